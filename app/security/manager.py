@@ -1,0 +1,197 @@
+"""The platform's security manager: FAB's, with unit users and Chinese self-service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, g, redirect
+from flask_appbuilder import expose
+from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget, BS3TextFieldWidget
+from flask_appbuilder.forms import DynamicForm
+from flask_appbuilder.security.decorators import has_access
+from flask_appbuilder.security.sqla.manager import SecurityManager
+from flask_appbuilder.security.views import (
+    ResetMyPasswordView,
+    UserDBModelView,
+    UserInfoEditView,
+)
+from flask_babel import lazy_gettext as _l
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Optional
+
+from app.extensions import db
+from app.services.core import users as user_service
+from app.services.core.validators import check_mobile
+from models.core.user import UnitUser
+
+
+class ChangePasswordForm(DynamicForm):
+    old_password = PasswordField(
+        _l("原密码"), validators=[DataRequired(_l("请填写原密码"))], widget=BS3PasswordFieldWidget()
+    )
+    password = PasswordField(
+        _l("新密码"),
+        description=_l("至少8位，不能包含登录名"),
+        validators=[DataRequired(_l("请填写新密码"))],
+        widget=BS3PasswordFieldWidget(),
+    )
+    conf_password = PasswordField(
+        _l("确认新密码"),
+        validators=[EqualTo("password", message=_l("两次输入的密码不一致"))],
+        widget=BS3PasswordFieldWidget(),
+    )
+
+
+class ChangeMyPasswordView(ResetMyPasswordView):
+    """修改密码: the old password is required (FAB's own view does not ask for it)."""
+
+    form = ChangePasswordForm
+    form_title = _l("修改密码")
+    message = _l("密码已修改")
+
+    def form_post(self, form: DynamicForm) -> Any:
+        user = db.session.get(UnitUser, g.user.id)
+        try:
+            user_service.change_own_password(user, form.old_password.data, form.password.data)
+        except user_service.UserError as e:
+            field = getattr(form, e.field or "", None)
+            if field is not None:
+                field.errors = list(field.errors) + [str(e)]
+            else:
+                flash(str(e), "danger")
+            return self.render_template(
+                self.form_template,
+                title=self.form_title,
+                form=form,
+                appbuilder=self.appbuilder,
+            )
+        flash(str(self.message), "info")
+        return None
+
+    @expose("/form", methods=["POST"])
+    @has_access
+    def this_form_post(self) -> Any:  # keep the form (with errors) on refusal
+        self._init_vars()
+        form = self.form.refresh()
+        if form.validate_on_submit():
+            response = self.form_post(form)
+            if response is not None:
+                return response
+            return redirect(self.get_redirect())
+        return self.render_template(
+            self.form_template, title=self.form_title, form=form, appbuilder=self.appbuilder
+        )
+
+
+class UserInfoForm(DynamicForm):
+    first_name = StringField(
+        _l("姓名"), validators=[DataRequired(_l("请填写姓名"))], widget=BS3TextFieldWidget()
+    )
+    phone = StringField(_l("手机号码"), validators=[DataRequired()], widget=BS3TextFieldWidget())
+    email = StringField(_l("电子邮箱"), validators=[Optional()], widget=BS3TextFieldWidget())
+
+
+class MyInfoEditView(UserInfoEditView):
+    """本人信息维护: everybody keeps their own name, phone and e-mail."""
+
+    form = UserInfoForm
+    form_title = _l("本人信息维护")
+    message = _l("本人信息已保存")
+
+    def form_get(self, form: DynamicForm) -> None:
+        user = db.session.get(UnitUser, g.user.id)
+        form.first_name.data = user.first_name
+        form.phone.data = user.phone
+        form.email.data = "" if (user.email or "").endswith("@users.invalid") else user.email
+
+    def form_post(self, form: DynamicForm) -> Any:
+        reason = check_mobile(form.phone.data or "")
+        if reason:
+            form.phone.errors = list(form.phone.errors) + [reason]
+            return self.render_template(
+                self.form_template, title=self.form_title, form=form, appbuilder=self.appbuilder
+            )
+        user = db.session.get(UnitUser, g.user.id)
+        user.first_name = form.first_name.data.strip()
+        user.last_name = ""
+        user.phone = form.phone.data.strip()
+        if form.email.data:
+            user.email = form.email.data.strip()
+        try:
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            form.email.errors = list(form.email.errors) + [str(_l("该电子邮箱已被其他账号使用"))]
+            return self.render_template(
+                self.form_template, title=self.form_title, form=form, appbuilder=self.appbuilder
+            )
+        flash(str(self.message), "info")
+        return None
+
+    @expose("/form", methods=["POST"])
+    @has_access
+    def this_form_post(self) -> Any:
+        self._init_vars()
+        form = self.form.refresh()
+        if form.validate_on_submit():
+            response = self.form_post(form)
+            if response is not None:
+                return response
+            return redirect(self.get_redirect())
+        return self.render_template(
+            self.form_template, title=self.form_title, form=form, appbuilder=self.appbuilder
+        )
+
+
+class PlatformUserDBModelView(UserDBModelView):
+    """FAB's user screen for the system administrator, with the unit columns."""
+
+    list_columns = ["first_name", "username", "unit", "is_unit_admin", "active", "roles"]
+    show_fieldsets = [
+        (
+            _l("用户信息"),
+            {"fields": ["first_name", "username", "unit", "is_unit_admin", "phone", "email", "active", "roles"]},
+        ),
+        (
+            _l("审计信息"),
+            {"fields": ["last_login", "fail_login_count", "created_on", "changed_on"]},
+        ),
+    ]
+    label_columns = {
+        "first_name": _l("姓名"),
+        "username": _l("登录名"),
+        "unit": _l("所属单位"),
+        "is_unit_admin": _l("单位管理员"),
+        "phone": _l("手机号码"),
+        "email": _l("电子邮箱"),
+        "active": _l("启用"),
+        "roles": _l("角色"),
+        "last_login": _l("最近登录"),
+        "fail_login_count": _l("登录失败次数"),
+        "created_on": _l("创建时间"),
+        "changed_on": _l("修改时间"),
+        "password": _l("密码"),
+        "conf_password": _l("确认密码"),
+    }
+    add_columns = ["first_name", "username", "phone", "email", "active", "roles", "password", "conf_password"]
+    edit_columns = ["first_name", "phone", "email", "active", "roles"]
+    search_columns = ["first_name", "username", "active", "roles"]
+    list_title = _l("用户列表")
+    show_title = _l("查看用户")
+    add_title = _l("新增用户")
+    edit_title = _l("编辑用户")
+
+    def pre_add(self, item: Any) -> None:
+        item.last_name = item.last_name or ""
+        super().pre_add(item)
+
+    def pre_update(self, item: Any) -> None:
+        item.last_name = item.last_name or ""
+        super().pre_update(item)
+
+
+class PlatformSecurityManager(SecurityManager):
+    user_model = UnitUser
+    userdbmodelview = PlatformUserDBModelView
+    resetmypasswordview = ChangeMyPasswordView
+    userinfoeditview = MyInfoEditView

@@ -1,0 +1,317 @@
+"""Users of units (P-04, P-09, P-10) and custom roles (P-05).
+
+Rules:
+* exactly one administrator per unit, appointed by the parent's administrator and
+  handed over by the current one (设为超级管理员);
+* staff are added by their own unit's administrator;
+* the login name is fixed at creation;
+* a unit administrator creates roles only from permissions it holds and gives them
+  only to its own staff.
+"""
+
+from __future__ import annotations
+
+import secrets
+import string
+from typing import Any, Iterable
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.extensions import db
+from app.services.core.validators import (
+    check_login_name,
+    check_mobile,
+    check_password,
+)
+from models.core.unit import Unit
+from models.core.user import RoleOwner, UnitUser
+
+ROLE_SYSTEM_ADMIN = "系统管理员"
+ROLE_UNIT_ADMIN = "单位管理员"
+ROLE_STAFF = "工作人员"
+
+
+class UserError(Exception):
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def sm() -> Any:
+    return current_app.appbuilder.sm
+
+
+def role_by_name(name: str) -> Any:
+    return sm().find_role(name)
+
+
+def is_system_admin(user: Any) -> bool:
+    return any(r.name == ROLE_SYSTEM_ADMIN for r in getattr(user, "roles", []) or [])
+
+
+def login_taken(username: str) -> bool:
+    return bool(
+        db.session.scalar(
+            select(func.count())
+            .select_from(UnitUser)
+            .where(func.lower(UnitUser.username) == username.strip().lower())
+        )
+    )
+
+
+def check_new_user(data: dict[str, Any]) -> None:
+    """Checks of the 经办人员 / 工作人员 form; raises UserError naming the field."""
+    username = (data.get("username") or "").strip()
+    reason = check_login_name(username)
+    if reason:
+        raise UserError(reason, "username")
+    if login_taken(username):
+        raise UserError(_("登录名已被使用"), "username")
+    if not (data.get("name") or "").strip():
+        raise UserError(_("请填写姓名"), "name")
+    reason = check_mobile(data.get("phone") or "")
+    if reason:
+        raise UserError(reason, "phone")
+    reason = check_password(data.get("password") or "", username)
+    if reason:
+        raise UserError(reason, "password")
+    email = (data.get("email") or "").strip()
+    if email and db.session.scalar(
+        select(func.count()).select_from(UnitUser).where(func.lower(UnitUser.email) == email.lower())
+    ):
+        raise UserError(_("该电子邮箱已被其他账号使用"), "email")
+
+
+def create_user(
+    unit: Unit,
+    *,
+    username: str,
+    name: str,
+    phone: str,
+    password: str,
+    email: str | None = None,
+    is_admin: bool = False,
+    roles: Iterable[Any] = (),
+    department_id: int | None = None,
+    commit: bool = True,
+) -> UnitUser:
+    check_new_user(
+        {"username": username, "name": name, "phone": phone, "password": password, "email": email}
+    )
+    username = username.strip()
+    role_list = list(roles)
+    base = role_by_name(ROLE_UNIT_ADMIN if is_admin else ROLE_STAFF)
+    if base is not None and base not in role_list:
+        role_list.insert(0, base)
+    user = UnitUser(
+        first_name=name.strip(),
+        last_name="",
+        username=username,
+        # FAB requires a unique e-mail; people without one get a placeholder.
+        email=(email or "").strip() or f"{username.lower()}@users.invalid",
+        phone=phone.strip(),
+        active=True,
+        unit_id=unit.id,
+        is_unit_admin=is_admin,
+        department_id=department_id,
+        user_type="unit",
+        password=generate_password_hash(password),
+    )
+    user.roles = role_list
+    db.session.add(user)
+    db.session.flush()
+    if commit:
+        db.session.commit()
+    return user
+
+
+def unit_admin(unit_id: int) -> UnitUser | None:
+    return db.session.scalar(
+        select(UnitUser).where(UnitUser.unit_id == unit_id, UnitUser.is_unit_admin.is_(True))
+    )
+
+
+def appoint_admin(unit: Unit, actor: Any, data: dict[str, Any]) -> UnitUser:
+    """分配管理员: the parent's administrator gives a child unit its administrator."""
+    parent_admin_ok = (
+        actor is not None
+        and unit.parent_id is not None
+        and actor.unit_id == unit.parent_id
+        and actor.is_unit_admin
+    )
+    if not parent_admin_ok and not is_system_admin(actor):
+        raise UserError(_("只有上级单位管理员可以分配管理员"))
+    if unit_admin(unit.id) is not None:
+        raise UserError(_("该单位已有管理员，请由其本人通过“设为超级管理员”移交"))
+    return create_user(unit, is_admin=True, **data)
+
+
+def hand_over_admin(new_admin: UnitUser, actor: Any) -> None:
+    """设为超级管理员: the administrator hands the role to a staff member of the unit."""
+    if actor is None or not actor.is_unit_admin or actor.unit_id != new_admin.unit_id:
+        raise UserError(_("只有本单位管理员可以移交管理员"))
+    if new_admin.id == actor.id:
+        raise UserError(_("该用户已是本单位管理员"))
+    if not new_admin.active:
+        raise UserError(_("已禁用的账号不能设为管理员"))
+    admin_role = role_by_name(ROLE_UNIT_ADMIN)
+    staff_role = role_by_name(ROLE_STAFF)
+    try:
+        actor.is_unit_admin = False
+        actor.roles = [r for r in actor.roles if r.name != ROLE_UNIT_ADMIN]
+        if staff_role is not None and staff_role not in actor.roles:
+            actor.roles.append(staff_role)
+        db.session.flush()  # the unique index allows one admin per unit
+        new_admin.is_unit_admin = True
+        roles = list(new_admin.roles)
+        if admin_role is not None and admin_role not in roles:
+            roles.append(admin_role)
+        new_admin.roles = roles
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def can_manage_account(actor: Any, user: UnitUser) -> bool:
+    """The parent's administrator manages a child's administrator account; a unit's
+    administrator manages its own staff."""
+    if actor is None or user is None or actor.id == user.id:
+        return False
+    if is_system_admin(actor) and actor.unit is not None and user.unit is not None:
+        return user.unit.path.startswith(actor.unit.path)
+    if not actor.is_unit_admin or user.unit is None:
+        return False
+    if user.is_unit_admin:
+        return user.unit.parent_id == actor.unit_id
+    return user.unit_id == actor.unit_id
+
+
+def set_active(user: UnitUser, active: bool, actor: Any) -> None:
+    if not can_manage_account(actor, user):
+        raise UserError(_("无权管理该账号"))
+    user.active = active
+    db.session.commit()
+
+
+def random_password(length: int = 12) -> str:
+    alphabet = string.ascii_letters + string.digits
+    while True:
+        pw = "".join(secrets.choice(alphabet) for _ in range(length - 2)) + "@" + secrets.choice(
+            string.digits
+        )
+        if any(c.islower() for c in pw) and any(c.isupper() for c in pw):
+            return pw
+
+
+def reset_password(user: UnitUser, actor: Any) -> str:
+    """A parent (or own-unit) administrator resets a password; returns the new one."""
+    if not can_manage_account(actor, user):
+        raise UserError(_("无权管理该账号"))
+    new = random_password()
+    user.password = generate_password_hash(new)
+    db.session.commit()
+    return new
+
+
+def change_own_password(user: UnitUser, old: str, new: str) -> None:
+    if not user.password or not check_password_hash(user.password, old or ""):
+        raise UserError(_("原密码不正确"), "old_password")
+    reason = check_password(new, user.username)
+    if reason:
+        raise UserError(reason, "password")
+    if check_password_hash(user.password, new):
+        raise UserError(_("新密码不能与原密码相同"), "password")
+    user.password = generate_password_hash(new)
+    db.session.commit()
+
+
+def set_password(user: UnitUser, new: str) -> None:
+    reason = check_password(new, user.username)
+    if reason:
+        raise UserError(reason, "password")
+    user.password = generate_password_hash(new)
+    db.session.commit()
+
+
+# -- roles -------------------------------------------------------------------------
+
+
+def permission_views_of(user: Any) -> set[int]:
+    """Ids of every permission-on-view the user holds through any role."""
+    ids: set[int] = set()
+    for role in user.roles:
+        ids.update(pv.id for pv in role.permissions)
+    return ids
+
+
+def custom_roles_of(unit_id: int) -> list[Any]:
+    from flask_appbuilder.security.sqla.models import Role
+
+    return list(
+        db.session.scalars(
+            select(Role)
+            .join(RoleOwner, RoleOwner.role_id == Role.id)
+            .where(RoleOwner.unit_id == unit_id)
+            .order_by(Role.name)
+        )
+    )
+
+
+def assignable_roles(actor: Any) -> list[Any]:
+    """Roles a unit administrator may give its staff: 工作人员 plus its custom roles."""
+    roles = []
+    staff = role_by_name(ROLE_STAFF)
+    if staff is not None:
+        roles.append(staff)
+    if actor is not None and actor.unit_id:
+        roles.extend(custom_roles_of(actor.unit_id))
+    return roles
+
+
+def check_roles_assignable(actor: Any, roles: Iterable[Any]) -> None:
+    allowed = {r.id for r in assignable_roles(actor)}
+    for r in roles:
+        if r.id not in allowed:
+            raise UserError(_("不能分配角色“%(name)s”", name=r.name), "roles")
+
+
+def save_custom_role(actor: Any, name: str, permission_views: Iterable[Any], role: Any = None) -> Any:
+    """Create or edit a custom role of the actor's unit from permissions it holds."""
+    from flask_appbuilder.security.sqla.models import Role
+
+    if actor is None or not actor.is_unit_admin:
+        raise UserError(_("只有单位管理员可以管理角色"))
+    name = (name or "").strip()
+    if not name:
+        raise UserError(_("请填写角色名称"), "name")
+    held = permission_views_of(actor)
+    pvs = list(permission_views)
+    for pv in pvs:
+        if pv.id not in held:
+            raise UserError(_("不能授予本人不具有的权限：%(p)s", p=str(pv)), "permissions")
+    exists_q = select(Role.id).where(Role.name == name)
+    if role is not None:
+        exists_q = exists_q.where(Role.id != role.id)
+    if db.session.execute(exists_q).first():
+        raise UserError(_("角色名称已存在"), "name")
+    try:
+        if role is None:
+            role = Role(name=name)
+            db.session.add(role)
+            db.session.flush()
+            db.session.add(RoleOwner(role_id=role.id, unit_id=actor.unit_id))
+        else:
+            owner = db.session.get(RoleOwner, role.id)
+            if owner is None or owner.unit_id != actor.unit_id:
+                raise UserError(_("只能修改本单位的自定义角色"))
+            role.name = name
+        role.permissions = pvs
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return role

@@ -1,0 +1,69 @@
+"""Checks shared by forms, imports and services. Messages are Chinese via Babel."""
+
+from __future__ import annotations
+
+import re
+
+from flask_babel import gettext as _
+from stdnum.cn import ric, uscc
+from stdnum.exceptions import ValidationError as StdnumError
+
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?|\d{7,8})$")
+LOGIN_RE = re.compile(r"^[A-Za-z0-9_.@-]{4,64}$")
+
+
+def check_credit_code(value: str) -> str | None:
+    """统一社会信用代码 (GB 32100): None when valid, else the Chinese reason."""
+    if not value:
+        return _("请填写统一社会信用代码")
+    code = value.strip().upper()
+    if len(code) != 18:
+        return _("统一社会信用代码应为18位")
+    try:
+        uscc.validate(code)
+    except StdnumError:
+        return _("统一社会信用代码校验位不正确")
+    return None
+
+
+def normalize_credit_code(value: str) -> str:
+    return value.strip().upper()
+
+
+def check_id_number(value: str) -> str | None:
+    """居民身份证号码 (GB 11643)."""
+    if not value:
+        return _("请填写身份证号码")
+    try:
+        ric.validate(value.strip().upper())
+    except StdnumError:
+        return _("身份证号码不正确")
+    return None
+
+
+def check_mobile(value: str) -> str | None:
+    if not value or not MOBILE_RE.match(value.strip()):
+        return _("请填写正确的11位手机号码")
+    return None
+
+
+def check_phone(value: str) -> str | None:
+    if value and not PHONE_RE.match(value.strip()):
+        return _("请填写正确的电话号码")
+    return None
+
+
+def check_login_name(value: str) -> str | None:
+    if not value or not LOGIN_RE.match(value):
+        return _("登录名为4至64位字母、数字或 _ . @ -")
+    return None
+
+
+def check_password(value: str, login: str = "") -> str | None:
+    """Minimal rule until the security baseline's full policy lands."""
+    if not value or len(value) < 8:
+        return _("密码至少8位")
+    if login and login.lower() in value.lower():
+        return _("密码不能包含登录名")
+    return None

@@ -1,0 +1,127 @@
+/* Platform widgets: scoped unit picker, region cascade, lazy unit tree. No inline script. */
+(function ($) {
+  "use strict";
+
+  function initUnitSelect() {
+    $("select.unit-select").each(function () {
+      var $el = $(this);
+      $el.select2({
+        theme: "bootstrap",
+        allowClear: true,
+        placeholder: $el.data("placeholder") || "",
+        minimumInputLength: 0,
+        language: {
+          noResults: function () { return "无匹配单位"; },
+          searching: function () { return "正在搜索…"; },
+          loadingMore: function () { return "正在加载…"; },
+          errorLoading: function () { return "加载失败"; }
+        },
+        ajax: {
+          url: $el.data("endpoint"),
+          dataType: "json",
+          delay: 250,
+          data: function (params) { return { q: params.term || "", page: params.page || 1 }; },
+          processResults: function (data) { return data; }
+        }
+      });
+    });
+  }
+
+  function initRegion() {
+    $(".region-field").each(function () {
+      var $box = $(this);
+      var endpoint = $box.data("endpoint");
+      var chain = String($box.data("chain") || "").split(",").filter(Boolean);
+      var $hidden = $box.find("input[type=hidden]");
+      var $levels = $box.find("select.region-level");
+
+      function fill(level, parent, selected) {
+        var $sel = $levels.eq(level);
+        $sel.empty().append($("<option>").val("").text("—"));
+        for (var i = level + 1; i < $levels.length; i++) {
+          $levels.eq(i).empty().hide();
+        }
+        var url = endpoint + (parent ? "?parent=" + encodeURIComponent(parent) : "");
+        return $.getJSON(url).then(function (items) {
+          if (!items.length) { $sel.hide(); return; }
+          $sel.show();
+          items.forEach(function (it) {
+            $sel.append($("<option>").val(it.code).text(it.name));
+          });
+          if (selected) { $sel.val(selected); }
+        });
+      }
+
+      $levels.on("change", function () {
+        var level = Number($(this).data("level"));
+        var code = $(this).val();
+        $hidden.val(code || (level > 0 ? $levels.eq(level - 1).val() : ""));
+        if (code && level + 1 < $levels.length) { fill(level + 1, code, null); }
+        else {
+          for (var i = level + 1; i < $levels.length; i++) { $levels.eq(i).empty().hide(); }
+        }
+      });
+
+      fill(0, null, chain[0]).then(function () {
+        if (chain[0]) {
+          return fill(1, chain[0], chain[1]).then(function () {
+            if (chain[1]) { return fill(2, chain[1], chain[2]); }
+          });
+        }
+      });
+    });
+  }
+
+  function initTree() {
+    var $tree = $("#unit-tree");
+    if (!$tree.length) { return; }
+    var childrenUrl = String($tree.data("children-url")).replace(/0$/, "");
+    var showUrl = String($tree.data("show-url")).replace(/0$/, "");
+
+    function node(item) {
+      var $li = $("<li>").addClass("tree-node").attr("data-id", item.id)
+        .attr("data-has-children", item.has_children ? 1 : 0);
+      $("<span>").addClass("tree-toggle").text(item.has_children ? "▸" : "·").appendTo($li);
+      $("<a>").attr("href", showUrl + item.id).text(item.name).appendTo($li);
+      return $li;
+    }
+
+    function load($li, offset) {
+      var id = $li.data("id");
+      var $ul = $li.children("ul");
+      if (!$ul.length) { $ul = $("<ul>").appendTo($li); }
+      $ul.find("> li.tree-more").remove();
+      $.getJSON(childrenUrl + id, { offset: offset || 0 }).done(function (data) {
+        if (!data.items.length && !offset) {
+          $("<li>").addClass("text-muted").text($tree.data("empty-label")).appendTo($ul);
+        }
+        data.items.forEach(function (it) { $ul.append(node(it)); });
+        if (data.more) {
+          $("<li>").addClass("tree-more").append(
+            $("<a href='#'>").text($tree.data("more-label")).on("click", function (e) {
+              e.preventDefault(); load($li, data.next);
+            })
+          ).appendTo($ul);
+        }
+        $li.addClass("loaded open");
+      }).fail(function () {
+        $("<li>").addClass("text-danger").text($tree.data("error-label")).appendTo($ul);
+      });
+    }
+
+    $tree.on("click", ".tree-toggle", function () {
+      var $li = $(this).closest("li.tree-node");
+      if (String($li.attr("data-has-children")) !== "1") { return; }
+      if (!$li.hasClass("loaded")) { load($li, 0); $(this).text("▾"); return; }
+      $li.toggleClass("open");
+      $li.children("ul").toggle($li.hasClass("open"));
+      $(this).text($li.hasClass("open") ? "▾" : "▸");
+    });
+  }
+
+  $(function () {
+    initUnitSelect();
+    initRegion();
+    initTree();
+  });
+})(jQuery);

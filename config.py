@@ -1,0 +1,68 @@
+"""Configuration. Everything can be overridden by environment variables."""
+
+from __future__ import annotations
+
+import os
+
+from flask_appbuilder.security.manager import AUTH_DB
+
+BASE_DIR = os.path.abspath(os.path.dirname(__file__))
+INSTANCE_DIR = os.path.join(BASE_DIR, "instance")
+
+SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me-" + "x" * 16)
+
+SQLALCHEMY_DATABASE_URI = os.environ.get(
+    "DATABASE_URL", "sqlite:///" + os.path.join(INSTANCE_DIR, "app.db")
+)
+SQLALCHEMY_TRACK_MODIFICATIONS = False
+
+# Alembic owns the schema: FAB must never call create_all.
+FAB_CREATE_DB = False
+
+APP_NAME = "人才服务管理平台"
+APP_ICON = None
+APP_THEME = ""
+
+AUTH_TYPE = AUTH_DB
+AUTH_ROLE_ADMIN = "系统管理员"
+AUTH_ROLE_PUBLIC = "Public"
+AUTH_USER_REGISTRATION = False
+AUTH_RATE_LIMITED = False
+
+FAB_API_SWAGGER_UI = False
+FAB_ADD_SECURITY_API = False
+FAB_UPDATE_PERMS = False
+FAB_ADD_SECURITY_PERMISSION_VIEW = True
+FAB_ADD_SECURITY_VIEW_MENU_VIEW = True
+FAB_ADD_SECURITY_PERMISSION_VIEWS_VIEW = True
+
+# Chinese first; English selectable.
+BABEL_DEFAULT_LOCALE = "zh"
+BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+BABEL_TRANSLATION_DIRECTORIES = os.path.join(BASE_DIR, "translations")
+LANGUAGES = {
+    "zh": {"flag": "cn", "name": "中文"},
+    "en": {"flag": "gb", "name": "English"},
+}
+
+WTF_CSRF_ENABLED = True
+WTF_CSRF_TIME_LIMIT = None
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# Modules that may be switched off by configuration.
+ENABLED_MODULES = [
+    m for m in os.environ.get("ENABLED_MODULES", "core").split(",") if m.strip()
+]
+
+# Sender of one-time codes: "module:Class". The log sender writes the code to the
+# application log (development); a real deployment names its SMS gateway here.
+OTP_SENDER = os.environ.get("OTP_SENDER", "app.services.core.otp:LogSender")
+OTP_TTL_SECONDS = 600
+OTP_MAX_ATTEMPTS = 5
+
+UPLOAD_FOLDER = os.path.join(INSTANCE_DIR, "uploads")
+
+# Lazy unit tree: how many children one request returns at most.
+UNIT_TREE_PAGE = 200

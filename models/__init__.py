@@ -1,0 +1,3 @@
+"""SQLAlchemy models. Importing this package registers every table."""
+
+from models import core  # noqa: F401

@@ -1,0 +1,20 @@
+"""Platform models: units, users, dictionaries, people, settings."""
+
+from models.core.dictionary import DictItem, DictType
+from models.core.person import Person
+from models.core.setting import SupportInfo
+from models.core.unit import Category, Department, Unit
+from models.core.user import PasswordResetCode, RoleOwner, UnitUser
+
+__all__ = [
+    "Category",
+    "Department",
+    "DictItem",
+    "DictType",
+    "PasswordResetCode",
+    "Person",
+    "RoleOwner",
+    "SupportInfo",
+    "Unit",
+    "UnitUser",
+]

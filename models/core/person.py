@@ -1,0 +1,47 @@
+"""专业技术人员: people who belong to a unit (shared by the business lines)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Optional
+
+from flask_appbuilder.models.sqla import Model
+from sqlalchemy import Date, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.mixins import TimestampMixin, UnitScopedMixin
+
+
+class Person(UnitScopedMixin, TimestampMixin, Model):
+    __tablename__ = "core_person"
+    __dict_columns__ = {
+        "sex": "sex",
+        "id_type": "id_type",
+        "ethnicity": "ethnicity",
+        "politics": "politics",
+        "education": "education",
+        "title_series": "title_series",
+        "title_level": "title_level",
+    }
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), nullable=False)
+    sex: Mapped[Optional[str]] = mapped_column(String(8))
+    id_type: Mapped[Optional[str]] = mapped_column(String(8))
+    id_number: Mapped[Optional[str]] = mapped_column(String(32))
+    birth_date: Mapped[Optional[dt.date]] = mapped_column(Date)
+    phone: Mapped[Optional[str]] = mapped_column(String(20))
+    ethnicity: Mapped[Optional[str]] = mapped_column(String(8))
+    politics: Mapped[Optional[str]] = mapped_column(String(8))
+    education: Mapped[Optional[str]] = mapped_column(String(8))
+    title_series: Mapped[Optional[str]] = mapped_column(String(8))
+    title_level: Mapped[Optional[str]] = mapped_column(String(8))
+    major: Mapped[Optional[str]] = mapped_column(String(100))
+
+    __table_args__ = (
+        Index("ix_core_person_unit_id_id", "unit_id", "id"),
+        Index("uq_core_person_id_number", "id_number", unique=True),
+    )
+
+    def __repr__(self) -> str:
+        return self.name

@@ -1,0 +1,27 @@
+"""Site settings: the technical-support page (P-22)."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from flask_appbuilder.models.sqla import Model
+from sqlalchemy import Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.mixins import TimestampMixin
+
+
+class SupportInfo(TimestampMixin, Model):
+    """One row: who to call and when."""
+
+    __tablename__ = "core_support_info"
+    __scope__ = "public"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(100), nullable=False, default="技术服务")
+    contact: Mapped[Optional[str]] = mapped_column(String(64))
+    phone: Mapped[Optional[str]] = mapped_column(String(64))
+    email: Mapped[Optional[str]] = mapped_column(String(120))
+    office_hours: Mapped[Optional[str]] = mapped_column(String(200))
+    address: Mapped[Optional[str]] = mapped_column(String(200))
+    note: Mapped[Optional[str]] = mapped_column(Text)

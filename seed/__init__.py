@@ -1,0 +1,1 @@
+"""Seed data: roles, reference data and the demo tree."""

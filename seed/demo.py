@@ -1,0 +1,137 @@
+"""Demo tree: 部专家中心 → 3 provinces → 2 cities each → 2 counties each → 2 executing
+units each, with an administrator and a staff account per unit (``flask seed demo``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Any
+
+from sqlalchemy import select
+from stdnum.cn import ric, uscc
+
+from app.extensions import db
+from app.services.core import users as user_service
+from app.services.core.units import assign_path
+from models.core.person import Person
+from models.core.setting import SupportInfo
+from models.core.unit import Category, Unit
+
+DEMO_PASSWORD = "Demo@2026"
+SYSADMIN = "sysadmin"
+
+# province: (login prefix, name, region, [(city prefix, city, region, [(county prefix, county, region)])])
+TREE = [
+    ("hb", "湖北省人力资源和社会保障厅", "420000", [
+        ("wh", "武汉市人力资源和社会保障局", "420100", [("ja", "江岸区人力资源局", "420102"), ("jh", "江汉区人力资源局", "420103")]),
+        ("yc", "宜昌市人力资源和社会保障局", "420500", [("xl", "西陵区人力资源局", "420502"), ("wj", "伍家岗区人力资源局", "420503")]),
+    ]),
+    ("sc", "四川省人力资源和社会保障厅", "510000", [
+        ("cd", "成都市人力资源和社会保障局", "510100", [("jj", "锦江区人力资源局", "510104"), ("qy", "青羊区人力资源局", "510105")]),
+        ("my", "绵阳市人力资源和社会保障局", "510700", [("fc", "涪城区人力资源局", "510703"), ("yx", "游仙区人力资源局", "510704")]),
+    ]),
+    ("sd", "山东省人力资源和社会保障厅", "370000", [
+        ("jn", "济南市人力资源和社会保障局", "370100", [("lx", "历下区人力资源局", "370102"), ("sz", "市中区人力资源局", "370103")]),
+        ("qd", "青岛市人力资源和社会保障局", "370200", [("sn", "市南区人力资源局", "370202"), ("sb", "市北区人力资源局", "370203")]),
+    ]),
+]
+
+MANAGE = ["grassroots.manage", "title.hr", "cedu.hr"]
+EXEC = ["grassroots.exec", "title.applicant"]
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华"
+
+_seq = [0]
+
+
+def credit_code(seed: int) -> str:
+    body = f"12{seed:06d}MB{seed * 7919 % 10**7:07d}"[:17]
+    body = body.replace("I", "1").replace("O", "0").replace("S", "5").replace("V", "5").replace("Z", "2")
+    return body + uscc.calc_check_digit(body)
+
+
+def id_number(rng: random.Random, region: str) -> str:
+    birth = dt.date(1960, 1, 1) + dt.timedelta(days=rng.randint(0, 365 * 40))
+    body = f"{region}{birth:%Y%m%d}{rng.randint(0, 999):03d}"
+    return body + ric.calc_check_digit(body)
+
+
+def _unit(parent: Unit | None, name: str, region: str | None, cats: list[str], nature: str) -> Unit:
+    _seq[0] += 1
+    by_code = {c.code: c for c in db.session.scalars(select(Category))}
+    u = Unit(
+        name=name, credit_code=credit_code(_seq[0]), parent_id=parent.id if parent else None,
+        region_code=region, nature=nature, phone=f"027-{8600000 + _seq[0]}", path="",
+    )
+    u.categories = [by_code[c] for c in cats]
+    db.session.add(u)
+    db.session.flush()
+    assign_path(u, parent)
+    return u
+
+
+def _accounts(unit: Unit, login: str, rng: random.Random) -> None:
+    def person() -> str:
+        return rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)
+
+    user_service.create_user(
+        unit, username=f"{login}_admin", name=person(), phone=f"139{rng.randint(10**7, 10**8 - 1)}",
+        password=DEMO_PASSWORD, is_admin=True, commit=False,
+    )
+    user_service.create_user(
+        unit, username=f"{login}_staff", name=person(), phone=f"138{rng.randint(10**7, 10**8 - 1)}",
+        password=DEMO_PASSWORD, commit=False,
+    )
+
+
+def _persons(unit: Unit, region: str, rng: random.Random, n: int = 3) -> None:
+    for _ in range(n):
+        num = id_number(rng, region)
+        db.session.add(Person(
+            unit_id=unit.id, name=rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN),
+            sex=rng.choice(["1", "2"]), id_type="01", id_number=num,
+            birth_date=dt.date(int(num[6:10]), int(num[10:12]), int(num[12:14])),
+            phone=f"137{rng.randint(10**7, 10**8 - 1)}", ethnicity="01", politics=rng.choice(["01", "13"]),
+            education=rng.choice(["11", "14", "21"]), title_series=f"{rng.randint(1, 29):02d}",
+            title_level=str(rng.randint(1, 4)), major=rng.choice(["农学", "临床医学", "机械工程", "教育学"]),
+        ))
+
+
+def load_demo(appbuilder: Any) -> dict[str, int]:
+    """Load the demo tree once; a second run changes nothing."""
+    if db.session.scalar(select(Unit).where(Unit.parent_id.is_(None))) is not None:
+        return {"units": 0}
+    rng = random.Random(2026)
+    root = _unit(None, "部专家中心", None, ["core.root", "grassroots.manage"], "20")
+    _accounts(root, "center", rng)
+    sysadmin_role = appbuilder.sm.find_role(appbuilder.sm.auth_role_admin)
+    user_service.create_user(
+        root, username=SYSADMIN, name="系统管理员", phone="13900000000", password=DEMO_PASSWORD,
+        roles=[sysadmin_role], commit=False,
+    )
+    count = 1
+    for pcode, pname, preg, cities in TREE:
+        prov = _unit(root, pname, preg, MANAGE, "10")
+        _accounts(prov, pcode, rng)
+        count += 1
+        for ccode, cname, creg, counties in cities:
+            city = _unit(prov, cname, creg, MANAGE, "10")
+            _accounts(city, f"{pcode}_{ccode}", rng)
+            count += 1
+            for kcode, kname, kreg in counties:
+                county = _unit(city, kname, kreg, MANAGE, "10")
+                _accounts(county, f"{pcode}_{ccode}_{kcode}", rng)
+                count += 1
+                for i, (suffix, nature) in enumerate([("第一人民医院", "20"), ("农业技术推广中心", "20")], start=1):
+                    ex = _unit(county, kname.replace("人力资源局", "") + suffix, kreg, EXEC, nature)
+                    _accounts(ex, f"{pcode}_{ccode}_{kcode}_e{i}", rng)
+                    _persons(ex, kreg, rng)
+                    count += 1
+    if db.session.scalar(select(SupportInfo)) is None:
+        db.session.add(SupportInfo(
+            title="技术服务", contact="殷老师", phone="13270701708",
+            office_hours="工作日 8:30-11:30，14:30-17:00",
+            note="系统使用中遇到问题，请在办公时间联系技术服务人员。",
+        ))
+    db.session.commit()
+    return {"units": count}

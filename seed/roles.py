@@ -1,0 +1,95 @@
+"""Predefined roles declared in one table: role -> {view: [permissions]}.
+
+``flask seed roles`` makes the database match this table (re-runnable). The system
+administrator role (AUTH_ROLE_ADMIN) receives every permission from FAB itself.
+Menu access follows from the views: a role that may open a view sees its menu item.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+SELF_SERVICE = {
+    "PlatformUserDBModelView": ["can_userinfo"],
+    "MyInfoEditView": ["can_this_form_get", "can_this_form_post"],
+    "ChangeMyPasswordView": ["can_this_form_get", "can_this_form_post"],
+    "UnitOptionsApi": ["can_list"],
+    "DictOptionsApi": ["can_list"],
+    "OwnUnitView": ["can_index"],
+    "UnitTreeView": ["can_list"],
+}
+
+CRUD = ["can_list", "can_show", "can_add", "can_edit", "can_delete"]
+API_RW = ["can_get", "can_post", "can_put", "can_delete", "can_info"]
+
+ROLES: dict[str, dict[str, list[str]]] = {
+    "单位管理员": {
+        **SELF_SERVICE,
+        "UnitView": ["can_list", "can_show", "can_edit", "can_appoint", "activate", "deactivate"],
+        "NewChildUnitView": ["can_add"],
+        "DepartmentView": CRUD,
+        "StaffView": ["can_list", "can_show", "can_add", "can_edit", "makeadmin", "disable", "enable", "resetpassword"],
+        "ChildAdminView": ["can_list", "can_show", "disable", "enable", "resetpassword"],
+        "UnitRoleView": CRUD,
+        "PersonView": CRUD,
+        "PersonApi": API_RW,
+        "UnitApi": ["can_get", "can_put"],
+    },
+    "工作人员": {
+        **SELF_SERVICE,
+        "UnitView": ["can_list", "can_show"],
+        "DepartmentView": ["can_list", "can_show"],
+        "StaffView": ["can_list", "can_show"],
+        "PersonView": CRUD,
+        "PersonApi": API_RW,
+        "UnitApi": ["can_get"],
+    },
+}
+
+
+def _menu_pairs(view_names: list[str]) -> set[tuple[str, str]]:
+    from views.registry import MENU_OF
+
+    pairs: set[tuple[str, str]] = set()
+    for view in view_names:
+        for name, category in MENU_OF.get(view, []):
+            pairs.add(("menu_access", name))
+            if category:
+                pairs.add(("menu_access", category))
+    return pairs
+
+
+def role_pairs(role: str) -> set[tuple[str, str]]:
+    table = ROLES[role]
+    pairs = {(perm, view) for view, perms in table.items() for perm in perms}
+    # a view whose only use is listing needs its menu item
+    return pairs | _menu_pairs([v for v, p in table.items() if set(p) & {"can_list", "can_add", "can_index"}])
+
+
+def sync_roles(appbuilder: Any) -> dict[str, int]:
+    """Create FAB's permissions, then make each predefined role hold exactly its table."""
+    from app.extensions import db
+
+    from flask_appbuilder.security.manager import BaseSecurityManager
+
+    sm = appbuilder.sm
+    # FAB's SQLA create_db returns early when FAB_CREATE_DB is off (Alembic owns the
+    # schema); the base class creates the admin and public roles.
+    BaseSecurityManager.create_db(sm)
+    appbuilder.add_permissions(update_perms=True)
+    out: dict[str, int] = {}
+    for role_name in ROLES:
+        role = sm.find_role(role_name) or sm.add_role(role_name)
+        pvs = []
+        for perm, view in sorted(role_pairs(role_name)):
+            pv = sm.find_permission_view_menu(perm, view)
+            if pv is None:
+                if perm == "menu_access":
+                    pv = sm.add_permission_view_menu(perm, view)
+                else:
+                    raise RuntimeError(f"permission {perm} on {view} does not exist: fix seed/roles.py")
+            pvs.append(pv)
+        role.permissions = pvs
+        out[role_name] = len(pvs)
+    db.session.commit()
+    return out

@@ -1,0 +1,11 @@
+"""Thin FAB views; each business line registers its own menus."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def register_all(appbuilder: Any, modules: list[str]) -> None:
+    from views import core
+
+    core.register(appbuilder)

@@ -1,0 +1,351 @@
+"""The base views every module uses. They close the scope gaps FAB leaves open.
+
+FAB applies ``base_filters`` to list, show, edit and delete, but not to ``@action``
+and ``action_post``, not to foreign-key values written on add/edit, not to downloads.
+``ScopedModelView`` and ``ScopedModelRestApi`` close each of these:
+
+* a ``ScopeFilter`` built from :func:`app.security.scope.scope_clause` is prepended to
+  ``base_filters`` (list, show, edit, delete, related views, master-detail, API);
+* actions load their rows through the same filters and answer 404 for anything else;
+* every relation in add/edit/search forms offers only in-scope rows, a relation to
+  ``Unit`` becomes an AJAX picker, and the saved item is checked again before commit;
+* FAB's generic ``/download/<filename>`` is closed (files go through a scoped view);
+* ``__dict_columns__`` on the model turns columns into dictionary selects and labels.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, request
+from flask_appbuilder import ModelRestApi, ModelView
+from flask_appbuilder.models.filters import BaseFilter
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.security.decorators import has_access
+from flask_appbuilder.baseviews import expose
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import inspect as sa_inspect
+
+from app.extensions import db
+from app.security.scope import ScopeError, record_in_scope, scope_clause
+from app.services.core import dicts
+from models.core.unit import Unit
+from views.fields import DictSelectField, RegionField, UnitSelectField
+
+
+class ScopeFilter(BaseFilter):
+    """Restricts a query to the acting user's scope; the value is ignored."""
+
+    name = "scope"
+
+    def apply(self, query: Any, value: Any) -> Any:
+        return query.filter(scope_clause(self.model))
+
+
+SCOPE_FILTER = ["id", ScopeFilter, None]
+
+
+class FormError(Exception):
+    """A business rule refused the form; shown beside ``field`` (or on top)."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def check_item_scope(item: Any) -> None:
+    """Refuse an item whose own unit or any related object lies outside the scope."""
+    mapper = sa_inspect(type(item))
+    for rel in mapper.relationships:
+        target = rel.mapper.class_
+        if not hasattr(target, "__scope__") or target.__scope__ == "public":
+            continue
+        if rel.direction.name != "MANYTOONE" and not rel.uselist:
+            continue
+        value = getattr(item, rel.key)
+        values = value if rel.uselist else [value]
+        for v in values or []:
+            if v is not None and not record_in_scope(v):
+                raise ScopeError(str(_l("所选数据不存在或不在您的管理范围内")))
+    if getattr(type(item), "__scope__", None) in ("unit", "self"):
+        if type(item).__scope__ == "unit" and getattr(item, "unit", None) is None:
+            uid = getattr(item, "unit_id", None)
+            item_unit = db.session.get(Unit, uid) if uid else None
+            if item_unit is None:
+                raise ScopeError(str(_l("所选数据不存在或不在您的管理范围内")))
+        if not record_in_scope(item):
+            raise ScopeError(str(_l("所选数据不存在或不在您的管理范围内")))
+
+
+def _relation_targets(model: Any) -> dict[str, Any]:
+    mapper = sa_inspect(model)
+    return {rel.key: rel for rel in mapper.relationships}
+
+
+class ScopedViewMixin:
+    """Titles and dictionary handling shared by scoped model views."""
+
+    #: Chinese name of the entity, used for the page titles.
+    entity_title: Any = None
+
+    def _scoped_setup(self) -> None:
+        model = self.datamodel.obj
+        self.base_filters = [SCOPE_FILTER] + list(self.base_filters or [])
+        rels = _relation_targets(model)
+        for attr in ("add_form_query_rel_fields", "edit_form_query_rel_fields",
+                     "search_form_query_rel_fields"):
+            current = dict(getattr(self, attr, None) or {})
+            for key, rel in rels.items():
+                if hasattr(rel.mapper.class_, "__scope__"):
+                    current[key] = [SCOPE_FILTER] + list(current.get(key, []))
+            setattr(self, attr, current)
+        for attr in ("add_form_extra_fields", "edit_form_extra_fields"):
+            extra = dict(getattr(self, attr, None) or {})
+            for key, rel in rels.items():
+                if rel.mapper.class_ is Unit and not rel.uselist and key not in extra:
+                    col = next(iter(rel.local_columns))
+                    extra[key] = UnitSelectField(
+                        self.label_columns.get(key, _l("所属单位")),
+                        required=not col.nullable,
+                    )
+            for col, code in getattr(model, "__dict_columns__", {}).items():
+                if col in extra:
+                    continue
+                label = self.label_columns.get(col, col)
+                if code == "region":
+                    extra[col] = RegionField(label, dict_code=code)
+                else:
+                    extra[col] = DictSelectField(label, dict_code=code)
+            setattr(self, attr, extra)
+        formatters = dict(getattr(self, "formatters_columns", None) or {})
+        for col, code in getattr(model, "__dict_columns__", {}).items():
+            if code == "region":
+                formatters.setdefault(col, lambda v, c=code: dicts.full_label(c, v))
+            else:
+                formatters.setdefault(col, lambda v, c=code: dicts.label(c, v))
+        self.formatters_columns = formatters
+        if self.entity_title:
+            t = self.entity_title
+            self.list_title = self.list_title or t
+            self.show_title = self.show_title or _l("查看%(t)s", t=t)
+            self.add_title = self.add_title or _l("新增%(t)s", t=t)
+            self.edit_title = self.edit_title or _l("编辑%(t)s", t=t)
+
+
+class ScopedModelView(ScopedViewMixin, ModelView):
+    """The base of every scoped screen."""
+
+    list_title = ""
+    show_title = ""
+    add_title = ""
+    edit_title = ""
+    page_size = 25
+
+    def __init__(self, **kwargs: Any) -> None:
+        self._scoped_setup()
+        super().__init__(**kwargs)
+        self.add_row_message = str(_l("已保存"))
+        self.edit_row_message = str(_l("已保存"))
+        self.delete_row_message = str(_l("已删除"))
+
+    # -- add / edit that keep the typed form on a business refusal --------------
+
+    def _validate_and_save(self, form: Any, item: Any, is_created: bool) -> bool:
+        try:
+            form.populate_obj(item)
+            if is_created:
+                self.pre_add(item)
+            else:
+                self.pre_update(item)
+            check_item_scope(item)
+            if is_created:
+                db.session.add(item)
+            db.session.commit()
+        except FormError as e:
+            db.session.rollback()
+            field = getattr(form, e.field, None) if e.field else None
+            if field is not None:
+                field.errors = list(field.errors or []) + [str(e)]
+            else:
+                flash(str(e), "danger")
+            return False
+        except ScopeError as e:
+            db.session.rollback()
+            flash(str(e), "danger")
+            return False
+        except Exception as e:  # integrity errors and the like
+            db.session.rollback()
+            flash(self.translate_db_error(e), "danger")
+            return False
+        if is_created:
+            self.post_add(item)
+        else:
+            self.post_update(item)
+        return True
+
+    def translate_db_error(self, exc: Exception) -> str:
+        text = str(getattr(exc, "orig", exc)).lower()
+        if "unique" in text or "duplicate" in text:
+            return str(_l("保存失败：数据与已有记录重复"))
+        return str(_l("保存失败：数据不符合要求"))
+
+    def _add(self) -> Any:
+        from flask_appbuilder.urltools import get_filter_args
+
+        get_filter_args(self._filters, disallow_if_not_in_search=False)
+        exclude_cols = self._filters.get_relation_cols()
+        form = self.add_form.refresh()
+        if request.method == "POST":
+            self._fill_form_exclude_cols(exclude_cols, form)
+            if form.validate():
+                self.process_form(form, True)
+                item = self.datamodel.obj()
+                if self._validate_and_save(form, item, True):
+                    flash(self.add_row_message, "success")
+                    return None
+        else:
+            self.update_redirect()
+        return self._get_add_widget(form=form, exclude_cols=exclude_cols)
+
+    def _edit(self, pk: Any) -> Any:
+        from flask_appbuilder.urltools import (
+            get_filter_args,
+            get_order_args,
+            get_page_args,
+            get_page_size_args,
+        )
+
+        get_filter_args(self._filters, disallow_if_not_in_search=False)
+        exclude_cols = self._filters.get_relation_cols()
+        item = self.datamodel.get(pk, self._base_filters)
+        if not item:
+            abort(404)
+        pk = self.datamodel.get_pk_value(item)
+        if request.method == "POST":
+            form = self.edit_form.refresh(request.form)
+            self._fill_form_exclude_cols(exclude_cols, form)
+            form._id = pk
+            if form.validate():
+                self.process_form(form, False)
+                if self._validate_and_save(form, item, False):
+                    flash(self.edit_row_message, "success")
+                    return None
+                item = self.datamodel.get(pk, self._base_filters)
+                if not item:
+                    abort(404)
+        else:
+            form = self.edit_form.refresh(obj=item)
+            self.prefill_form(form, pk)
+            self.update_redirect()
+        widgets = self._get_edit_widget(form=form, exclude_cols=exclude_cols)
+        return self._get_related_views_widgets(
+            item,
+            filters={},
+            orders=get_order_args(),
+            pages=get_page_args(),
+            page_sizes=get_page_size_args(),
+            widgets=widgets,
+        )
+
+    def _delete(self, pk: Any) -> None:
+        item = self.datamodel.get(pk, self._base_filters)
+        if not item:
+            abort(404)
+        try:
+            self.pre_delete(item)
+            db.session.delete(item)
+            db.session.commit()
+        except (FormError, ScopeError) as e:
+            db.session.rollback()
+            flash(str(e), "danger")
+            return
+        except Exception as e:
+            db.session.rollback()
+            flash(self.translate_db_error(e), "danger")
+            return
+        self.post_delete(item)
+        flash(self.delete_row_message, "success")
+        self.update_redirect()
+
+    # -- actions: FAB does not filter them; we do --------------------------------
+
+    def get_scoped(self, pk: Any) -> Any:
+        """One record by primary key through the scope, or 404."""
+        item = self.datamodel.get(self._deserialize_pk_if_composite(pk), self._base_filters)
+        if item is None:
+            abort(404)
+        return item
+
+    @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])
+    def action(self, name: str, pk: Any) -> Any:
+        if request.method != "POST":
+            abort(405)
+        if name not in self.actions:
+            abort(404)
+        permission_name = self.get_action_permission_name(name)
+        if not self.appbuilder.sm.has_access(permission_name, self.class_permission_name):
+            abort(403)
+        item = self.get_scoped(pk)
+        return self.actions[name].func(item)
+
+    @expose("/action_post", methods=["POST"])
+    def action_post(self) -> Any:
+        name = request.form.get("action", "")
+        if name not in self.actions:
+            abort(404)
+        permission_name = self.get_action_permission_name(name)
+        if not self.appbuilder.sm.has_access(permission_name, self.class_permission_name):
+            abort(403)
+        pks = request.form.getlist("rowid")
+        items = [self.get_scoped(pk) for pk in pks]
+        if not items:
+            flash(str(_l("请先选择记录")), "warning")
+            return redirect(self.get_redirect())
+        return self.actions[name].func(items)
+
+    @expose("/download/<string:filename>")
+    @has_access
+    def download(self, filename: str) -> Any:
+        abort(404)
+
+
+class ScopedModelRestApi(ModelRestApi):
+    """REST API with the same scope: reads filtered, writes checked."""
+
+    allow_browser_login = True
+    page_size = 25
+
+    def __init__(self, **kwargs: Any) -> None:
+        self.base_filters = [SCOPE_FILTER] + list(self.base_filters or [])
+        rels = _relation_targets(self.datamodel.obj)
+        for attr in ("add_query_rel_fields", "edit_query_rel_fields"):
+            current = dict(getattr(self, attr, None) or {})
+            for key, rel in rels.items():
+                if hasattr(rel.mapper.class_, "__scope__"):
+                    current[key] = [SCOPE_FILTER] + list(current.get(key, []))
+            setattr(self, attr, current)
+        super().__init__(**kwargs)
+
+    def pre_add(self, item: Any) -> None:
+        check_item_scope(item)
+
+    def pre_update(self, item: Any) -> None:
+        check_item_scope(item)
+
+    def post_headless(self) -> Any:
+        try:
+            return super().post_headless()
+        except ScopeError as e:
+            db.session.rollback()
+            return self.response(403, message=str(e))
+
+    def put_headless(self, pk: Any) -> Any:
+        try:
+            return super().put_headless(pk)
+        except ScopeError as e:
+            db.session.rollback()
+            return self.response(403, message=str(e))
+
+
+def scoped_interface(model: Any) -> SQLAInterface:
+    return SQLAInterface(model)

@@ -1,0 +1,58 @@
+"""Menus of the platform (core)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from views.registry import add_view
+
+
+def register(appbuilder: Any) -> None:
+    from views.core.dicts import DictItemView, DictOptionsApi, DictTypeView
+    from views.core.password import ForgotPasswordView
+    from views.core.persons import PersonApi, PersonView
+    from views.core.support import SupportEditView, SupportView
+    from views.core.units import (
+        DepartmentView,
+        NewChildUnitView,
+        OwnUnitView,
+        UnitApi,
+        UnitOptionsApi,
+        UnitTreeView,
+        UnitView,
+    )
+    from views.core.users import ChildAdminView, StaffView, UnitRoleView
+
+    cat = "UnitsUsers"
+    cat_label = _l("单位及用户管理")
+    add_view(appbuilder, OwnUnitView, "OwnUnit", cat, label=_l("本单位信息"), icon="fa-building",
+             category_label=cat_label, category_icon="fa-sitemap")
+    add_view(appbuilder, UnitView, "Units", cat, label=_l("下级单位管理"), icon="fa-list", category_label=cat_label)
+    add_view(appbuilder, NewChildUnitView, "NewChildUnit", cat, label=_l("新增下级单位"), icon="fa-plus",
+             category_label=cat_label)
+    add_view(appbuilder, UnitTreeView, "UnitTree", cat, label=_l("单位树"), icon="fa-sitemap", category_label=cat_label)
+    add_view(appbuilder, DepartmentView, "Departments", cat, label=_l("内设部门"), icon="fa-th-large",
+             category_label=cat_label)
+    add_view(appbuilder, StaffView, "Staff", cat, label=_l("本单位工作人员"), icon="fa-users", category_label=cat_label)
+    add_view(appbuilder, ChildAdminView, "ChildAdmins", cat, label=_l("下级单位管理员"), icon="fa-user-tie",
+             category_label=cat_label)
+    add_view(appbuilder, UnitRoleView, "UnitRoles", cat, label=_l("角色管理"), icon="fa-user-tag",
+             category_label=cat_label)
+
+    add_view(appbuilder, PersonView, "Persons", "Talents", label=_l("专业技术人员"), icon="fa-id-card",
+             category_label=_l("人才信息"), category_icon="fa-user-graduate")
+
+    sys = "SystemAdmin"
+    add_view(appbuilder, DictTypeView, "Dictionaries", sys, label=_l("数据字典"), icon="fa-book",
+             category_label=_l("系统管理"), category_icon="fa-cogs")
+    appbuilder.add_view_no_menu(DictItemView)
+    add_view(appbuilder, SupportEditView, "SupportEdit", sys, label=_l("技术服务设置"), icon="fa-headset",
+             category_label=_l("系统管理"))
+    add_view(appbuilder, SupportView, "Support", None, label=_l("技术服务"), icon="fa-phone")
+    appbuilder.add_view_no_menu(ForgotPasswordView)
+    appbuilder.add_view_no_menu(UnitOptionsApi)
+    appbuilder.add_view_no_menu(DictOptionsApi)
+    appbuilder.add_api(UnitApi)
+    appbuilder.add_api(PersonApi)

@@ -1,0 +1,34 @@
+"""首页: the own unit's card and the way to the everyday screens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g
+from flask_appbuilder import IndexView, expose
+from flask_babel import gettext as _
+
+from app.services.core import dicts
+from app.services.core import units as unit_service
+from app.services.core import users as user_service
+
+
+class HomeView(IndexView):
+    route_base = ""
+    default_view = "index"
+    index_template = "home.html"
+
+    @expose("/")
+    def index(self) -> Any:
+        user = getattr(g, "user", None)
+        ctx: dict[str, Any] = {"title": _("首页")}
+        if user is not None and getattr(user, "is_authenticated", False) and getattr(user, "unit", None) is not None:
+            unit = user.unit
+            ctx.update(
+                unit=unit,
+                region=dicts.full_label("region", unit.region_code),
+                nature=dicts.label("unit_nature", unit.nature),
+                admin=user_service.unit_admin(unit.id),
+                subtree=unit_service.count_subtree(unit) - 1,
+            )
+        return self.render_template(self.index_template, appbuilder=self.appbuilder, **ctx)

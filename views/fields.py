@@ -1,0 +1,146 @@
+"""Form fields shared by every module: scoped unit picker, dictionary selects."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
+from wtforms import Field, SelectField
+from wtforms.validators import ValidationError
+
+from app.extensions import db
+from app.security.scope import unit_in_scope
+from app.services.core import dicts
+from models.core.unit import Unit
+
+
+class UnitSelectWidget:
+    """A select2 box that searches the user's units over AJAX (no full table load)."""
+
+    def __call__(self, field: "UnitSelectField", **kwargs: Any) -> Markup:
+        unit = field.data if isinstance(field.data, Unit) else None
+        option = ""
+        if unit is not None:
+            option = f'<option value="{unit.id}" selected>{escape(unit.name)}</option>'
+        elif field.raw_id:
+            option = f'<option value="{escape(field.raw_id)}" selected>{escape(field.raw_id)}</option>'
+        blank = '<option value=""></option>'
+        return Markup(
+            f'<select class="form-control unit-select" id="{field.id}" name="{field.name}"'
+            f' data-endpoint="{url_for("UnitOptionsApi.options")}"'
+            f' data-placeholder="{escape(str(_l("请输入单位名称搜索")))}">'
+            f"{blank}{option}</select>"
+        )
+
+
+class UnitSelectField(Field):
+    """Many-to-one field to a unit, validated against the acting user's scope.
+
+    A forged id (a unit outside the subtree, or one that does not exist) is refused
+    beside the field and nothing is saved.
+    """
+
+    widget = UnitSelectWidget()
+
+    def __init__(self, label: Any = None, validators: Any = None, required: bool = True, **kw: Any):
+        super().__init__(label, validators, **kw)
+        self.required = required
+        self.raw_id: str | None = None
+
+    def process_data(self, value: Any) -> None:
+        self.data = value
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if valuelist:
+            self.raw_id = (valuelist[0] or "").strip()
+            self.data = None
+            if self.raw_id.isdigit():
+                self.data = db.session.get(Unit, int(self.raw_id))
+
+    def pre_validate(self, form: Any) -> None:
+        if self.raw_id in (None, "") and self.data is None:
+            if self.required:
+                raise ValidationError(str(_l("请选择单位")))
+            return
+        if self.data is None or not unit_in_scope(self.data):
+            self.data = None
+            raise ValidationError(str(_l("所选单位不存在或不在您的管理范围内")))
+
+    def _value(self) -> str:
+        return str(self.data.id) if isinstance(self.data, Unit) else ""
+
+
+class DictSelectField(SelectField):
+    """A select whose choices come from one dictionary."""
+
+    def __init__(self, label: Any = None, validators: Any = None, dict_code: str = "", **kw: Any):
+        kw.setdefault("validate_choice", True)
+        super().__init__(label, validators, choices=[], **kw)
+        self.dict_code = dict_code
+
+    @property
+    def choices(self) -> list[tuple[str, str]]:  # type: ignore[override]
+        return [("", "—")] + dicts.choices(self.dict_code, top=self._top())
+
+    @choices.setter
+    def choices(self, value: Any) -> None:  # WTForms assigns in __init__
+        pass
+
+    def _top(self) -> bool:
+        return False
+
+    def process_data(self, value: Any) -> None:
+        self.data = value if value not in (None, "") else ""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if valuelist:
+            self.data = valuelist[0]
+
+    def pre_validate(self, form: Any) -> None:
+        if self.data in (None, ""):
+            self.data = None
+            return
+        if not dicts.has_code(self.dict_code, self.data):
+            raise ValidationError(str(_l("不是有效的选项")))
+
+    def populate_obj(self, obj: Any, name: str) -> None:
+        setattr(obj, name, self.data or None)
+
+
+class RegionWidget:
+    """Three cascading selects (省 / 市 / 区县) over the region dictionary."""
+
+    def __call__(self, field: "RegionField", **kwargs: Any) -> Markup:
+        chain = dicts.chain(field.dict_code, field.data) if field.data else []
+        codes = [c for c, _n in chain] + ["", "", ""]
+        endpoint = url_for("DictOptionsApi.children", type_code=field.dict_code)
+        return Markup(
+            f'<div class="region-field" data-endpoint="{endpoint}" data-value="{escape(field.data or "")}"'
+            f' data-chain="{escape(",".join(c for c, _n in chain))}">'
+            f'<input type="hidden" id="{field.id}" name="{field.name}" value="{escape(field.data or "")}">'
+            f'<select class="form-control region-level" data-level="0" aria-label="{escape(str(_l("省")))}"></select>'
+            f'<select class="form-control region-level" data-level="1" aria-label="{escape(str(_l("市")))}"></select>'
+            f'<select class="form-control region-level" data-level="2" aria-label="{escape(str(_l("区县")))}"></select>'
+            f'<noscript>{escape(codes[0])}</noscript></div>'
+        )
+
+
+class RegionField(Field):
+    widget = RegionWidget()
+
+    def __init__(self, label: Any = None, validators: Any = None, dict_code: str = "region", **kw: Any):
+        super().__init__(label, validators, **kw)
+        self.dict_code = dict_code
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if valuelist:
+            self.data = (valuelist[0] or "").strip() or None
+
+    def pre_validate(self, form: Any) -> None:
+        if self.data and not dicts.has_code(self.dict_code, self.data):
+            raise ValidationError(str(_l("不是有效的行政区划")))
+
+    def _value(self) -> str:
+        return self.data or ""

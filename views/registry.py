@@ -1,0 +1,21 @@
+"""Menu registration that remembers which menu item opens which view.
+
+``flask seed roles`` reads this to grant ``menu_access`` with each view permission.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# view class name -> [(menu item name, category name)]
+MENU_OF: dict[str, list[tuple[str, str | None]]] = {}
+
+
+def add_view(appbuilder: Any, view: Any, name: str, category: str | None = None, **kw: Any) -> Any:
+    cls = view if isinstance(view, type) else type(view)
+    MENU_OF.setdefault(cls.__name__, [])
+    if (name, category) not in MENU_OF[cls.__name__]:
+        MENU_OF[cls.__name__].append((name, category))
+    if category:
+        return appbuilder.add_view(view, name, category=category, **kw)
+    return appbuilder.add_view(view, name, **kw)
