@@ -132,7 +132,64 @@ class ScopedViewMixin:
             self.edit_title = self.edit_title or _l("编辑%(t)s", t=t)
 
 
-class ScopedModelView(ScopedViewMixin, ModelView):
+class StrictActionsMixin:
+    """Actions, deletes and downloads that refuse with 403/404/405 instead of redirecting.
+
+    FAB runs ``@action`` on any primary key without the base filters; here every row
+    is loaded through ``_base_filters`` (the scope, in scoped views) or answers 404.
+    """
+
+    def get_scoped(self, pk: Any) -> Any:
+        """One record by primary key through the scope, or 404."""
+        item = self.datamodel.get(self._deserialize_pk_if_composite(pk), self._base_filters)
+        if item is None:
+            abort(404)
+        return item
+
+    @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])
+    def action(self, name: str, pk: Any) -> Any:
+        if request.method != "POST":
+            abort(405)
+        if name not in self.actions:
+            abort(404)
+        permission_name = self.get_action_permission_name(name)
+        if not self.appbuilder.sm.has_access(permission_name, self.class_permission_name):
+            abort(403)
+        item = self.get_scoped(pk)
+        return self.actions[name].func(item)
+
+    @expose("/action_post", methods=["POST"])
+    def action_post(self) -> Any:
+        name = request.form.get("action", "")
+        if name not in self.actions:
+            abort(404)
+        permission_name = self.get_action_permission_name(name)
+        if not self.appbuilder.sm.has_access(permission_name, self.class_permission_name):
+            abort(403)
+        pks = request.form.getlist("rowid")
+        items = [self.get_scoped(pk) for pk in pks]
+        if not items:
+            flash(str(_l("请先选择记录")), "warning")
+            return redirect(self.get_redirect())
+        return self.actions[name].func(items)
+
+    @expose("/download/<string:filename>")
+    @has_access
+    def download(self, filename: str) -> Any:
+        abort(404)
+
+
+    @expose("/delete/<pk>", methods=["GET", "POST"])
+    @has_access
+    def delete(self, pk: Any) -> Any:
+        if request.method != "POST":
+            self.get_scoped(pk)  # 404 outside the scope
+            abort(405)
+        self._delete(self._deserialize_pk_if_composite(pk))
+        return self.post_delete_redirect()
+
+
+class ScopedModelView(StrictActionsMixin, ScopedViewMixin, ModelView):
     """The base of every scoped screen."""
 
     list_title = ""
@@ -266,48 +323,6 @@ class ScopedModelView(ScopedViewMixin, ModelView):
         self.post_delete(item)
         flash(self.delete_row_message, "success")
         self.update_redirect()
-
-    # -- actions: FAB does not filter them; we do --------------------------------
-
-    def get_scoped(self, pk: Any) -> Any:
-        """One record by primary key through the scope, or 404."""
-        item = self.datamodel.get(self._deserialize_pk_if_composite(pk), self._base_filters)
-        if item is None:
-            abort(404)
-        return item
-
-    @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])
-    def action(self, name: str, pk: Any) -> Any:
-        if request.method != "POST":
-            abort(405)
-        if name not in self.actions:
-            abort(404)
-        permission_name = self.get_action_permission_name(name)
-        if not self.appbuilder.sm.has_access(permission_name, self.class_permission_name):
-            abort(403)
-        item = self.get_scoped(pk)
-        return self.actions[name].func(item)
-
-    @expose("/action_post", methods=["POST"])
-    def action_post(self) -> Any:
-        name = request.form.get("action", "")
-        if name not in self.actions:
-            abort(404)
-        permission_name = self.get_action_permission_name(name)
-        if not self.appbuilder.sm.has_access(permission_name, self.class_permission_name):
-            abort(403)
-        pks = request.form.getlist("rowid")
-        items = [self.get_scoped(pk) for pk in pks]
-        if not items:
-            flash(str(_l("请先选择记录")), "warning")
-            return redirect(self.get_redirect())
-        return self.actions[name].func(items)
-
-    @expose("/download/<string:filename>")
-    @has_access
-    def download(self, filename: str) -> Any:
-        abort(404)
-
 
 class ScopedModelRestApi(ModelRestApi):
     """REST API with the same scope: reads filtered, writes checked."""

@@ -12,6 +12,7 @@ from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.views import (
     ResetMyPasswordView,
+    RoleModelView,
     UserDBModelView,
     UserInfoEditView,
 )
@@ -23,6 +24,7 @@ from app.extensions import db
 from app.services.core import users as user_service
 from app.services.core.validators import check_mobile
 from models.core.user import UnitUser
+from views.base import StrictActionsMixin
 
 
 class ChangePasswordForm(DynamicForm):
@@ -143,7 +145,7 @@ class MyInfoEditView(UserInfoEditView):
         )
 
 
-class PlatformUserDBModelView(UserDBModelView):
+class PlatformUserDBModelView(StrictActionsMixin, UserDBModelView):
     """FAB's user screen for the system administrator, with the unit columns."""
 
     list_columns = ["first_name", "username", "unit", "is_unit_admin", "active", "roles"]
@@ -173,6 +175,10 @@ class PlatformUserDBModelView(UserDBModelView):
         "password": _l("密码"),
         "conf_password": _l("确认密码"),
     }
+    user_show_fieldsets = [
+        (_l("账号信息"), {"fields": ["username", "unit", "is_unit_admin", "roles", "active", "last_login"]}),
+        (_l("个人信息"), {"fields": ["first_name", "phone", "email"], "expanded": True}),
+    ]
     add_columns = ["first_name", "username", "phone", "email", "active", "roles", "password", "conf_password"]
     edit_columns = ["first_name", "phone", "email", "active", "roles"]
     search_columns = ["first_name", "username", "active", "roles"]
@@ -190,8 +196,16 @@ class PlatformUserDBModelView(UserDBModelView):
         super().pre_update(item)
 
 
+class PlatformRoleModelView(StrictActionsMixin, RoleModelView):
+    list_title = _l("角色列表")
+    show_title = _l("查看角色")
+    add_title = _l("新增角色")
+    edit_title = _l("编辑角色")
+
+
 class PlatformSecurityManager(SecurityManager):
     user_model = UnitUser
+    rolemodelview = PlatformRoleModelView
     userdbmodelview = PlatformUserDBModelView
     resetmypasswordview = ChangeMyPasswordView
     userinfoeditview = MyInfoEditView

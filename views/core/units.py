@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, g, jsonify, redirect, request, session, url_for
+from flask import abort, current_app, flash, g, jsonify, redirect, request, session, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.actions import action
 from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget, BS3TextFieldWidget
@@ -360,7 +360,7 @@ class UnitTreeView(BaseView):
         if parent is None:
             abort(404)
         page = max(int(request.args.get("offset", 0) or 0), 0)
-        limit = int(self.appbuilder.get_app.config.get("UNIT_TREE_PAGE", 200))
+        limit = int(current_app.config.get("UNIT_TREE_PAGE", 200))
         rows = unit_service.children_page(parent.id, page, limit)
         more = len(rows) > limit
         return jsonify({"items": rows[:limit], "more": more, "next": page + limit if more else None})

@@ -29,7 +29,7 @@ from app.services.core import users as user_service
 from app.services.core.validators import check_mobile
 from models.core.unit import Department, Unit
 from models.core.user import RoleOwner, UnitUser
-from views.base import FormError, ScopedModelView
+from views.base import FormError, ScopedModelView, StrictActionsMixin
 
 USER_LABELS = {
     "first_name": _l("姓名"),
@@ -245,7 +245,7 @@ def _held_permissions() -> list[Any]:
     return list(db.session.scalars(select(PermissionView).where(PermissionView.id.in_(ids))))
 
 
-class UnitRoleView(ModelView):
+class UnitRoleView(StrictActionsMixin, ModelView):
     """角色管理: custom roles of the own unit, from permissions the administrator holds."""
 
     route_base = "/unitroles"
@@ -318,15 +318,3 @@ class UnitRoleView(ModelView):
         db.session.delete(item)
         db.session.commit()
         flash(_("已删除"), "success")
-
-    @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])
-    def action(self, name: str, pk: Any) -> Any:
-        abort(404)
-
-    @expose("/action_post", methods=["POST"])
-    def action_post(self) -> Any:
-        abort(404)
-
-    @expose("/download/<string:filename>")
-    def download(self, filename: str) -> Any:
-        abort(404)
