@@ -15,6 +15,7 @@ and ``action_post``, not to foreign-key values written on add/edit, not to downl
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from flask import abort, flash, redirect, request
@@ -31,6 +32,9 @@ from app.security.scope import ScopeError, record_in_scope, scope_clause
 from app.services.core import dicts
 from models.core.unit import Unit
 from views.fields import DictSelectField, RegionField, UnitSelectField
+
+
+log = logging.getLogger(__name__)
 
 
 class ScopeFilter(BaseFilter):
@@ -209,12 +213,13 @@ class ScopedModelView(StrictActionsMixin, ScopedViewMixin, ModelView):
 
     def _validate_and_save(self, form: Any, item: Any, is_created: bool) -> bool:
         try:
-            form.populate_obj(item)
-            if is_created:
-                self.pre_add(item)
-            else:
-                self.pre_update(item)
-            check_item_scope(item)
+            with db.session.no_autoflush:
+                form.populate_obj(item)
+                if is_created:
+                    self.pre_add(item)
+                else:
+                    self.pre_update(item)
+                check_item_scope(item)
             if is_created:
                 db.session.add(item)
             db.session.commit()
@@ -231,6 +236,7 @@ class ScopedModelView(StrictActionsMixin, ScopedViewMixin, ModelView):
             flash(str(e), "danger")
             return False
         except Exception as e:  # integrity errors and the like
+            log.warning("save refused: %r", e)
             db.session.rollback()
             flash(self.translate_db_error(e), "danger")
             return False

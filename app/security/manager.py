@@ -44,7 +44,17 @@ class ChangePasswordForm(DynamicForm):
     )
 
 
-class ChangeMyPasswordView(ResetMyPasswordView):
+class FormRenderMixin:
+    def _render_form(self, form: DynamicForm) -> Any:
+        return self.render_template(
+            self.form_template,
+            title=self.form_title,
+            widgets=self._get_edit_widget(form=form),
+            appbuilder=self.appbuilder,
+        )
+
+
+class ChangeMyPasswordView(FormRenderMixin, ResetMyPasswordView):
     """修改密码: the old password is required (FAB's own view does not ask for it)."""
 
     form = ChangePasswordForm
@@ -61,12 +71,7 @@ class ChangeMyPasswordView(ResetMyPasswordView):
                 field.errors = list(field.errors) + [str(e)]
             else:
                 flash(str(e), "danger")
-            return self.render_template(
-                self.form_template,
-                title=self.form_title,
-                form=form,
-                appbuilder=self.appbuilder,
-            )
+            return self._render_form(form)
         flash(str(self.message), "info")
         return None
 
@@ -80,9 +85,7 @@ class ChangeMyPasswordView(ResetMyPasswordView):
             if response is not None:
                 return response
             return redirect(self.get_redirect())
-        return self.render_template(
-            self.form_template, title=self.form_title, form=form, appbuilder=self.appbuilder
-        )
+        return self._render_form(form)
 
 
 class UserInfoForm(DynamicForm):
@@ -93,7 +96,7 @@ class UserInfoForm(DynamicForm):
     email = StringField(_l("电子邮箱"), validators=[Optional()], widget=BS3TextFieldWidget())
 
 
-class MyInfoEditView(UserInfoEditView):
+class MyInfoEditView(FormRenderMixin, UserInfoEditView):
     """本人信息维护: everybody keeps their own name, phone and e-mail."""
 
     form = UserInfoForm
@@ -110,9 +113,7 @@ class MyInfoEditView(UserInfoEditView):
         reason = check_mobile(form.phone.data or "")
         if reason:
             form.phone.errors = list(form.phone.errors) + [reason]
-            return self.render_template(
-                self.form_template, title=self.form_title, form=form, appbuilder=self.appbuilder
-            )
+            return self._render_form(form)
         user = db.session.get(UnitUser, g.user.id)
         user.first_name = form.first_name.data.strip()
         user.last_name = ""
@@ -124,9 +125,7 @@ class MyInfoEditView(UserInfoEditView):
         except Exception:
             db.session.rollback()
             form.email.errors = list(form.email.errors) + [str(_l("该电子邮箱已被其他账号使用"))]
-            return self.render_template(
-                self.form_template, title=self.form_title, form=form, appbuilder=self.appbuilder
-            )
+            return self._render_form(form)
         flash(str(self.message), "info")
         return None
 
@@ -140,9 +139,7 @@ class MyInfoEditView(UserInfoEditView):
             if response is not None:
                 return response
             return redirect(self.get_redirect())
-        return self.render_template(
-            self.form_template, title=self.form_title, form=form, appbuilder=self.appbuilder
-        )
+        return self._render_form(form)
 
 
 class PlatformUserDBModelView(StrictActionsMixin, UserDBModelView):

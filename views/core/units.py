@@ -49,7 +49,13 @@ UNIT_LABELS = {
 
 
 class MultiCheckboxField(SelectMultipleField):
+    """Check boxes; the service checks the values (so a refusal reads in Chinese)."""
+
     widget = ListWidget(prefix_label=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("validate_choice", False)
+        super().__init__(*args, **kwargs)
     option_widget = CheckboxInput()
 
 
@@ -400,8 +406,8 @@ class DepartmentView(ScopedModelView):
         "phone": _l("联系电话"), "remark": _l("备注"), "sort": _l("排序"),
     }
     list_columns = ["name", "unit", "head", "phone", "sort"]
-    add_columns = ["unit", "name", "head", "phone", "sort", "remark"]
-    edit_columns = ["name", "head", "phone", "sort", "remark"]
+    add_columns = ["unit", "name", "head", "phone", "remark"]
+    edit_columns = ["name", "head", "phone", "remark"]
     show_columns = ["name", "unit", "head", "phone", "sort", "remark"]
     search_columns = ["name", "head"]
 

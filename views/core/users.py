@@ -183,6 +183,7 @@ class StaffView(AccountActionsMixin, ScopedModelView):
             item.roles = [staff] + list(item.roles or [])
 
     def pre_update(self, item: Any) -> None:
+        item.email = (item.email or "").strip() or f"{item.username.lower()}@users.invalid"
         if not g.user.is_unit_admin and item.id != g.user.id:
             raise FormError(_("只有本单位管理员可以修改工作人员"))
         reason = check_mobile(item.phone or "")

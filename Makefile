@@ -1,0 +1,42 @@
+# 人才服务管理平台 — the two commands are `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+export FLASK_APP := run.py
+
+.PHONY: run test setup db babel lint bench-scope audit e2e-deps
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt
+	touch $@
+
+setup: $(VENV)/.installed babel
+
+babel: $(VENV)/.installed
+	$(VENV)/bin/pybabel compile -q -d translations
+
+db: setup
+	mkdir -p instance
+	$(VENV)/bin/flask db upgrade
+	$(VENV)/bin/flask seed all
+
+run: db
+	$(VENV)/bin/flask run --host 127.0.0.1 --port 5000
+
+test: setup
+	$(PY) -m pytest -q
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== PostgreSQL: $$TEST_DATABASE_URL"; \
+		PYTEST_DATABASE_URL="$$TEST_DATABASE_URL" $(PY) -m pytest -q --ignore=tests/e2e; \
+	fi
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+
+bench-scope: setup
+	$(PY) -m bench.scope
+
+audit: $(VENV)/.installed
+	$(PY) -m pip install -q pip-audit && $(VENV)/bin/pip-audit -r requirements.txt
