@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import url_for
+from flask_appbuilder.fields import QuerySelectMultipleField
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from wtforms import Field, SelectField
@@ -144,3 +145,13 @@ class RegionField(Field):
 
     def _value(self) -> str:
         return self.data or ""
+
+
+class StrictQuerySelectMultipleField(QuerySelectMultipleField):
+    """FAB's multiple select silently drops values outside its query (it checks
+    before computing them); this one refuses the whole form instead."""
+
+    def pre_validate(self, form: Any) -> None:
+        _ = self.data  # computing data marks values outside the query as invalid
+        if self._invalid_formdata:
+            raise ValidationError(str(_l("不是有效的选项")))

@@ -7,7 +7,7 @@ from typing import Any
 from flask import abort, flash, g, redirect, request
 from flask_appbuilder import ModelView, expose
 from flask_appbuilder.actions import action
-from flask_appbuilder.fields import QuerySelectField, QuerySelectMultipleField
+from flask_appbuilder.fields import QuerySelectField
 from flask_appbuilder.fieldwidgets import (
     BS3PasswordFieldWidget,
     BS3TextFieldWidget,
@@ -30,6 +30,7 @@ from app.services.core.validators import check_mobile
 from models.core.unit import Department, Unit
 from models.core.user import RoleOwner, UnitUser
 from views.base import FormError, ScopedModelView, StrictActionsMixin
+from views.fields import StrictQuerySelectMultipleField
 
 USER_LABELS = {
     "first_name": _l("姓名"),
@@ -138,7 +139,7 @@ class StaffView(AccountActionsMixin, ScopedModelView):
         "password": PasswordField(_l("初始密码"), validators=[DataRequired(_l("请填写初始密码"))], widget=BS3PasswordFieldWidget()),
         "conf_password": PasswordField(_l("确认密码"), validators=[EqualTo("password", message=_l("两次输入的密码不一致"))],
                                        widget=BS3PasswordFieldWidget()),
-        "roles": QuerySelectMultipleField(_l("角色"), query_func=_assignable_query, get_pk_func=lambda r: r.id,
+        "roles": StrictQuerySelectMultipleField(_l("角色"), query_func=_assignable_query, get_pk_func=lambda r: r.id,
                                           widget=Select2ManyWidget()),
         "department": QuerySelectField(
             _l("内设部门"), query_func=_departments_query, get_pk_func=lambda d: d.id, allow_blank=True,
@@ -264,7 +265,7 @@ class UnitRoleView(StrictActionsMixin, ModelView):
     search_columns = ["name"]
     base_permissions = ["can_list", "can_show", "can_add", "can_edit", "can_delete"]
     add_form_extra_fields = {
-        "permissions": QuerySelectMultipleField(_l("权限"), query_func=_held_permissions, get_pk_func=lambda p: p.id,
+        "permissions": StrictQuerySelectMultipleField(_l("权限"), query_func=_held_permissions, get_pk_func=lambda p: p.id,
                                                 widget=Select2ManyWidget()),
     }
     edit_form_extra_fields = add_form_extra_fields
