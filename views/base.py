@@ -49,6 +49,37 @@ class ScopeFilter(BaseFilter):
 SCOPE_FILTER = ["id", ScopeFilter, None]
 
 
+def display_value(value: Any) -> Any:
+    """How a value reads in a list or detail page: no None, True or [..] on screen."""
+    import datetime as dt
+
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(_l("是")) if value else str(_l("否"))
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, (list, tuple, set)) or type(value).__name__ == "InstrumentedList":
+        return "、".join(str(v) for v in value)
+    return value
+
+
+class ChineseDisplayMixin:
+    """Every list and detail column without a formatter reads as Chinese text."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        formatters = dict(getattr(self, "formatters_columns", None) or {})
+        cols = list(getattr(self, "list_columns", []) or []) + list(getattr(self, "show_columns", []) or [])
+        for _title, fs in getattr(self, "show_fieldsets", None) or []:
+            cols.extend(fs.get("fields", []))
+        for col in cols:
+            formatters.setdefault(col, display_value)
+        self.formatters_columns = formatters
+
+
 class FormError(Exception):
     """A business rule refused the form; shown beside ``field`` (or on top)."""
 
@@ -193,7 +224,7 @@ class StrictActionsMixin:
         return self.post_delete_redirect()
 
 
-class ScopedModelView(StrictActionsMixin, ScopedViewMixin, ModelView):
+class ScopedModelView(ChineseDisplayMixin, StrictActionsMixin, ScopedViewMixin, ModelView):
     """The base of every scoped screen."""
 
     list_title = ""

@@ -24,7 +24,7 @@ from app.extensions import db
 from app.services.core import users as user_service
 from app.services.core.validators import check_mobile
 from models.core.user import UnitUser
-from views.base import StrictActionsMixin
+from views.base import ChineseDisplayMixin, StrictActionsMixin
 
 
 class ChangePasswordForm(DynamicForm):
@@ -142,7 +142,7 @@ class MyInfoEditView(FormRenderMixin, UserInfoEditView):
         return self._render_form(form)
 
 
-class PlatformUserDBModelView(StrictActionsMixin, UserDBModelView):
+class PlatformUserDBModelView(ChineseDisplayMixin, StrictActionsMixin, UserDBModelView):
     """FAB's user screen for the system administrator, with the unit columns."""
 
     list_columns = ["first_name", "username", "unit", "is_unit_admin", "active", "roles"]
@@ -193,7 +193,7 @@ class PlatformUserDBModelView(StrictActionsMixin, UserDBModelView):
         super().pre_update(item)
 
 
-class PlatformRoleModelView(StrictActionsMixin, RoleModelView):
+class PlatformRoleModelView(ChineseDisplayMixin, StrictActionsMixin, RoleModelView):
     list_title = _l("角色列表")
     show_title = _l("查看角色")
     add_title = _l("新增角色")

@@ -11,10 +11,11 @@ from flask_appbuilder.security.decorators import has_access_api
 from flask_babel import lazy_gettext as _l
 
 from app.services.core import dicts
+from views.base import ChineseDisplayMixin, StrictActionsMixin
 from models.core.dictionary import DictItem, DictType
 
 
-class DictItemView(ModelView):
+class DictItemView(ChineseDisplayMixin, StrictActionsMixin, ModelView):
     route_base = "/dictitems"
     datamodel = SQLAInterface(DictItem)
     list_title = _l("字典项")
@@ -36,7 +37,7 @@ class DictItemView(ModelView):
     post_update = post_delete = post_add
 
 
-class DictTypeView(ModelView):
+class DictTypeView(ChineseDisplayMixin, StrictActionsMixin, ModelView):
     route_base = "/dicttypes"
     datamodel = SQLAInterface(DictType)
     list_title = _l("数据字典")

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from models.core.setting import SupportInfo
+from views.base import ChineseDisplayMixin, StrictActionsMixin
 
 
 def current_support() -> SupportInfo | None:
@@ -30,7 +31,7 @@ class SupportView(BaseView):
         return self.render_template("support.html", info=current_support(), title=_("技术服务"))
 
 
-class SupportEditView(ModelView):
+class SupportEditView(ChineseDisplayMixin, StrictActionsMixin, ModelView):
     route_base = "/supportedit"
     datamodel = SQLAInterface(SupportInfo)
     list_title = _l("技术服务设置")

@@ -29,7 +29,7 @@ from app.services.core import users as user_service
 from app.services.core.validators import check_mobile
 from models.core.unit import Department, Unit
 from models.core.user import RoleOwner, UnitUser
-from views.base import FormError, ScopedModelView, StrictActionsMixin
+from views.base import ChineseDisplayMixin, FormError, ScopedModelView, StrictActionsMixin
 from views.fields import StrictQuerySelectMultipleField
 
 USER_LABELS = {
@@ -247,7 +247,7 @@ def _held_permissions() -> list[Any]:
     return list(db.session.scalars(select(PermissionView).where(PermissionView.id.in_(ids))))
 
 
-class UnitRoleView(StrictActionsMixin, ModelView):
+class UnitRoleView(ChineseDisplayMixin, StrictActionsMixin, ModelView):
     """角色管理: custom roles of the own unit, from permissions the administrator holds."""
 
     route_base = "/unitroles"
