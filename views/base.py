@@ -20,10 +20,10 @@ from typing import Any
 
 from flask import abort, flash, redirect, request
 from flask_appbuilder import ModelRestApi, ModelView
+from flask_appbuilder.baseviews import expose
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
-from flask_appbuilder.baseviews import expose
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import inspect as sa_inspect
 
@@ -32,7 +32,6 @@ from app.security.scope import ScopeError, record_in_scope, scope_clause
 from app.services.core import dicts
 from models.core.unit import Unit
 from views.fields import DictSelectField, RegionField, UnitSelectField
-
 
 log = logging.getLogger(__name__)
 

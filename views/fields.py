@@ -20,7 +20,7 @@ from models.core.unit import Unit
 class UnitSelectWidget:
     """A select2 box that searches the user's units over AJAX (no full table load)."""
 
-    def __call__(self, field: "UnitSelectField", **kwargs: Any) -> Markup:
+    def __call__(self, field: UnitSelectField, **kwargs: Any) -> Markup:
         unit = field.data if isinstance(field.data, Unit) else None
         option = ""
         if unit is not None:
@@ -113,7 +113,7 @@ class DictSelectField(SelectField):
 class RegionWidget:
     """Three cascading selects (省 / 市 / 区县) over the region dictionary."""
 
-    def __call__(self, field: "RegionField", **kwargs: Any) -> Markup:
+    def __call__(self, field: RegionField, **kwargs: Any) -> Markup:
         chain = dicts.chain(field.dict_code, field.data) if field.data else []
         codes = [c for c, _n in chain] + ["", "", ""]
         endpoint = url_for("DictOptionsApi.children", type_code=field.dict_code)

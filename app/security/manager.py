@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from flask import flash, g, redirect
@@ -10,6 +11,16 @@ from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget, BS3TextFieldWi
 from flask_appbuilder.forms import DynamicForm
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.security.sqla.manager import SecurityManager
+from flask_appbuilder.security.sqla.models import (
+    Permission,
+    PermissionView,
+    ViewMenu,
+    assoc_group_role,
+    assoc_permissionview_role,
+    assoc_user_group,
+    assoc_user_role,
+)
+from sqlalchemy import or_, select
 from flask_appbuilder.security.views import (
     ResetMyPasswordView,
     RoleModelView,
@@ -201,8 +212,64 @@ class PlatformRoleModelView(ChineseDisplayMixin, StrictActionsMixin, RoleModelVi
 
 
 class PlatformSecurityManager(SecurityManager):
+    """FAB's manager with unit users and one permission query per request.
+
+    FAB asks the database once per ``has_access`` (once per menu item and button);
+    here the acting user's (permission, view) pairs are read in one statement and kept
+    for the request.
+    """
+
     user_model = UnitUser
     rolemodelview = PlatformRoleModelView
+
+    def _permission_pairs(self, user: Any) -> set[tuple[str, str]]:
+        cache = g.get("_perm_pairs")
+        if cache is not None and cache[0] == user.id:
+            return cache[1]
+        pv, perm, vm = PermissionView, Permission, ViewMenu
+        pvr = assoc_permissionview_role
+        own_roles = select(assoc_user_role.c.role_id).where(assoc_user_role.c.user_id == user.id)
+        group_roles = (
+            select(assoc_group_role.c.role_id)
+            .join(assoc_user_group, assoc_user_group.c.group_id == assoc_group_role.c.group_id)
+            .where(assoc_user_group.c.user_id == user.id)
+        )
+        rows = db.session.execute(
+            select(perm.name, vm.name)
+            .select_from(pv)
+            .join(perm, perm.id == pv.permission_id)
+            .join(vm, vm.id == pv.view_menu_id)
+            .join(pvr, pvr.c.permission_view_id == pv.id)
+            .where(or_(pvr.c.role_id.in_(own_roles), pvr.c.role_id.in_(group_roles)))
+        ).all()
+        pairs = {(r[0], r[1]) for r in rows}
+        g._perm_pairs = (user.id, pairs)
+        return pairs
+
+    _public_cache: tuple[float, set[tuple[str, str]]] | None = None
+
+    def is_item_public(self, permission_name: str, view_name: str) -> bool:
+        """The public role's permissions, read at most every 30 seconds per process."""
+        now = time.monotonic()
+        cache = PlatformSecurityManager._public_cache
+        if cache is None or now - cache[0] > 30:
+            pairs = {(p.permission.name, p.view_menu.name) for p in self.get_public_permissions() or []}
+            cache = (now, pairs)
+            PlatformSecurityManager._public_cache = cache
+        return (permission_name, view_name) in cache[1]
+
+    def _has_view_access(self, user: Any, permission_name: str, view_name: str) -> bool:
+        if self.builtin_roles:
+            return super()._has_view_access(user, permission_name, view_name)
+        return (permission_name, view_name) in self._permission_pairs(user)
+
+    def _get_user_permission_view_menus(self, user: Any, permission_name: str, view_menus_name: Any) -> set[str]:
+        if user is None or self.builtin_roles or not getattr(user, "is_authenticated", False):
+            return super()._get_user_permission_view_menus(user, permission_name, view_menus_name)
+        names = set(view_menus_name) if view_menus_name is not None else None
+        return {
+            v for p, v in self._permission_pairs(user) if p == permission_name and (names is None or v in names)
+        }
     userdbmodelview = PlatformUserDBModelView
     resetmypasswordview = ChangeMyPasswordView
     userinfoeditview = MyInfoEditView

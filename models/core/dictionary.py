@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 from flask_appbuilder.models.sqla import Model
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -16,7 +14,7 @@ class DictType(Model):
     code: Mapped[str] = mapped_column(String(32), unique=True, nullable=False)
     name: Mapped[str] = mapped_column(String(64), nullable=False)
     hierarchical: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
-    remark: Mapped[Optional[str]] = mapped_column(String(200))
+    remark: Mapped[str | None] = mapped_column(String(200))
 
     items = relationship("DictItem", back_populates="dict_type", order_by="DictItem.sort")
 
@@ -33,7 +31,7 @@ class DictItem(Model):
     )
     code: Mapped[str] = mapped_column(String(32), nullable=False)
     name: Mapped[str] = mapped_column(String(100), nullable=False)
-    parent_code: Mapped[Optional[str]] = mapped_column(String(32))
+    parent_code: Mapped[str | None] = mapped_column(String(32))
     sort: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
 

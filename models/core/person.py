@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Optional
 
 from flask_appbuilder.models.sqla import Model
 from sqlalchemy import Date, Index, Integer, String
@@ -26,17 +25,17 @@ class Person(UnitScopedMixin, TimestampMixin, Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(64), nullable=False)
-    sex: Mapped[Optional[str]] = mapped_column(String(8))
-    id_type: Mapped[Optional[str]] = mapped_column(String(8))
-    id_number: Mapped[Optional[str]] = mapped_column(String(32))
-    birth_date: Mapped[Optional[dt.date]] = mapped_column(Date)
-    phone: Mapped[Optional[str]] = mapped_column(String(20))
-    ethnicity: Mapped[Optional[str]] = mapped_column(String(8))
-    politics: Mapped[Optional[str]] = mapped_column(String(8))
-    education: Mapped[Optional[str]] = mapped_column(String(8))
-    title_series: Mapped[Optional[str]] = mapped_column(String(8))
-    title_level: Mapped[Optional[str]] = mapped_column(String(8))
-    major: Mapped[Optional[str]] = mapped_column(String(100))
+    sex: Mapped[str | None] = mapped_column(String(8))
+    id_type: Mapped[str | None] = mapped_column(String(8))
+    id_number: Mapped[str | None] = mapped_column(String(32))
+    birth_date: Mapped[dt.date | None] = mapped_column(Date)
+    phone: Mapped[str | None] = mapped_column(String(20))
+    ethnicity: Mapped[str | None] = mapped_column(String(8))
+    politics: Mapped[str | None] = mapped_column(String(8))
+    education: Mapped[str | None] = mapped_column(String(8))
+    title_series: Mapped[str | None] = mapped_column(String(8))
+    title_level: Mapped[str | None] = mapped_column(String(8))
+    major: Mapped[str | None] = mapped_column(String(100))
 
     __table_args__ = (
         Index("ix_core_person_unit_id_id", "unit_id", "id"),

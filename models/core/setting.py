@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 from flask_appbuilder.models.sqla import Model
 from sqlalchemy import Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -19,9 +17,9 @@ class SupportInfo(TimestampMixin, Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     title: Mapped[str] = mapped_column(String(100), nullable=False, default="技术服务")
-    contact: Mapped[Optional[str]] = mapped_column(String(64))
-    phone: Mapped[Optional[str]] = mapped_column(String(64))
-    email: Mapped[Optional[str]] = mapped_column(String(120))
-    office_hours: Mapped[Optional[str]] = mapped_column(String(200))
-    address: Mapped[Optional[str]] = mapped_column(String(200))
-    note: Mapped[Optional[str]] = mapped_column(Text)
+    contact: Mapped[str | None] = mapped_column(String(64))
+    phone: Mapped[str | None] = mapped_column(String(64))
+    email: Mapped[str | None] = mapped_column(String(120))
+    office_hours: Mapped[str | None] = mapped_column(String(200))
+    address: Mapped[str | None] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(Text)

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Optional
-
 from flask_appbuilder.models.sqla import Model
 from sqlalchemy import (
     Boolean,
     Column,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -68,7 +64,7 @@ class Category(Model):
     line: Mapped[str] = mapped_column(String(32), nullable=False, index=True)
     sort: Mapped[int] = mapped_column(Integer, default=0)
     # Categories a unit of this category may give to its children.
-    grants: Mapped[list["Category"]] = relationship(
+    grants: Mapped[list[Category]] = relationship(
         "Category",
         secondary=category_grant,
         primaryjoin=lambda: Category.id == category_grant.c.category_id,
@@ -89,29 +85,29 @@ class Unit(TimestampMixin, Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), nullable=False)
-    credit_code: Mapped[Optional[str]] = mapped_column(String(18), unique=True)
-    parent_id: Mapped[Optional[int]] = mapped_column(
+    credit_code: Mapped[str | None] = mapped_column(String(18), unique=True)
+    parent_id: Mapped[int | None] = mapped_column(
         Integer, ForeignKey("core_unit.id"), index=True
     )
     path: Mapped[str] = mapped_column(PathType, nullable=False, default="")
     depth: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-    nature: Mapped[Optional[str]] = mapped_column(String(32))
-    region_code: Mapped[Optional[str]] = mapped_column(String(12))
-    phone: Mapped[Optional[str]] = mapped_column(String(32))
-    address: Mapped[Optional[str]] = mapped_column(String(200))
+    nature: Mapped[str | None] = mapped_column(String(32))
+    region_code: Mapped[str | None] = mapped_column(String(12))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    address: Mapped[str | None] = mapped_column(String(200))
     # 法人信息
-    legal_name: Mapped[Optional[str]] = mapped_column(String(64))
-    legal_id_type: Mapped[Optional[str]] = mapped_column(String(16))
-    legal_id_number: Mapped[Optional[str]] = mapped_column(String(32))
-    legal_phone: Mapped[Optional[str]] = mapped_column(String(32))
+    legal_name: Mapped[str | None] = mapped_column(String(64))
+    legal_id_type: Mapped[str | None] = mapped_column(String(16))
+    legal_id_number: Mapped[str | None] = mapped_column(String(32))
+    legal_phone: Mapped[str | None] = mapped_column(String(32))
     active: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
     sort: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
 
-    parent: Mapped[Optional["Unit"]] = relationship(
+    parent: Mapped[Unit | None] = relationship(
         "Unit", remote_side=[id], foreign_keys=[parent_id], lazy="joined", join_depth=1
     )
     categories: Mapped[list[Category]] = relationship(
-        Category, secondary=unit_category, lazy="selectin", order_by=Category.sort
+        Category, secondary=unit_category, lazy="select", order_by=Category.sort
     )
 
     __table_args__ = (Index("ix_core_unit_path", "path"),)
@@ -138,9 +134,9 @@ class Department(UnitScopedMixin, TimestampMixin, Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(100), nullable=False)
-    head: Mapped[Optional[str]] = mapped_column(String(64))
-    phone: Mapped[Optional[str]] = mapped_column(String(32))
-    remark: Mapped[Optional[str]] = mapped_column(String(500))
+    head: Mapped[str | None] = mapped_column(String(64))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    remark: Mapped[str | None] = mapped_column(String(500))
     sort: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
 
     __table_args__ = (UniqueConstraint("unit_id", "name", name="uq_core_department_name"),)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Optional
 
 from flask_appbuilder.models.sqla import Model
 from flask_appbuilder.security.sqla.models import User
@@ -85,7 +84,7 @@ class PasswordResetCode(Model):
     code_hash: Mapped[str] = mapped_column(String(256), nullable=False)
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
     attempts: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
-    used_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime, default=dt.datetime.now, nullable=False
     )

@@ -11,8 +11,8 @@ from flask_appbuilder.security.decorators import has_access_api
 from flask_babel import lazy_gettext as _l
 
 from app.services.core import dicts
-from views.base import ChineseDisplayMixin, StrictActionsMixin
 from models.core.dictionary import DictItem, DictType
+from views.base import ChineseDisplayMixin, StrictActionsMixin
 
 
 class DictItemView(ChineseDisplayMixin, StrictActionsMixin, ModelView):

@@ -29,7 +29,8 @@ class PersonView(ScopedModelView):
                     "education", "title_series", "title_level", "major", "unit"]
     add_columns = edit_columns = ["unit", "name", "sex", "id_type", "id_number", "birth_date", "phone", "ethnicity",
                                   "politics", "education", "title_series", "title_level", "major"]
-    search_columns = ["name", "unit", "title_series", "title_level", "education"]
+    # no relation filter on unit: it would load every unit of the subtree into a select
+    search_columns = ["name", "title_series", "title_level", "education", "phone"]
     order_columns = ["name"]
     base_order = ("id", "desc")
 

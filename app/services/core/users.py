@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import secrets
 import string
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
