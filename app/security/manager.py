@@ -20,7 +20,6 @@ from flask_appbuilder.security.sqla.models import (
     assoc_user_group,
     assoc_user_role,
 )
-from sqlalchemy import or_, select
 from flask_appbuilder.security.views import (
     ResetMyPasswordView,
     RoleModelView,
@@ -28,6 +27,7 @@ from flask_appbuilder.security.views import (
     UserInfoEditView,
 )
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Optional
 

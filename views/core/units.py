@@ -9,11 +9,11 @@ from flask_appbuilder import BaseView, expose
 from flask_appbuilder.actions import action
 from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget, BS3TextFieldWidget
 from flask_appbuilder.forms import DynamicForm
+from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access, has_access_api
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_appbuilder.models.filters import BaseFilter
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms import PasswordField, SelectMultipleField, StringField
