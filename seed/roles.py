@@ -68,9 +68,9 @@ def role_pairs(role: str) -> set[tuple[str, str]]:
 
 def sync_roles(appbuilder: Any) -> dict[str, int]:
     """Create FAB's permissions, then make each predefined role hold exactly its table."""
-    from app.extensions import db
-
     from flask_appbuilder.security.manager import BaseSecurityManager
+
+    from app.extensions import db
 
     sm = appbuilder.sm
     # FAB's SQLA create_db returns early when FAB_CREATE_DB is off (Alembic owns the
