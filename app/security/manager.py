@@ -36,6 +36,7 @@ from app.services.core import users as user_service
 from app.services.core.validators import check_mobile
 from models.core.user import UnitUser
 from views.base import ChineseDisplayMixin, StrictActionsMixin
+from views.fields import UnitSelectField
 
 
 class ChangePasswordForm(DynamicForm):
@@ -187,8 +188,10 @@ class PlatformUserDBModelView(ChineseDisplayMixin, StrictActionsMixin, UserDBMod
         (_l("账号信息"), {"fields": ["username", "unit", "is_unit_admin", "roles", "active", "last_login"]}),
         (_l("个人信息"), {"fields": ["first_name", "phone", "email"], "expanded": True}),
     ]
-    add_columns = ["first_name", "username", "phone", "email", "active", "roles", "password", "conf_password"]
-    edit_columns = ["first_name", "phone", "email", "active", "roles"]
+    add_columns = ["first_name", "username", "unit", "phone", "email", "active", "roles", "password", "conf_password"]
+    edit_columns = ["first_name", "unit", "phone", "email", "active", "roles"]
+    add_form_extra_fields = {**UserDBModelView.add_form_extra_fields, "unit": UnitSelectField(_l("所属单位"), required=False)}
+    edit_form_extra_fields = {"unit": UnitSelectField(_l("所属单位"), required=False)}
     search_columns = ["first_name", "username", "active", "roles"]
     list_title = _l("用户列表")
     show_title = _l("查看用户")

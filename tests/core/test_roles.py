@@ -79,3 +79,20 @@ def test_staff_roles_limited_to_assignable(app, login_as):
     with app.app_context():
         names = {r.name for r in db.session.get(UnitUser, sid).roles}
         assert names == {"工作人员"}
+
+
+def test_sysadmin_creates_user_in_security_screen(app, login_as):
+    c = login_as("sysadmin")
+    with app.app_context():
+        from tests.conftest import unit_by_name
+
+        uid = unit_by_name("青岛市人力资源和社会保障局").id
+        staff_role = app.appbuilder.sm.find_role("工作人员").id
+    r = c.post("/users/add", {"first_name": "屏幕新增", "username": "screen_user1", "unit": str(uid),
+                              "phone": "13600001111", "email": "screen1@example.cn", "active": "y",
+                              "roles": [str(staff_role)], "password": "Abcd@1234", "conf_password": "Abcd@1234"})
+    assert r.status_code == 302
+    with app.app_context():
+        u = db.session.scalar(select(UnitUser).where(UnitUser.username == "screen_user1"))
+        assert u.unit_id == uid and u.last_name == ""
+    assert login_as("screen_user1", "Abcd@1234").get("/persons/list/").status_code == 200
