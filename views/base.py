@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import abort, flash, redirect, request
+from flask import abort, flash, g, redirect, request
 from flask_appbuilder import ModelRestApi, ModelView
 from flask_appbuilder.baseviews import expose
 from flask_appbuilder.models.filters import BaseFilter
@@ -298,6 +298,10 @@ class ScopedModelView(ChineseDisplayMixin, StrictActionsMixin, ScopedViewMixin, 
                     return None
         else:
             self.update_redirect()
+            own = getattr(getattr(g, "user", None), "unit", None)
+            for field in form:
+                if isinstance(field, UnitSelectField) and field.data is None and own is not None:
+                    field.data = own  # a new record belongs to the own unit unless chosen
         return self._get_add_widget(form=form, exclude_cols=exclude_cols)
 
     def _edit(self, pk: Any) -> Any:

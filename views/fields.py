@@ -48,6 +48,8 @@ class UnitSelectField(Field):
     def __init__(self, label: Any = None, validators: Any = None, required: bool = True, **kw: Any):
         super().__init__(label, validators, **kw)
         self.required = required
+        if required:
+            self.flags.required = True
         self.raw_id: str | None = None
 
     def process_data(self, value: Any) -> None:

@@ -429,15 +429,6 @@ class DepartmentView(ScopedModelView):
     def prefill_form(self, form: Any, pk: Any) -> None:
         pass
 
-    def _add(self) -> Any:
-        if request.method == "GET":
-            form = self.add_form.refresh()
-            if getattr(form, "unit", None) is not None and form.unit.data is None:
-                form.unit.data = g.user.unit
-            self.update_redirect()
-            return self._get_add_widget(form=form)
-        return super()._add()
-
     def pre_update(self, item: Any) -> None:
         reason = check_phone(item.phone or "")
         if reason:
