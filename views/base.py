@@ -31,7 +31,7 @@ from app.extensions import db
 from app.security.scope import ScopeError, record_in_scope, scope_clause
 from app.services.core import dicts
 from models.core.unit import Unit
-from views.fields import DictSelectField, RegionField, UnitSelectField
+from views.fields import DictSelectField, RegionField, UnitSelectField, attach_error
 
 log = logging.getLogger(__name__)
 
@@ -255,11 +255,7 @@ class ScopedModelView(ChineseDisplayMixin, StrictActionsMixin, ScopedViewMixin, 
             db.session.commit()
         except FormError as e:
             db.session.rollback()
-            field = getattr(form, e.field, None) if e.field else None
-            if field is not None:
-                field.errors = list(field.errors or []) + [str(e)]
-            else:
-                flash(str(e), "danger")
+            attach_error(form, str(e), e.field)
             return False
         except ScopeError as e:
             db.session.rollback()

@@ -17,6 +17,17 @@ from app.services.core import dicts
 from models.core.unit import Unit
 
 
+def attach_error(form: Any, message: str, field: str | None = None) -> None:
+    """Show a refusal beside its field (what was typed stays), or on top of the page."""
+    from flask import flash
+
+    target = getattr(form, field, None) if field else None
+    if target is not None:
+        target.errors = list(target.errors or []) + [str(message)]
+    else:
+        flash(str(message), "danger")
+
+
 class UnitSelectWidget:
     """A select2 box that searches the user's units over AJAX (no full table load)."""
 

@@ -37,7 +37,7 @@ from app.services.core import users as user_service
 from app.services.core.validators import check_mobile
 from models.core.user import UnitUser
 from views.base import ChineseDisplayMixin, StrictActionsMixin
-from views.fields import UnitSelectField
+from views.fields import UnitSelectField, attach_error
 
 
 class ChangePasswordForm(DynamicForm):
@@ -58,6 +58,20 @@ class ChangePasswordForm(DynamicForm):
 
 
 class FormRenderMixin:
+    """A form view that keeps the typed form, with its errors, on a refusal."""
+
+    @expose("/form", methods=["POST"])
+    @has_access
+    def this_form_post(self) -> Any:
+        self._init_vars()
+        form = self.form.refresh()
+        if form.validate_on_submit():
+            response = self.form_post(form)
+            if response is not None:
+                return response
+            return redirect(self.get_redirect())
+        return self._render_form(form)
+
     def _render_form(self, form: DynamicForm) -> Any:
         return self.render_template(
             self.form_template,
@@ -79,26 +93,10 @@ class ChangeMyPasswordView(FormRenderMixin, ResetMyPasswordView):
         try:
             user_service.change_own_password(user, form.old_password.data, form.password.data)
         except user_service.UserError as e:
-            field = getattr(form, e.field or "", None)
-            if field is not None:
-                field.errors = list(field.errors) + [str(e)]
-            else:
-                flash(str(e), "danger")
+            attach_error(form, str(e), e.field)
             return self._render_form(form)
         flash(str(self.message), "info")
         return None
-
-    @expose("/form", methods=["POST"])
-    @has_access
-    def this_form_post(self) -> Any:  # keep the form (with errors) on refusal
-        self._init_vars()
-        form = self.form.refresh()
-        if form.validate_on_submit():
-            response = self.form_post(form)
-            if response is not None:
-                return response
-            return redirect(self.get_redirect())
-        return self._render_form(form)
 
 
 class UserInfoForm(DynamicForm):
@@ -141,18 +139,6 @@ class MyInfoEditView(FormRenderMixin, UserInfoEditView):
             return self._render_form(form)
         flash(str(self.message), "info")
         return None
-
-    @expose("/form", methods=["POST"])
-    @has_access
-    def this_form_post(self) -> Any:
-        self._init_vars()
-        form = self.form.refresh()
-        if form.validate_on_submit():
-            response = self.form_post(form)
-            if response is not None:
-                return response
-            return redirect(self.get_redirect())
-        return self._render_form(form)
 
 
 class PlatformUserDBModelView(ChineseDisplayMixin, StrictActionsMixin, UserDBModelView):

@@ -27,7 +27,7 @@ from app.services.core import users as user_service
 from app.services.core.validators import check_phone
 from models.core.unit import Department, Unit
 from views.base import FormError, ScopedModelRestApi, ScopedModelView
-from views.fields import DictSelectField, RegionField, UnitSelectField
+from views.fields import DictSelectField, RegionField, UnitSelectField, attach_error
 
 UNIT_LABELS = {
     "name": _l("单位名称"),
@@ -187,11 +187,7 @@ def _operator_data(form: Any) -> dict[str, Any]:
 
 
 def _attach(form: Any, err: Any) -> None:
-    field = getattr(form, getattr(err, "field", None) or "", None)
-    if field is not None:
-        field.errors = list(field.errors or []) + [str(err)]
-    else:
-        flash(str(err), "danger")
+    attach_error(form, str(err), getattr(err, "field", None))
 
 
 class BasicInfoForm(DynamicForm):

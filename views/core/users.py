@@ -30,7 +30,7 @@ from app.services.core.validators import check_mobile
 from models.core.unit import Department, Unit
 from models.core.user import RoleOwner, UnitUser
 from views.base import ChineseDisplayMixin, FormError, ScopedModelView, StrictActionsMixin
-from views.fields import StrictQuerySelectMultipleField
+from views.fields import StrictQuerySelectMultipleField, attach_error
 
 USER_LABELS = {
     "first_name": _l("姓名"),
@@ -276,11 +276,7 @@ class UnitRoleView(ChineseDisplayMixin, StrictActionsMixin, ModelView):
             try:
                 user_service.save_custom_role(g.user, form.name.data, form.permissions.data or [])
             except user_service.UserError as e:
-                field = getattr(form, e.field or "", None)
-                if field is not None:
-                    field.errors = list(field.errors) + [str(e)]
-                else:
-                    flash(str(e), "danger")
+                attach_error(form, str(e), e.field)
             else:
                 flash(str(_l("已保存")), "success")
                 return None
@@ -298,11 +294,7 @@ class UnitRoleView(ChineseDisplayMixin, StrictActionsMixin, ModelView):
                     user_service.save_custom_role(g.user, form.name.data, form.permissions.data or [], role=item)
                 except user_service.UserError as e:
                     db.session.rollback()
-                    field = getattr(form, e.field or "", None)
-                    if field is not None:
-                        field.errors = list(field.errors) + [str(e)]
-                    else:
-                        flash(str(e), "danger")
+                    attach_error(form, str(e), e.field)
                 else:
                     flash(str(_l("已保存")), "success")
                     return None
