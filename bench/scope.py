@@ -1,0 +1,267 @@
+"""make bench-scope: the unit scope at size.
+
+Generates 50,000 units in 5 levels and 1,000,000 scoped records (core_person), then
+prints one JSON line per case: the list page (25 rows, rendered HTML) and the REST list,
+as a user of a mid-level unit, a county unit and the root; the lazy tree's children
+request; and the same list served by a plain FAB ModelView with no scope ("bare_fab").
+SQLite always; PostgreSQL too when TEST_DATABASE_URL is set.
+
+    .venv/bin/python -m bench.scope [--units 50000] [--records 1000000] [--runs 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import resource
+import statistics
+import sys
+import time
+from typing import Any
+
+from sqlalchemy import event, insert, text
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PASSWORD = "Bench@2026"
+
+
+def log(*a: Any) -> None:
+    print(*a, file=sys.stderr, flush=True)
+
+
+def tree_shape(total: int) -> list[int]:
+    """Units per level: 1 root, 10, 100, 1000, the rest as leaves."""
+    levels = [1, 10, 100, 1000]
+    while sum(levels) >= total:
+        levels = [max(1, n // 10) for n in levels]
+    levels.append(total - sum(levels))
+    return levels
+
+
+def generate(app: Any, units: int, records: int) -> dict[str, Any]:
+    from app.extensions import db
+    from models.core.person import Person
+    from models.core.unit import Unit
+
+    shape = tree_shape(units)
+    now = dt.datetime.now()
+    rows: list[dict[str, Any]] = []
+    levels: list[list[tuple[int, str]]] = []
+    next_id = 1
+    for depth, count in enumerate(shape):
+        level = []
+        parents = levels[-1] if levels else [(None, "/")]
+        for i in range(count):
+            pid, ppath = parents[i % len(parents)]
+            uid = next_id
+            next_id += 1
+            path = f"{ppath}{uid}/" if pid is not None else f"/{uid}/"
+            rows.append({"id": uid, "name": f"单位{uid}", "parent_id": pid, "path": path, "depth": depth,
+                         "active": True, "sort": 0, "created_on": now, "changed_on": now})
+            level.append((uid, path))
+        levels.append(level)
+    t0 = time.perf_counter()
+    with app.app_context():
+        for i in range(0, len(rows), 10000):
+            db.session.execute(insert(Unit), rows[i:i + 10000])
+        db.session.commit()
+        leaves = [u for u, _p in levels[-1]]
+        log(f"units: {len(rows)} in {time.perf_counter() - t0:.1f}s, shape {shape}")
+        t1 = time.perf_counter()
+        engine = db.engine
+        if engine.dialect.name == "postgresql":
+            raw = engine.raw_connection()
+            try:
+                with raw.cursor() as cur, cur.copy(
+                    "COPY core_person (id, name, sex, title_series, title_level, education, unit_id, created_on,"
+                    " changed_on) FROM STDIN"
+                ) as copy:
+                    for i in range(1, records + 1):
+                        copy.write_row((i, f"人员{i}", "1" if i % 2 else "2", f"{i % 29 + 1:02d}", str(i % 4 + 1),
+                                        "21", leaves[i % len(leaves)], now, now))
+                raw.commit()
+            finally:
+                raw.close()
+            db.session.execute(text("SELECT setval(pg_get_serial_sequence('core_person','id'), :n)"),
+                               {"n": records})
+            db.session.execute(text("SELECT setval(pg_get_serial_sequence('core_unit','id'), :n)"),
+                               {"n": len(rows)})
+            db.session.commit()
+        else:
+            batch = []
+            for i in range(1, records + 1):
+                batch.append({"id": i, "name": f"人员{i}", "sex": "1" if i % 2 else "2",
+                              "title_series": f"{i % 29 + 1:02d}", "title_level": str(i % 4 + 1), "education": "21",
+                              "unit_id": leaves[i % len(leaves)], "created_on": now, "changed_on": now})
+                if len(batch) == 50000:
+                    db.session.execute(insert(Person), batch)
+                    batch = []
+            if batch:
+                db.session.execute(insert(Person), batch)
+            db.session.commit()
+        log(f"records: {records} in {time.perf_counter() - t1:.1f}s")
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
+    return {"levels": levels, "gen_seconds": time.perf_counter() - t0}
+
+
+def make_users(app: Any, levels: list[list[tuple[int, str]]]) -> dict[str, str]:
+    from app.extensions import db
+    from app.services.core import users as user_service
+    from models.core.unit import Unit
+
+    picks = {"root": levels[0][0][0], "mid": levels[2][0][0], "county": levels[3][0][0]}
+    out = {}
+    with app.app_context():
+        sm = app.appbuilder.sm
+        for case, uid in picks.items():
+            unit = db.session.get(Unit, uid)
+            user_service.create_user(unit, username=f"bench_{case}", name=case, phone="13900000000",
+                                     password=PASSWORD, is_admin=True)
+            out[case] = f"bench_{case}"
+        user_service.create_user(db.session.get(Unit, picks["root"]), username="bench_sys", name="sys",
+                                 phone="13900000001", password=PASSWORD, roles=[sm.find_role(sm.auth_role_admin)])
+    return out
+
+
+def in_scope_count(app: Any, username: str) -> int:
+    from sqlalchemy import func, select
+
+    from app.extensions import db
+    from app.security.scope import scope_clause
+    from models.core.person import Person
+    from models.core.user import UnitUser
+
+    with app.app_context():
+        user = db.session.scalar(select(UnitUser).where(UnitUser.username == username))
+        return db.session.scalar(select(func.count()).select_from(Person).where(scope_clause(Person, user))) or 0
+
+
+def measure(app: Any, username: str, url: str, runs: int) -> dict[str, Any]:
+    from app.extensions import db
+
+    client = app.test_client()
+    r = client.post("/login/", data={"username": username, "password": PASSWORD})
+    assert r.status_code == 302, f"login {username}: {r.status_code}"
+    counts: list[int] = []
+    current = [0]
+
+    def on_exec(*_a: Any) -> None:
+        current[0] += 1
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", on_exec)
+    try:
+        for _ in range(3):
+            resp = client.get(url)
+            assert resp.status_code == 200, (url, resp.status_code)
+        times = []
+        for _ in range(runs):
+            current[0] = 0
+            t = time.perf_counter()
+            resp = client.get(url)
+            times.append((time.perf_counter() - t) * 1000)
+            counts.append(current[0])
+            assert resp.status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", on_exec)
+    times.sort()
+    return {
+        "p50_ms": round(statistics.median(times), 2),
+        "p95_ms": round(times[max(0, int(len(times) * 0.95) - 1)], 2),
+        "sql_count": max(counts),
+    }
+
+
+def build_app(url: str) -> Any:
+    from flask_appbuilder import ModelView
+    from flask_appbuilder.models.sqla.interface import SQLAInterface
+
+    from app import create_app
+    from models.core.person import Person
+
+    class BarePersonView(ModelView):
+        route_base = "/barepersons"
+        datamodel = SQLAInterface(Person)
+        list_columns = ["name", "sex", "unit", "title_series", "title_level", "education", "phone"]
+        base_order = ("id", "desc")
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False, "TESTING": True,
+                      "SECRET_KEY": "bench"})
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        from seed.categories import sync_categories
+        from seed.dicts import sync_dicts
+        from seed.roles import sync_roles
+
+        upgrade()
+        app.appbuilder.add_view_no_menu(BarePersonView)
+        sync_roles(app.appbuilder)
+        sync_categories()
+        sync_dicts()
+    return app
+
+
+def run_backend(name: str, url: str, args: argparse.Namespace) -> None:
+    if url.startswith("postgresql"):
+        from sqlalchemy import create_engine
+
+        eng = create_engine(url)
+        with eng.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        eng.dispose()
+    app = build_app(url)
+    gen = generate(app, args.units, args.records)
+    users = make_users(app, gen["levels"])
+    county_id = gen["levels"][3][0][0]
+    province_id = gen["levels"][1][0][0]
+    cases = [
+        ("mid_list_html", users["mid"], "/persons/list/"),
+        ("mid_rest", users["mid"], "/api/v1/person/"),
+        ("county_list_html", users["county"], "/persons/list/"),
+        ("county_rest", users["county"], "/api/v1/person/"),
+        ("root_list_html", users["root"], "/persons/list/"),
+        ("root_rest", users["root"], "/api/v1/person/"),
+        ("tree_children_county", users["mid"], f"/unittree/children/{county_id}"),
+        ("tree_children_province", users["root"], f"/unittree/children/{province_id}"),
+        ("units_list_html_mid", users["mid"], "/units/list/"),
+        ("bare_fab", "bench_sys", "/barepersons/list/"),
+    ]
+    scope_rows = {u: in_scope_count(app, u) for u in set(users.values())}
+    for case, user, url_ in cases:
+        result = measure(app, user, url_, args.runs)
+        line = {"backend": name, "case": case, **result}
+        if "list" in case or "rest" in case:
+            line["rows_in_scope"] = scope_rows.get(user, args.records)
+        print(json.dumps(line, ensure_ascii=False), flush=True)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"backend": name, "case": "summary", "units": args.units, "records": args.records,
+                      "gen_seconds": round(gen["gen_seconds"], 1), "peak_rss_mb": round(peak, 1)}), flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--units", type=int, default=50000)
+    parser.add_argument("--records", type=int, default=1000000)
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--backend", choices=["all", "sqlite", "postgresql"], default="all")
+    args = parser.parse_args()
+    out = os.path.join(HERE, "out")
+    os.makedirs(out, exist_ok=True)
+    if args.backend in ("all", "sqlite"):
+        path = os.path.join(out, "bench.db")
+        if os.path.exists(path):
+            os.remove(path)
+        run_backend("sqlite", "sqlite:///" + path, args)
+    pg = os.environ.get("TEST_DATABASE_URL")
+    if pg and args.backend in ("all", "postgresql"):
+        run_backend("postgresql", pg, args)
+
+
+if __name__ == "__main__":
+    main()
