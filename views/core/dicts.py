@@ -53,6 +53,7 @@ class DictTypeView(ChineseDisplayMixin, StrictActionsMixin, ModelView):
 
 class DictOptionsApi(BaseView):
     """Children of a dictionary item, for cascading selects (省 → 市 → 区县)."""
+    permission_title = _l("字典选项")
 
     route_base = "/dictoptions"
     method_permission_name = {"children": "list"}

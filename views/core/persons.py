@@ -49,6 +49,7 @@ class PersonView(ScopedModelView):
 
 
 class PersonApi(ScopedModelRestApi):
+    permission_title = _l("专业技术人员数据接口")
     resource_name = "person"
     datamodel = SQLAInterface(Person)
     list_columns = ["id", "name", "sex", "unit_id", "title_series", "title_level", "education"]

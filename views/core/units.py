@@ -382,6 +382,7 @@ class UnitTreeView(BaseView):
 
 class UnitOptionsApi(BaseView):
     """JSON for the unit picker: in-scope units whose name matches."""
+    permission_title = _l("单位选择")
 
     route_base = "/unitoptions"
     method_permission_name = {"options": "list"}
@@ -434,6 +435,7 @@ class DepartmentView(ScopedModelView):
 
 
 class UnitApi(ScopedModelRestApi):
+    permission_title = _l("单位数据接口")
     resource_name = "unit"
     datamodel = SQLAInterface(Unit)
     list_columns = ["id", "name", "credit_code", "parent_id", "depth", "nature", "region_code", "active"]

@@ -26,6 +26,7 @@ from wtforms.validators import DataRequired, EqualTo, Optional
 
 from app.extensions import db
 from app.services.core import users as user_service
+from app.services.core.permissions import permission_label
 from app.services.core.validators import check_mobile
 from models.core.unit import Department, Unit
 from models.core.user import RoleOwner, UnitUser
@@ -258,6 +259,7 @@ class UnitRoleView(ChineseDisplayMixin, StrictActionsMixin, ModelView):
     edit_title = _l("编辑角色")
     base_filters = [["id", UnitRoleFilter, None]]
     label_columns = {"name": _l("角色名称"), "permissions": _l("权限")}
+    formatters_columns = {"permissions": lambda pvs: "、".join(permission_label(p) for p in pvs)}
     list_columns = ["name"]
     show_columns = ["name", "permissions"]
     add_columns = ["name", "permissions"]
@@ -266,7 +268,7 @@ class UnitRoleView(ChineseDisplayMixin, StrictActionsMixin, ModelView):
     base_permissions = ["can_list", "can_show", "can_add", "can_edit", "can_delete"]
     add_form_extra_fields = {
         "permissions": StrictQuerySelectMultipleField(_l("权限"), query_func=_held_permissions, get_pk_func=lambda p: p.id,
-                                                widget=Select2ManyWidget()),
+                                                      get_label=permission_label, widget=Select2ManyWidget()),
     }
     edit_form_extra_fields = add_form_extra_fields
 

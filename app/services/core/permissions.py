@@ -1,0 +1,72 @@
+"""Chinese names for permissions, so role screens read as 菜单 - 操作, not can_list on UnitView."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from flask_babel import gettext as _
+
+_PERMS = {
+    "can_list": "查看列表",
+    "can_show": "查看详情",
+    "can_add": "新增",
+    "can_edit": "编辑",
+    "can_delete": "删除",
+    "can_get": "接口读取",
+    "can_post": "接口新增",
+    "can_put": "接口修改",
+    "can_info": "接口说明",
+    "can_index": "打开",
+    "can_this_form_get": "打开表单",
+    "can_this_form_post": "提交表单",
+    "can_userinfo": "查看本人信息",
+    "can_appoint": "分配管理员",
+    "can_move": "移动单位",
+    "can_download": "下载",
+    "menu_access": "菜单",
+}
+
+
+def _view_labels() -> dict[str, str]:
+    labels: dict[str, str] = {}
+    appbuilder = current_app.appbuilder
+    for item in appbuilder.menu.get_list():
+        for child in item.childs or []:
+            if getattr(child, "name", "") and child.label:
+                labels[child.name] = str(child.label)
+        if item.name and item.label:
+            labels[item.name] = str(item.label)
+    from views.registry import MENU_OF
+
+    for view in appbuilder.baseviews:
+        name = getattr(view, "class_permission_name", None) or type(view).__name__
+        menus = MENU_OF.get(type(view).__name__, [])
+        title = (
+            (labels.get(menus[0][0]) if menus else None)
+            or getattr(view, "permission_title", None)
+            or getattr(view, "list_title", None)
+            or getattr(view, "form_title", None)
+        )
+        if title:
+            labels[name] = str(title)
+    return labels
+
+
+def _action_labels() -> dict[tuple[str, str], str]:
+    out = {}
+    for view in current_app.appbuilder.baseviews:
+        name = getattr(view, "class_permission_name", None) or type(view).__name__
+        for action_name, act in (getattr(view, "actions", None) or {}).items():
+            out[(name, action_name)] = str(act.text)
+    return out
+
+
+def permission_label(pv: Any) -> str:
+    view = pv.view_menu.name
+    perm = pv.permission.name
+    views = _view_labels()
+    actions = _action_labels()
+    view_label = views.get(view, view)
+    perm_label = actions.get((view, perm)) or (_(_PERMS[perm]) if perm in _PERMS else perm)
+    return f"{view_label} - {perm_label}"
