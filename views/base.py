@@ -28,6 +28,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import inspect as sa_inspect
 
 from app.extensions import db
+from app.security.interface import ScopedInterface
 from app.security.scope import ScopeError, record_in_scope, scope_clause
 from app.services.core import dicts
 from models.core.unit import Unit
@@ -124,6 +125,8 @@ class ScopedViewMixin:
 
     def _scoped_setup(self) -> None:
         model = self.datamodel.obj
+        if type(self.datamodel) is SQLAInterface:
+            self.datamodel = ScopedInterface(model)
         self.base_filters = [SCOPE_FILTER] + list(self.base_filters or [])
         rels = _relation_targets(model)
         for attr in ("add_form_query_rel_fields", "edit_form_query_rel_fields",
@@ -367,6 +370,8 @@ class ScopedModelRestApi(ModelRestApi):
     page_size = 25
 
     def __init__(self, **kwargs: Any) -> None:
+        if type(self.datamodel) is SQLAInterface:
+            self.datamodel = ScopedInterface(self.datamodel.obj)
         self.base_filters = [SCOPE_FILTER] + list(self.base_filters or [])
         rels = _relation_targets(self.datamodel.obj)
         for attr in ("add_query_rel_fields", "edit_query_rel_fields"):
