@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from sqlalchemy.orm import selectinload
 
 
 class ScopedInterface(SQLAInterface):
@@ -35,8 +36,10 @@ class ScopedInterface(SQLAInterface):
         ids = [row[0] for row in paged.with_entities(pk).all()]
         if not ids:
             return count, []
-        rows_q = self.apply_all(self.session.query(self.obj).filter(pk.in_(ids)), None, "", "", None, None,
-                                select_columns, outer_default_load)
+        rows_q = self.session.query(self.obj).filter(pk.in_(ids))
+        for rel in getattr(self.obj, "__list_eager__", ()):  # to-many columns shown in lists
+            rows_q = rows_q.options(selectinload(getattr(self.obj, rel)))
+        rows_q = self.apply_all(rows_q, None, "", "", None, None, select_columns, outer_default_load)
         rows = rows_q.all()
         items = [getattr(r, self.obj.__name__) if hasattr(r, self.obj.__name__) else r for r in rows]
         by_id = {getattr(i, pk_name): i for i in items}

@@ -82,6 +82,7 @@ class Unit(TimestampMixin, Model):
     __tablename__ = "core_unit"
     __scope__ = "self"
     __dict_columns__ = {"nature": "unit_nature", "region_code": "region"}
+    __list_eager__ = ("categories",)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), nullable=False)

@@ -9,13 +9,11 @@ from flask_appbuilder import BaseView, expose
 from flask_appbuilder.actions import action
 from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget, BS3TextFieldWidget
 from flask_appbuilder.forms import DynamicForm
-from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access, has_access_api
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 from wtforms import PasswordField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, EqualTo, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -65,15 +63,6 @@ def _category_choices(parent: Unit | None) -> list[tuple[str, str]]:
     return [(str(c.id), c.name) for c in unit_service.grantable_categories(parent)]
 
 
-class EagerCategories(BaseFilter):
-    """Loads the categories of a page of units in one statement (no N+1)."""
-
-    name = "eager categories"
-
-    def apply(self, query: Any, value: Any) -> Any:
-        return query.options(selectinload(Unit.categories))
-
-
 class UnitView(ScopedModelView):
     """下级单位管理: every unit of the user's subtree."""
 
@@ -89,7 +78,6 @@ class UnitView(ScopedModelView):
     ]
     edit_columns = ["name", "nature", "region_code", "phone", "address", "legal_name", "legal_id_type", "legal_id_number", "legal_phone"]
     search_columns = ["name", "credit_code", "categories", "nature", "active"]
-    base_filters = [["id", EagerCategories, None]]
     order_columns = ["name", "credit_code"]
     base_order = ("path", "asc")
     base_permissions = ["can_list", "can_show", "can_edit", "can_appoint", "can_move", "activate", "deactivate"]
