@@ -57,6 +57,9 @@ def app():
         sync_categories()
         sync_dicts()
         load_demo(application.appbuilder)
+        # demo passwords must be changed at first login; tests of that flow opt back in
+        db.session.execute(text("UPDATE ab_user SET must_change_password = false"))
+        db.session.commit()
         db.session.remove()
     yield application
 

@@ -33,6 +33,11 @@ class UnitUser(User):
     id_number = Column(String(18), nullable=True)
     # "unit": works for a unit; "person": an individual who sees only own records.
     user_type = Column(String(16), nullable=False, default="unit", server_default="unit")
+    # security baseline: forced change, expiry, lockout, ending every session at once
+    must_change_password = Column(Boolean, nullable=False, default=True, server_default=text("true"))
+    password_changed_at = Column(DateTime, nullable=True)
+    locked_until = Column(DateTime, nullable=True)
+    session_version = Column(Integer, nullable=False, default=0, server_default=text("0"))
 
     unit = relationship("Unit", foreign_keys=[unit_id], lazy="joined")
     department = relationship("Department", foreign_keys=[department_id])
