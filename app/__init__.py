@@ -47,9 +47,12 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         appbuilder.init_app(app, db.session)
 
         from app import cli, filters, sqlite
+        from app.security import baseline, rules
 
         sqlite.install(app)
         filters.install(app)
+        baseline.install(app)
+        rules.install()
         cli.install(app)
 
         from views import register_all

@@ -42,7 +42,8 @@ def app():
             conn.execute(text("CREATE SCHEMA public"))
         eng.dispose()
     application = create_app(
-        {"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "SERVER_NAME": None, "SECRET_KEY": "test-secret"}
+        {"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "SERVER_NAME": None, "SECRET_KEY": "test-secret",
+         "RATELIMIT_ENABLED": False}
     )
     with application.app_context():
         from flask_migrate import upgrade
@@ -155,10 +156,11 @@ def make_unit(parent, name=None, categories=("grassroots.manage", "title.hr"), a
     db.session.flush()
     assign_path(unit, parent)
     if admin:
-        user_service.create_user(
+        u = user_service.create_user(
             unit, username=unique("adm"), name="管理员", phone="13900001111", password=DEMO_PASSWORD,
             is_admin=True, commit=False,
         )
+        u.must_change_password = False  # an established account
     db.session.commit()
     return unit
 
@@ -166,10 +168,13 @@ def make_unit(parent, name=None, categories=("grassroots.manage", "title.hr"), a
 def make_user(unit, roles=(), admin=False, username=None):
     from app.services.core import users as user_service
 
-    return user_service.create_user(
+    user = user_service.create_user(
         unit, username=username or unique("usr"), name="测试", phone="13900002222", password=DEMO_PASSWORD,
         is_admin=admin, roles=list(roles),
     )
+    user.must_change_password = False  # an established account
+    db.session.commit()
+    return user
 
 
 def unit_by_name(name: str):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 import time
 from typing import Any
 
-from flask import flash, g, redirect
+from flask import current_app, flash, g, redirect, session
 from flask_appbuilder import expose
 from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget, BS3TextFieldWidget
 from flask_appbuilder.forms import DynamicForm
@@ -29,15 +31,18 @@ from flask_appbuilder.security.views import (
 )
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
+from werkzeug.security import check_password_hash
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Optional
 
 from app.extensions import db
 from app.services.core import users as user_service
-from app.services.core.validators import check_mobile
+from app.services.core.validators import check_mobile, check_password
 from models.core.user import UnitUser
 from views.base import ChineseDisplayMixin, StrictActionsMixin
 from views.fields import UnitSelectField, attach_error
+
+log = logging.getLogger(__name__)
 
 
 class ChangePasswordForm(DynamicForm):
@@ -95,6 +100,7 @@ class ChangeMyPasswordView(FormRenderMixin, ResetMyPasswordView):
         except user_service.UserError as e:
             attach_error(form, str(e), e.field)
             return self._render_form(form)
+        session["_sv"] = int(user.session_version or 0)  # other sessions end, this one stays
         flash(str(self.message), "info")
         return None
 
@@ -187,6 +193,11 @@ class PlatformUserDBModelView(ChineseDisplayMixin, StrictActionsMixin, UserDBMod
 
     def pre_add(self, item: Any) -> None:
         item.last_name = item.last_name or ""
+        reason = check_password(item.password or "", item.username or "")
+        if reason:
+            raise WeakPasswordError(reason)
+        item.must_change_password = True
+        item.password_changed_at = dt.datetime.now()
         super().pre_add(item)
 
     def pre_update(self, item: Any) -> None:
@@ -212,6 +223,10 @@ class PlatformGroupModelView(ChineseDisplayMixin, StrictActionsMixin, UserGroupM
     edit_title = _l("编辑用户组")
 
 
+class WeakPasswordError(ValueError):
+    """A password that does not meet the policy (raised to FAB screens and the CLI)."""
+
+
 class PlatformSecurityManager(SecurityManager):
     """FAB's manager with unit users and one permission query per request.
 
@@ -225,6 +240,68 @@ class PlatformSecurityManager(SecurityManager):
     groupmodelview = PlatformGroupModelView
     # FAB's statistics chart loads Google Charts from the internet: unusable offline.
     userstatschartview = None
+
+    # -- authentication: lockout, same answer for unknown users, audit -----------------
+
+    def auth_user_db(self, username: str, password: str) -> Any:
+        from app.security import rules
+
+        cfg = current_app.config
+        if not username or not password:
+            return None
+        user = self.find_user(username=username)
+        now = dt.datetime.now()
+        if user is None:
+            check_password_hash(cfg["AUTH_DB_FAKE_PASSWORD_HASH_CHECK"], password)  # similar timing
+            rules.audit_now("login_failure", username=username, detail="unknown user", result="refused")
+            return None
+        ok = bool(user.password) and check_password_hash(user.password, password)
+        if user.locked_until is not None and user.locked_until > now:
+            rules.audit_now("login_failure", user=user, detail="locked", result="refused")
+            return None
+        if not user.active:
+            rules.audit_now("login_failure", user=user, detail="disabled", result="refused")
+            return None
+        if ok:
+            user.fail_login_count = 0
+            user.locked_until = None
+            user.login_count = (user.login_count or 0) + 1
+            user.last_login = now
+            db.session.commit()
+            rules.audit_now("login_success", user=user)
+            return user
+        user.fail_login_count = (user.fail_login_count or 0) + 1
+        threshold = int(cfg.get("LOCKOUT_THRESHOLD", 5))
+        locked = user.fail_login_count >= threshold
+        if locked:
+            user.locked_until = now + dt.timedelta(minutes=int(cfg.get("LOCKOUT_MINUTES", 30)))
+            user.fail_login_count = 0
+        db.session.commit()
+        rules.audit_now("lockout" if locked else "login_failure", user=user, result="refused")
+        return None
+
+    # -- passwords set through FAB (screens, CLI, API) follow the same policy --------
+
+    def add_user(self, username: str, first_name: str, last_name: str, email: str, role: Any = None,
+                 password: str = "", hashed_password: str = "", groups: Any = None, commit: bool = True) -> Any:
+        if not hashed_password:
+            reason = check_password(password, username)
+            if reason:
+                log.error("用户 %s 未创建：%s", username, reason)
+                return None
+        return super().add_user(username, first_name, last_name or "", email, role, password, hashed_password,
+                                groups=groups, commit=commit)
+
+    def reset_password(self, userid: Any, password: str) -> None:
+        user = self.get_user_by_id(userid)
+        reason = check_password(password, user.username if user else "")
+        if reason:
+            raise WeakPasswordError(reason)
+        super().reset_password(userid, password)
+        user = self.get_user_by_id(userid)
+        user.password_changed_at = dt.datetime.now()
+        user.must_change_password = not (getattr(g, "user", None) is not None and g.user.id == user.id)
+        db.session.commit()
 
     def _permission_pairs(self, user: Any) -> set[tuple[str, str]]:
         cache = g.get("_perm_pairs")

@@ -95,4 +95,5 @@ def test_sysadmin_creates_user_in_security_screen(app, login_as):
     with app.app_context():
         u = db.session.scalar(select(UnitUser).where(UnitUser.username == "screen_user1"))
         assert u.unit_id == uid and u.last_name == ""
-    assert login_as("screen_user1", "Abcd@1234").get("/persons/list/").status_code == 200
+    r = login_as("screen_user1", "Abcd@1234").get("/persons/list/")
+    assert r.status_code == 302 and "/resetmypassword/form" in r.headers["Location"]  # first login: change it

@@ -41,8 +41,9 @@ def test_wizard_creates_unit_with_admin(app, login_as):
         admin = db.session.scalar(select(UnitUser).where(UnitUser.username == login))
         assert admin.unit_id == unit.id and admin.is_unit_admin
         assert {r.name for r in admin.roles} == {"单位管理员"}
-    # the new administrator can log in and sees the own unit
-    assert login_as(login, "Abcd@1234").get("/").status_code == 200
+    # the new administrator logs in and must first choose a password
+    r = login_as(login, "Abcd@1234").get("/units/list/")
+    assert r.status_code == 302 and "/resetmypassword/form" in r.headers["Location"]
 
 
 def test_invalid_credit_code_keeps_form(app, login_as):

@@ -76,6 +76,8 @@ def test_hand_over_admin(app, login_as):
         old_login = old.username
         staff = user_service.create_user(unit, username=unique("heir"), name="接任者", phone="13900003333",
                                          password="Abcd@1234")
+        staff.must_change_password = False
+        db.session.commit()
         sid, heir = staff.id, staff.username
     c = login_as(old_login)
     r = c.post(f"/staff/action/makeadmin/{sid}")
@@ -102,7 +104,8 @@ def test_child_admins_disable_enable_reset(app, login_as):
     r = c.post("/childadmins/action_post", {"action": "resetpassword", "rowid": str(target)}, follow_redirects=True)
     m = re.search(r"新密码：([A-Za-z0-9@]+)", r.get_data(as_text=True))
     assert m, "the new password is shown to the parent administrator"
-    assert login_as("sd_qd_admin", m.group(1)).get("/").status_code == 200
+    r = login_as("sd_qd_admin", m.group(1)).get("/units/list/")
+    assert r.status_code == 302 and "/resetmypassword/form" in r.headers["Location"]  # reset: change forced
 
 
 def test_change_own_password_requires_old(app, login_as):

@@ -11,6 +11,7 @@ Rules:
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 import string
 from collections.abc import Iterable
@@ -120,6 +121,8 @@ def create_user(
         department_id=department_id,
         user_type="unit",
         password=generate_password_hash(password),
+        must_change_password=True,  # whoever set it, the person chooses their own
+        password_changed_at=dt.datetime.now(),
     )
     user.roles = role_list
     db.session.add(user)
@@ -201,10 +204,8 @@ def set_active(user: UnitUser, active: bool, actor: Any) -> None:
 def random_password(length: int = 12) -> str:
     alphabet = string.ascii_letters + string.digits
     while True:
-        pw = "".join(secrets.choice(alphabet) for _ in range(length - 2)) + "@" + secrets.choice(
-            string.digits
-        )
-        if any(c.islower() for c in pw) and any(c.isupper() for c in pw):
+        pw = "".join(secrets.choice(alphabet) for _ in range(length - 2)) + "@" + secrets.choice(string.digits)
+        if check_password(pw) is None:
             return pw
 
 
@@ -214,6 +215,8 @@ def reset_password(user: UnitUser, actor: Any) -> str:
         raise UserError(_("无权管理该账号"))
     new = random_password()
     user.password = generate_password_hash(new)
+    user.must_change_password = True
+    user.password_changed_at = dt.datetime.now()
     db.session.commit()
     return new
 
@@ -227,14 +230,21 @@ def change_own_password(user: UnitUser, old: str, new: str) -> None:
     if check_password_hash(user.password, new):
         raise UserError(_("新密码不能与原密码相同"), "password")
     user.password = generate_password_hash(new)
+    user.must_change_password = False
+    user.password_changed_at = dt.datetime.now()
     db.session.commit()
 
 
 def set_password(user: UnitUser, new: str) -> None:
+    """The person sets their own password (forgotten-password flow)."""
     reason = check_password(new, user.username)
     if reason:
         raise UserError(reason, "password")
     user.password = generate_password_hash(new)
+    user.must_change_password = False
+    user.password_changed_at = dt.datetime.now()
+    user.locked_until = None
+    user.fail_login_count = 0
     db.session.commit()
 
 

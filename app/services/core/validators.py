@@ -61,9 +61,19 @@ def check_login_name(value: str) -> str | None:
 
 
 def check_password(value: str, login: str = "") -> str | None:
-    """Minimal rule until the security baseline's full policy lands."""
+    """等保 password rule: 8+ characters, 3 of 4 character classes, no login name."""
     if not value or len(value) < 8:
         return _("密码至少8位")
+    classes = sum(
+        [
+            any(c.islower() for c in value),
+            any(c.isupper() for c in value),
+            any(c.isdigit() for c in value),
+            any(not c.isalnum() for c in value),
+        ]
+    )
+    if classes < 3:
+        return _("密码须包含大写字母、小写字母、数字、符号中的至少三类")
     if login and login.lower() in value.lower():
         return _("密码不能包含登录名")
     return None
