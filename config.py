@@ -24,11 +24,14 @@ APP_ICON = None
 APP_THEME = ""
 
 AUTH_TYPE = AUTH_DB
-AUTH_ROLE_ADMIN = "系统管理员"
+# FAB's all-permission role is held by nobody: 三员分立 splits its work between
+# 系统管理员, 安全管理员 and 审计管理员 (seed/roles.py).
+AUTH_ROLE_ADMIN = "内置管理员"
 AUTH_ROLE_PUBLIC = "Public"
 AUTH_USER_REGISTRATION = False
 
-FAB_API_SWAGGER_UI = False
+FAB_API_SWAGGER_UI = os.environ.get("FAB_API_SWAGGER_UI", "") == "1"
+FAB_ADD_OPENAPI_VIEWS = os.environ.get("FAB_ADD_OPENAPI_VIEWS", "") == "1"
 FAB_ADD_SECURITY_API = False
 FAB_UPDATE_PERMS = False
 FAB_ADD_SECURITY_PERMISSION_VIEW = True
@@ -45,6 +48,9 @@ LANGUAGES = {
 }
 
 WTF_CSRF_ENABLED = True
+# Host headers the app answers to (a forged Host gets 400): add the intranet name or
+# address the users type, comma-separated, in TRUSTED_HOSTS.
+TRUSTED_HOSTS = [h.strip() for h in os.environ.get("TRUSTED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
 WTF_CSRF_TIME_LIMIT = None
 
 SESSION_COOKIE_HTTPONLY = True

@@ -37,6 +37,29 @@ def seed_demo() -> None:
     click.echo(f"demo: {load_demo(current_app.appbuilder)}")
 
 
+@seed_cli.command("admins")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="初始密码（三员首次登录时必须修改）")
+def seed_admins(password: str) -> None:
+    """三员: sysadmin, secadmin and auditadmin at the root unit (production bootstrap)."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.services.core.validators import check_password
+    from models.core.unit import Unit
+    from seed.demo import create_three_admins
+
+    reason = check_password(password)
+    if reason:
+        raise click.ClickException(reason)
+    root = db.session.scalar(select(Unit).where(Unit.parent_id.is_(None)))
+    if root is None:
+        raise click.ClickException("请先创建根单位（flask seed demo 或导入单位）")
+    made = create_three_admins(current_app.appbuilder, root, password)
+    db.session.commit()
+    click.echo(f"created: {', '.join(made) or 'none'}")
+
+
 @seed_cli.command("all")
 @click.option("--demo/--no-demo", default=True)
 def seed_all(demo: bool) -> None:

@@ -97,6 +97,25 @@ def _persons(unit: Unit, region: str, rng: random.Random, n: int = 3) -> None:
         ))
 
 
+THREE_ADMINS = [("sysadmin", "系统管理员", "13900000000"), ("secadmin", "安全管理员", "13900000001"),
+                ("auditadmin", "审计管理员", "13900000002")]
+
+
+def create_three_admins(appbuilder: Any, root: Unit, password: str) -> list[str]:
+    """三员: the system, security and audit administrators at the root unit.
+
+    Their passwords must be changed at first login (like every created account)."""
+    made = []
+    for login, role_name, phone in THREE_ADMINS:
+        role = appbuilder.sm.find_role(role_name)
+        if role is None or user_service.login_taken(login):
+            continue
+        user_service.create_user(root, username=login, name=role_name, phone=phone, password=password,
+                                 roles=[role], commit=False)
+        made.append(login)
+    return made
+
+
 def load_demo(appbuilder: Any) -> dict[str, int]:
     """Load the demo tree once; a second run changes nothing."""
     if db.session.scalar(select(Unit).where(Unit.parent_id.is_(None))) is not None:
@@ -104,11 +123,7 @@ def load_demo(appbuilder: Any) -> dict[str, int]:
     rng = random.Random(2026)
     root = _unit(None, "部专家中心", None, ["core.root", "grassroots.manage"], "20")
     _accounts(root, "center", rng)
-    sysadmin_role = appbuilder.sm.find_role(appbuilder.sm.auth_role_admin)
-    user_service.create_user(
-        root, username=SYSADMIN, name="系统管理员", phone="13900000000", password=DEMO_PASSWORD,
-        roles=[sysadmin_role], commit=False,
-    )
+    create_three_admins(appbuilder, root, DEMO_PASSWORD)
     count = 1
     for pcode, pname, preg, cities in TREE:
         prov = _unit(root, pname, preg, MANAGE, "10")

@@ -22,7 +22,36 @@ SELF_SERVICE = {
 CRUD = ["can_list", "can_show", "can_add", "can_edit", "can_delete"]
 API_RW = ["can_get", "can_post", "can_put", "can_delete", "can_info"]
 
+SECURITY_MENUS = ["Security", "List Users", "List Roles", "List Groups", "Base Permissions", "Views/Menus",
+                  "Permission on Views/Menus"]
+
 ROLES: dict[str, dict[str, list[str]]] = {
+    # 三员分立: three administrators, none holding another's work
+    "系统管理员": {
+        **SELF_SERVICE,
+        "UnitView": ["can_list", "can_show", "can_edit", "can_appoint", "can_move", "activate", "deactivate"],
+        "NewChildUnitView": ["can_add"],
+        "DepartmentView": CRUD,
+        "StaffView": ["can_list", "can_show"],
+        "ChildAdminView": ["can_list", "can_show", "disable", "enable", "resetpassword"],
+        "PersonView": CRUD,
+        "PersonApi": API_RW,
+        "UnitApi": ["can_get", "can_put"],
+        "DictTypeView": CRUD,
+        "DictItemView": CRUD,
+        "SupportEditView": ["can_list", "can_show", "can_edit"],
+    },
+    "安全管理员": {
+        **SELF_SERVICE,
+        "PlatformUserDBModelView": ["can_list", "can_show", "can_add", "can_edit", "can_userinfo", "resetpasswords"],
+        "ResetPasswordView": ["can_this_form_get", "can_this_form_post"],
+        "PlatformRoleModelView": ["can_list", "can_show", "can_add", "can_edit", "copyrole"],
+        "PlatformGroupModelView": ["can_list", "can_show", "can_add", "can_edit"],
+        "PermissionModelView": ["can_list"],
+        "ViewMenuModelView": ["can_list"],
+        "PermissionViewModelView": ["can_list"],
+        **{menu: ["menu_access"] for menu in SECURITY_MENUS},
+    },
     "单位管理员": {
         **SELF_SERVICE,
         "UnitView": ["can_list", "can_show", "can_edit", "can_appoint", "activate", "deactivate"],

@@ -76,12 +76,22 @@ def _on_logout(sender: Any, user: Any) -> None:
 
 
 def install(app: Flask) -> None:
+    from app.extensions import csrf
+
     user_logged_in.connect(_on_login, app)
     user_logged_out.connect(_on_logout, app)
 
     @app.before_request
     def _session_and_password_guard() -> Any:
         g.csp_nonce = secrets.token_urlsafe(16)
+        # FAB exempts its APIs from CSRF; a browser session calling them must carry the
+        # token like any form (token clients send Authorization and no cookie).
+        if (
+            request.path.startswith("/api/")
+            and request.method in ("POST", "PUT", "PATCH", "DELETE")
+            and not request.headers.get("Authorization")
+        ):
+            csrf.protect()
         if request.endpoint in ("static", "appbuilder.static"):
             return None
         if not current_user or not getattr(current_user, "is_authenticated", False):

@@ -170,6 +170,7 @@ class PlatformUserDBModelView(ChineseDisplayMixin, StrictActionsMixin, UserDBMod
         "email": _l("电子邮箱"),
         "active": _l("启用"),
         "roles": _l("角色"),
+        "groups": _l("用户组"),
         "last_login": _l("最近登录"),
         "fail_login_count": _l("登录失败次数"),
         "created_on": _l("创建时间"),
@@ -181,8 +182,9 @@ class PlatformUserDBModelView(ChineseDisplayMixin, StrictActionsMixin, UserDBMod
         (_l("账号信息"), {"fields": ["username", "unit", "is_unit_admin", "roles", "active", "last_login"]}),
         (_l("个人信息"), {"fields": ["first_name", "phone", "email"], "expanded": True}),
     ]
-    add_columns = ["first_name", "username", "unit", "phone", "email", "active", "roles", "password", "conf_password"]
-    edit_columns = ["first_name", "unit", "phone", "email", "active", "roles"]
+    add_columns = ["first_name", "username", "unit", "phone", "email", "active", "roles", "groups", "password",
+                   "conf_password"]
+    edit_columns = ["first_name", "unit", "phone", "email", "active", "roles", "groups"]
     add_form_extra_fields = {**UserDBModelView.add_form_extra_fields, "unit": UnitSelectField(_l("所属单位"), required=False)}
     edit_form_extra_fields = {"unit": UnitSelectField(_l("所属单位"), required=False)}
     search_columns = ["first_name", "username", "active", "roles"]

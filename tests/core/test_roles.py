@@ -27,12 +27,13 @@ def test_sync_is_rerunnable_and_matches_table(app):
 
 
 def test_security_screens_edit_roles(app, login_as):
-    c = login_as("sysadmin")
+    c = login_as("secadmin")
     assert c.get("/roles/list/").status_code == 200
     with app.app_context():
         rid = app.appbuilder.sm.find_role("工作人员").id
     assert c.get(f"/roles/edit/{rid}").status_code == 200
     assert login_as("hb_admin").get("/roles/list/").status_code == 403
+    assert login_as("sysadmin").get("/roles/list/").status_code == 403  # 三员: not the system administrator
 
 
 def _held_and_foreign(app, login):
@@ -81,8 +82,8 @@ def test_staff_roles_limited_to_assignable(app, login_as):
         assert names == {"工作人员"}
 
 
-def test_sysadmin_creates_user_in_security_screen(app, login_as):
-    c = login_as("sysadmin")
+def test_secadmin_creates_user_in_security_screen(app, login_as):
+    c = login_as("secadmin")
     with app.app_context():
         from tests.conftest import unit_by_name
 
