@@ -329,6 +329,15 @@ class PlatformSecurityManager(SecurityManager):
         g._perm_pairs = (user.id, pairs)
         return pairs
 
+    def register_views(self) -> None:
+        super().register_views()
+        # FAB limits only the form login; the REST login (when the security API is on)
+        # gets the same limit.
+        if self.is_auth_limited and current_app.config.get("FAB_ADD_SECURITY_API"):
+            for view in self.appbuilder.baseviews:
+                if type(view).__name__ == "SecurityApi" and view.blueprint is not None:
+                    self.limiter.limit(self.auth_rate_limit, methods=["POST"])(view.blueprint)
+
     _public_cache: tuple[float, set[tuple[str, str]]] | None = None
 
     def is_item_public(self, permission_name: str, view_name: str) -> bool:
