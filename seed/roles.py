@@ -20,6 +20,10 @@ SELF_SERVICE = {
 }
 
 CRUD = ["can_list", "can_show", "can_add", "can_edit", "can_delete"]
+
+# Permissions that belong to no view: 查看完整个人信息 (app/security/personal.py).
+PSEUDO_PERMISSIONS = [("can_view_full", "PersonalData")]
+FULL_PERSONAL_DATA = {"PersonalData": ["can_view_full"]}
 API_RW = ["can_get", "can_post", "can_put", "can_delete", "can_info"]
 
 SECURITY_MENUS = ["Security", "List Users", "List Roles", "List Groups", "Base Permissions", "Views/Menus",
@@ -29,6 +33,7 @@ ROLES: dict[str, dict[str, list[str]]] = {
     # 三员分立: three administrators, none holding another's work
     "系统管理员": {
         **SELF_SERVICE,
+        **FULL_PERSONAL_DATA,
         "UnitView": ["can_list", "can_show", "can_edit", "can_appoint", "can_move", "activate", "deactivate"],
         "NewChildUnitView": ["can_add"],
         "DepartmentView": CRUD,
@@ -54,6 +59,7 @@ ROLES: dict[str, dict[str, list[str]]] = {
     },
     "单位管理员": {
         **SELF_SERVICE,
+        **FULL_PERSONAL_DATA,
         "UnitView": ["can_list", "can_show", "can_edit", "can_appoint", "activate", "deactivate"],
         "NewChildUnitView": ["can_add"],
         "DepartmentView": CRUD,
@@ -106,6 +112,8 @@ def sync_roles(appbuilder: Any) -> dict[str, int]:
     # schema); the base class creates the admin and public roles.
     BaseSecurityManager.create_db(sm)
     appbuilder.add_permissions(update_perms=True)
+    for perm, view in PSEUDO_PERMISSIONS:
+        sm.add_permission_view_menu(perm, view)
     out: dict[str, int] = {}
     for role_name in ROLES:
         role = sm.find_role(role_name) or sm.add_role(role_name)

@@ -16,23 +16,27 @@ and ``action_post``, not to foreign-key values written on add/edit, not to downl
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from flask import abort, flash, g, redirect, request
 from flask_appbuilder import ModelRestApi, ModelView
 from flask_appbuilder.baseviews import expose
+from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import inspect as sa_inspect
+from wtforms import StringField
 
 from app.extensions import db
 from app.security.interface import ScopedInterface
+from app.security.personal import can_view_full, personal_columns, shown
 from app.security.scope import ScopeError, record_in_scope, scope_clause
 from app.services.core import dicts
 from models.core.unit import Unit
-from views.fields import DictSelectField, RegionField, UnitSelectField, attach_error
+from views.fields import DictSelectField, MaskedStringField, RegionField, UnitSelectField, attach_error
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +81,9 @@ class ChineseDisplayMixin:
             cols.extend(fs.get("fields", []))
         for col in cols:
             formatters.setdefault(col, display_value)
+        model = getattr(getattr(self, "datamodel", None), "obj", None)
+        for col, kind in personal_columns(model).items():
+            formatters[col] = lambda v, k=kind: display_value(shown(k, v))
         self.formatters_columns = formatters
 
 
@@ -145,6 +152,13 @@ class ScopedViewMixin:
                         self.label_columns.get(key, _l("所属单位")),
                         required=not col.nullable,
                     )
+            for col, kind in personal_columns(model).items():
+                current = extra.get(col)
+                if current is None:
+                    extra[col] = MaskedStringField(self.label_columns.get(col, col), kind=kind,
+                                                   widget=BS3TextFieldWidget())
+                elif getattr(current, "field_class", None) is StringField:
+                    extra[col] = MaskedStringField(*current.args, kind=kind, **current.kwargs)
             for col, code in getattr(model, "__dict_columns__", {}).items():
                 if col in extra:
                     continue
@@ -275,6 +289,37 @@ class ScopedModelView(ChineseDisplayMixin, StrictActionsMixin, ScopedViewMixin, 
             self.post_update(item)
         return True
 
+    def refuse_partial_personal_filters(self) -> None:
+        """A role that sees personal data masked may only search it by exact match."""
+        cols = personal_columns(self.datamodel.obj)
+        if not cols or can_view_full():
+            return
+        for key in request.args:
+            m = re.match(r"_flt_(\d+)_(.+)$", key)
+            if not m or m.group(2) not in cols:
+                continue
+            options = self._filters.get_search_filters().get(m.group(2), [])
+            idx = int(m.group(1))
+            if idx >= len(options) or type(options[idx]).__name__ != "FilterEqual":
+                abort(403)
+
+    @expose("/list/")
+    @has_access
+    def list(self) -> Any:
+        self.refuse_partial_personal_filters()
+        return super().list()
+
+    @expose("/show/<pk>", methods=["GET"])
+    @has_access
+    def show(self, pk: Any) -> Any:
+        response = super().show(pk)
+        shown_cols = set(self.show_columns or []) | {
+            c for _t, fs in (self.show_fieldsets or []) for c in fs.get("fields", [])
+        }
+        if can_view_full() and set(personal_columns(self.datamodel.obj)) & shown_cols:
+            audit_event("view_full", self.datamodel.get(self._deserialize_pk_if_composite(pk)))
+        return response
+
     def translate_db_error(self, exc: Exception) -> str:
         text = str(getattr(exc, "orig", exc)).lower()
         if "unique" in text or "duplicate" in text:
@@ -388,6 +433,26 @@ class ScopedModelRestApi(ModelRestApi):
     def pre_update(self, item: Any) -> None:
         check_item_scope(item)
 
+    def _mask_row(self, row: dict[str, Any]) -> None:
+        for col, kind in personal_columns(self.datamodel.obj).items():
+            if col in row:
+                row[col] = shown(kind, row[col])
+
+    def pre_get(self, data: dict[str, Any]) -> None:
+        self._mask_row(data.get("result") or {})
+
+    def pre_get_list(self, data: dict[str, Any]) -> None:
+        for row in data.get("result") or []:
+            self._mask_row(row)
+
+    def get_list_headless(self, **kwargs: Any) -> Any:
+        cols = personal_columns(self.datamodel.obj)
+        if cols and not can_view_full():
+            for f in (kwargs.get("rison") or {}).get("filters", []) or []:
+                if f.get("col") in cols and f.get("opr") != "eq":
+                    return self.response_403()
+        return super().get_list_headless(**kwargs)
+
     def post_headless(self) -> Any:
         try:
             return super().post_headless()
@@ -401,6 +466,15 @@ class ScopedModelRestApi(ModelRestApi):
         except ScopeError as e:
             db.session.rollback()
             return self.response(403, message=str(e))
+
+
+def audit_event(action: str, obj: Any) -> None:
+    """Record an audit event when the audit service is installed."""
+    try:
+        from app.services.core import audit
+    except ImportError:  # pragma: no cover
+        return
+    audit.record_now(action, obj)
 
 
 def scoped_interface(model: Any) -> SQLAInterface:

@@ -8,7 +8,7 @@ from flask import url_for
 from flask_appbuilder.fields import QuerySelectMultipleField
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
-from wtforms import Field, SelectField
+from wtforms import Field, SelectField, StringField
 from wtforms.validators import ValidationError
 
 from app.extensions import db
@@ -168,3 +168,28 @@ class StrictQuerySelectMultipleField(QuerySelectMultipleField):
         _ = self.data  # computing data marks values outside the query as invalid
         if self._invalid_formdata:
             raise ValidationError(str(_l("不是有效的选项")))
+
+
+class MaskedStringField(StringField):
+    """A text input for a personal column: shown masked to roles without 查看完整个人信息;
+    submitting the masked text back leaves the stored value unchanged."""
+
+    def __init__(self, *args: Any, kind: str = "phone", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+
+    def _value(self) -> str:
+        from app.security.personal import can_view_full, mask
+
+        value = super()._value()
+        if value and self.object_data and value == self.object_data and not can_view_full():
+            return mask(self.kind, value)
+        return value
+
+    def populate_obj(self, obj: Any, name: str) -> None:
+        from app.security.personal import can_view_full, mask
+
+        current = getattr(obj, name, None)
+        if current and not can_view_full() and self.data == mask(self.kind, current):
+            return  # the masked text came back: keep what is stored
+        setattr(obj, name, self.data or None)

@@ -13,6 +13,7 @@ from models.mixins import TimestampMixin, UnitScopedMixin
 
 class Person(UnitScopedMixin, TimestampMixin, Model):
     __tablename__ = "core_person"
+    __personal_columns__ = {"id_number": "id", "phone": "phone"}
     __dict_columns__ = {
         "sex": "sex",
         "id_type": "id_type",

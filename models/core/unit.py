@@ -83,6 +83,7 @@ class Unit(TimestampMixin, Model):
     __scope__ = "self"
     __dict_columns__ = {"nature": "unit_nature", "region_code": "region"}
     __list_eager__ = ("categories",)
+    __personal_columns__ = {"legal_id_number": "id", "legal_phone": "phone"}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), nullable=False)

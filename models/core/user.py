@@ -25,6 +25,7 @@ class UnitUser(User):
     __tablename__ = "ab_user"
     __table_args__ = {"extend_existing": True}
     __scope__ = "unit"
+    __personal_columns__ = {"phone": "phone", "id_number": "id"}
 
     unit_id = Column(Integer, ForeignKey("core_unit.id"), nullable=True, index=True)
     department_id = Column(Integer, ForeignKey("core_department.id"), nullable=True)

@@ -35,7 +35,7 @@ def test_dictionary_columns_render_labels_and_reject_bad_codes(app, login_as):
     assert r.status_code == 200 and "不是有效的选项" in r.get_data(as_text=True)
     r = c.post("/persons/add", {"unit": str(uid), "name": "身份证校验", "sex": "1", "id_type": "01",
                                 "id_number": "110101199003071234"})
-    assert "身份证号码不正确" in r.get_data(as_text=True)
+    assert "身份证号码校验位不正确" in r.get_data(as_text=True)
 
 
 def test_chinese_by_default_english_selectable(app, client):

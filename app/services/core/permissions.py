@@ -25,6 +25,7 @@ _PERMS = {
     "can_move": "移动单位",
     "can_download": "下载",
     "menu_access": "菜单",
+    "can_view_full": "查看完整个人信息",
 }
 
 
@@ -62,11 +63,14 @@ def _action_labels() -> dict[tuple[str, str], str]:
     return out
 
 
+_PSEUDO_VIEWS = {"PersonalData": "个人信息"}
+
+
 def permission_label(pv: Any) -> str:
     view = pv.view_menu.name
     perm = pv.permission.name
     views = _view_labels()
     actions = _action_labels()
-    view_label = views.get(view, view)
+    view_label = views.get(view) or _(_PSEUDO_VIEWS[view]) if view in _PSEUDO_VIEWS else views.get(view, view)
     perm_label = actions.get((view, perm)) or (_(_PERMS[perm]) if perm in _PERMS else perm)
     return f"{view_label} - {perm_label}"

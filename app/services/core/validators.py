@@ -31,14 +31,32 @@ def normalize_credit_code(value: str) -> str:
     return value.strip().upper()
 
 
+PROVINCE_CODES = {
+    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41", "42", "43",
+    "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71", "81", "82", "83",
+}
+
+
 def check_id_number(value: str) -> str | None:
-    """居民身份证号码 (GB 11643)."""
+    """居民身份证号码 (GB 11643): format, province, birth date and check digit.
+
+    python-stdnum's cn.ric gives the check digit and the birth date; its own
+    ``validate`` also looks the county up in a table that lacks some current codes
+    (420503 伍家岗区, for one), so the county is not checked here.
+    """
     if not value:
         return _("请填写身份证号码")
+    number = ric.compact(value)
+    if len(number) != 18 or not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+        return _("身份证号码应为18位，最后一位可为X")
+    if number[:2] not in PROVINCE_CODES:
+        return _("身份证号码的地区码不正确")
     try:
-        ric.validate(value.strip().upper())
+        ric.get_birth_date(number)
     except StdnumError:
-        return _("身份证号码不正确")
+        return _("身份证号码中的出生日期不正确")
+    if ric.calc_check_digit(number) != number[17]:
+        return _("身份证号码校验位不正确")
     return None
 
 
