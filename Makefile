@@ -39,4 +39,4 @@ bench-scope: setup
 	$(PY) -m bench.scope
 
 audit: $(VENV)/.installed
-	$(PY) -m pip install -q pip-audit && $(VENV)/bin/pip-audit -r requirements.txt
+	$(PY) -m pip install -q pip-audit && $(VENV)/bin/pip-audit --strict -r requirements.txt
