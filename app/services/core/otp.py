@@ -34,8 +34,10 @@ class LogSender:
     sent: list[tuple[str, str]] = []
 
     def send(self, phone: str, message: str) -> None:
+        from app.security.personal import mask_phone
+
         LogSender.sent.append((phone, message))
-        log.warning("OTP to %s: %s", phone, message)
+        log.warning("OTP to %s: %s", mask_phone(phone), message)  # logs never carry a full phone
 
 
 def get_sender() -> Sender:
