@@ -53,6 +53,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         filters.install(app)
         baseline.install(app)
         rules.install()
+        from app.services.core import audit
+
+        audit.install()
         cli.install(app)
 
         from views import register_all

@@ -70,5 +70,28 @@ def seed_all(demo: bool) -> None:
         ctx.invoke(seed_demo)
 
 
+audit_cli = AppGroup("audit", help="The audit log.")
+
+
+@audit_cli.command("purge")
+@click.option("--days", default=180, show_default=True, help="删除早于该天数的审计日志（不少于180天）")
+def audit_purge(days: int) -> None:
+    """Delete audit rows older than --days (kept at least 180 days)."""
+    import datetime as dt
+
+    from sqlalchemy import delete
+
+    from app.extensions import db
+    from models.core.audit import AuditLog
+
+    if days < 180:
+        raise click.ClickException("审计日志至少保存180天")
+    cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(days=days)
+    result = db.session.execute(delete(AuditLog).where(AuditLog.created_at < cutoff))
+    db.session.commit()
+    click.echo(f"purged: {result.rowcount}")
+
+
 def install(app: Flask) -> None:
     app.cli.add_command(seed_cli)
+    app.cli.add_command(audit_cli)

@@ -46,6 +46,10 @@ ROLES: dict[str, dict[str, list[str]]] = {
         "DictItemView": CRUD,
         "SupportEditView": ["can_list", "can_show", "can_edit"],
     },
+    "审计管理员": {
+        **SELF_SERVICE,
+        "AuditLogView": ["can_list", "can_show", "can_export"],
+    },
     "安全管理员": {
         **SELF_SERVICE,
         "PlatformUserDBModelView": ["can_list", "can_show", "can_add", "can_edit", "can_userinfo", "resetpasswords"],

@@ -1,5 +1,6 @@
 """Platform models: units, users, dictionaries, people, settings."""
 
+from models.core.audit import AuditLog
 from models.core.dictionary import DictItem, DictType
 from models.core.person import Person
 from models.core.setting import SupportInfo
@@ -7,6 +8,7 @@ from models.core.unit import Category, Department, Unit
 from models.core.user import PasswordResetCode, RoleOwner, UnitUser
 
 __all__ = [
+    "AuditLog",
     "Category",
     "Department",
     "DictItem",

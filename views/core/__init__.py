@@ -10,6 +10,7 @@ from views.registry import add_view
 
 
 def register(appbuilder: Any) -> None:
+    from views.core.audit import AuditLogView
     from views.core.dicts import DictItemView, DictOptionsApi, DictTypeView
     from views.core.password import ForgotPasswordView
     from views.core.persons import PersonApi, PersonView
@@ -49,6 +50,8 @@ def register(appbuilder: Any) -> None:
              category_label=_l("系统管理"), category_icon="fa-cogs")
     appbuilder.add_view_no_menu(DictItemView)
     add_view(appbuilder, SupportEditView, "SupportEdit", sys, label=_l("技术服务设置"), icon="fa-headset",
+             category_label=_l("系统管理"))
+    add_view(appbuilder, AuditLogView, "AuditLog", sys, label=_l("审计日志"), icon="fa-clipboard-list",
              category_label=_l("系统管理"))
     add_view(appbuilder, SupportView, "Support", None, label=_l("技术服务"), icon="fa-phone")
     appbuilder.add_view_no_menu(ForgotPasswordView)
