@@ -16,6 +16,7 @@ from typing import Any
 
 from flask import Flask, Response, flash, g, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user, user_logged_in, user_logged_out
 from werkzeug.exceptions import HTTPException
 
@@ -149,14 +150,14 @@ def install(app: Flask) -> None:
 
 
 MESSAGES = {
-    400: "请求有误",
-    401: "请先登录",
-    403: "您没有权限访问该页面或数据",
-    404: "您访问的页面或数据不存在",
-    405: "不支持该操作方式",
-    413: "上传的文件太大",
-    429: "操作过于频繁，请稍后再试",
-    500: "系统繁忙，请稍后再试",
+    400: _l("请求有误"),
+    401: _l("请先登录"),
+    403: _l("您没有权限访问该页面或数据"),
+    404: _l("您访问的页面或数据不存在"),
+    405: _l("不支持该操作方式"),
+    413: _l("上传的文件太大"),
+    429: _l("操作过于频繁，请稍后再试"),
+    500: _l("系统繁忙，请稍后再试"),
 }
 
 
@@ -167,7 +168,7 @@ def _error_page(code: int) -> Any:
         db.session.rollback()
     except Exception:  # pragma: no cover - nothing more to do
         pass
-    message = _(MESSAGES.get(code, "请求未能完成"))
+    message = str(MESSAGES.get(code, _l("请求未能完成")))
     if request.path.startswith("/api/") or (request.accept_mimetypes.best == "application/json"):
         return jsonify({"message": message}), code
     try:

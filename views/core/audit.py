@@ -19,12 +19,12 @@ from models.core.audit import AuditLog
 from views.base import ChineseDisplayMixin, StrictActionsMixin
 
 ACTIONS = {
-    "login_success": "登录成功", "login_failure": "登录失败", "lockout": "账号锁定", "logout": "退出登录",
-    "create": "新增", "update": "修改", "delete": "删除", "role_change": "角色变更",
-    "permission_change": "权限变更", "view_full": "查看完整个人信息", "export": "导出", "import": "导入",
-    "download": "下载", "review": "审核",
+    "login_success": _l("登录成功"), "login_failure": _l("登录失败"), "lockout": _l("账号锁定"), "logout": _l("退出登录"),
+    "create": _l("新增"), "update": _l("修改"), "delete": _l("删除"), "role_change": _l("角色变更"),
+    "permission_change": _l("权限变更"), "view_full": _l("查看完整个人信息"), "export": _l("导出"), "import": _l("导入"),
+    "download": _l("下载"), "review": _l("审核"),
 }
-RESULTS = {"ok": "成功", "refused": "拒绝", "error": "错误"}
+RESULTS = {"ok": _l("成功"), "refused": _l("拒绝"), "error": _l("错误")}
 LABELS = {
     "created_at": _l("时间"), "username": _l("用户"), "unit_name": _l("单位"), "ip": _l("IP地址"),
     "action": _l("操作"), "object_type": _l("对象类型"), "object_id": _l("对象编号"),
@@ -60,8 +60,8 @@ class AuditLogView(ChineseDisplayMixin, StrictActionsMixin, ModelView):
     base_permissions = ["can_list", "can_show", "can_export"]
     formatters_columns = {
         "created_at": _when,
-        "action": lambda v: _(ACTIONS[v]) if v in ACTIONS else v,
-        "result": lambda v: _(RESULTS[v]) if v in RESULTS else v,
+        "action": lambda v: str(ACTIONS[v]) if v in ACTIONS else v,
+        "result": lambda v: str(RESULTS[v]) if v in RESULTS else v,
     }
     list_template = "audit/list.html"
 

@@ -5,27 +5,27 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 _PERMS = {
-    "can_list": "查看列表",
-    "can_show": "查看详情",
-    "can_add": "新增",
-    "can_edit": "编辑",
-    "can_delete": "删除",
-    "can_get": "接口读取",
-    "can_post": "接口新增",
-    "can_put": "接口修改",
-    "can_info": "接口说明",
-    "can_index": "打开",
-    "can_this_form_get": "打开表单",
-    "can_this_form_post": "提交表单",
-    "can_userinfo": "查看本人信息",
-    "can_appoint": "分配管理员",
-    "can_move": "移动单位",
-    "can_download": "下载",
-    "menu_access": "菜单",
-    "can_view_full": "查看完整个人信息",
+    "can_list": _l("查看列表"),
+    "can_show": _l("查看详情"),
+    "can_add": _l("新增"),
+    "can_edit": _l("编辑"),
+    "can_delete": _l("删除"),
+    "can_get": _l("接口读取"),
+    "can_post": _l("接口新增"),
+    "can_put": _l("接口修改"),
+    "can_info": _l("接口说明"),
+    "can_index": _l("打开"),
+    "can_this_form_get": _l("打开表单"),
+    "can_this_form_post": _l("提交表单"),
+    "can_userinfo": _l("查看本人信息"),
+    "can_appoint": _l("分配管理员"),
+    "can_move": _l("移动单位"),
+    "can_download": _l("下载"),
+    "menu_access": _l("菜单"),
+    "can_view_full": _l("查看完整个人信息"),
 }
 
 
@@ -63,7 +63,7 @@ def _action_labels() -> dict[tuple[str, str], str]:
     return out
 
 
-_PSEUDO_VIEWS = {"PersonalData": "个人信息"}
+_PSEUDO_VIEWS = {"PersonalData": _l("个人信息")}
 
 
 def permission_label(pv: Any) -> str:
@@ -71,6 +71,6 @@ def permission_label(pv: Any) -> str:
     perm = pv.permission.name
     views = _view_labels()
     actions = _action_labels()
-    view_label = views.get(view) or _(_PSEUDO_VIEWS[view]) if view in _PSEUDO_VIEWS else views.get(view, view)
-    perm_label = actions.get((view, perm)) or (_(_PERMS[perm]) if perm in _PERMS else perm)
+    view_label = str(_PSEUDO_VIEWS[view]) if view in _PSEUDO_VIEWS else views.get(view, view)
+    perm_label = actions.get((view, perm)) or (str(_PERMS[perm]) if perm in _PERMS else perm)
     return f"{view_label} - {perm_label}"
