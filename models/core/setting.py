@@ -23,3 +23,6 @@ class SupportInfo(TimestampMixin, Model):
     office_hours: Mapped[str | None] = mapped_column(String(200))
     address: Mapped[str | None] = mapped_column(String(200))
     note: Mapped[str | None] = mapped_column(Text)
+
+    def __repr__(self) -> str:
+        return self.title or "技术服务"

@@ -24,6 +24,12 @@ ACTIONS = {
     "permission_change": _l("权限变更"), "view_full": _l("查看完整个人信息"), "export": _l("导出"), "import": _l("导入"),
     "download": _l("下载"), "review": _l("审核"),
 }
+OBJECT_TYPES = {
+    "user": _l("用户"), "ab_user": _l("用户"), "ab_role": _l("角色"), "ab_group": _l("用户组"),
+    "core_unit": _l("单位"), "core_department": _l("内设部门"), "core_person": _l("专业技术人员"),
+    "core_dict_type": _l("数据字典"), "core_dict_item": _l("字典项"), "core_support_info": _l("技术服务信息"),
+    "core_role_owner": _l("自定义角色"), "core_audit_log": _l("审计日志"),
+}
 RESULTS = {"ok": _l("成功"), "refused": _l("拒绝"), "error": _l("错误")}
 LABELS = {
     "created_at": _l("时间"), "username": _l("用户"), "unit_name": _l("单位"), "ip": _l("IP地址"),
@@ -62,6 +68,7 @@ class AuditLogView(ChineseDisplayMixin, StrictActionsMixin, ModelView):
         "created_at": _when,
         "action": lambda v: str(ACTIONS[v]) if v in ACTIONS else v,
         "result": lambda v: str(RESULTS[v]) if v in RESULTS else v,
+        "object_type": lambda v: str(OBJECT_TYPES[v]) if v in OBJECT_TYPES else v,
     }
     list_template = "audit/list.html"
 
@@ -81,7 +88,7 @@ class AuditLogView(ChineseDisplayMixin, StrictActionsMixin, ModelView):
             for c in cols:
                 v = getattr(row, c)
                 fmt = self.formatters_columns.get(c)
-                values.append(_safe_cell(fmt(v) if fmt and c in ("created_at", "action", "result") else v))
+                values.append(_safe_cell(fmt(v) if fmt and c in ("created_at", "action", "result", "object_type") else v))
             ws.append(values)
         buf = io.BytesIO()
         wb.save(buf)
