@@ -98,7 +98,10 @@ class FormError(Exception):
 def check_item_scope(item: Any) -> None:
     """Refuse an item whose own unit or any related object lies outside the scope."""
     mapper = sa_inspect(type(item))
+    free = set(getattr(type(item), "__scope_free__", ()))
     for rel in mapper.relationships:
+        if rel.key in free:
+            continue
         target = rel.mapper.class_
         if not hasattr(target, "__scope__") or target.__scope__ == "public":
             continue

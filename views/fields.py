@@ -41,7 +41,7 @@ class UnitSelectWidget:
         blank = '<option value=""></option>'
         return Markup(
             f'<select class="form-control unit-select" id="{field.id}" name="{field.name}"'
-            f' data-endpoint="{url_for("UnitOptionsApi.options")}"'
+            f' data-endpoint="{url_for("UnitOptionsApi.options", all=1 if field.any_unit else None)}"'
             f' data-placeholder="{escape(str(_l("请输入单位名称搜索")))}">'
             f"{blank}{option}</select>"
         )
@@ -56,9 +56,11 @@ class UnitSelectField(Field):
 
     widget = UnitSelectWidget()
 
-    def __init__(self, label: Any = None, validators: Any = None, required: bool = True, **kw: Any):
+    def __init__(self, label: Any = None, validators: Any = None, required: bool = True, any_unit: bool = False,
+                 **kw: Any):
         super().__init__(label, validators, **kw)
         self.required = required
+        self.any_unit = any_unit  # choose any active unit of the tree (e.g. a new parent)
         if required:
             self.flags.required = True
         self.raw_id: str | None = None
@@ -77,6 +79,11 @@ class UnitSelectField(Field):
         if self.raw_id in (None, "") and self.data is None:
             if self.required:
                 raise ValidationError(str(_l("请选择单位")))
+            return
+        if self.any_unit:
+            if self.data is None or not self.data.active:
+                self.data = None
+                raise ValidationError(str(_l("所选单位不存在")))
             return
         if self.data is None or not unit_in_scope(self.data):
             self.data = None

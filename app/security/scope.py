@@ -18,7 +18,7 @@ from typing import Any
 
 from flask import g, has_request_context
 from flask_login import current_user
-from sqlalchemy import ColumnElement, and_, false, select, true
+from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
 
 from models.core.unit import Unit
 
@@ -95,9 +95,19 @@ def scope_clause(model: Any, user: Any = None) -> ColumnElement[bool]:
     if kind == "unit":
         if root:
             return true()
-        return model.unit_id.in_(
-            select(Unit.id).where(path_in_subtree(Unit.path, unit.path))
-        )
+        own = model.unit_id.in_(select(Unit.id).where(path_in_subtree(Unit.path, unit.path)))
+        matter = getattr(model, "__review_matter__", None)
+        if matter:  # a reviewed record is also visible to the units on its route
+            from models.core.workflow import Review, ReviewNode
+
+            on_route = (
+                select(Review.record_id)
+                .join(ReviewNode, ReviewNode.review_id == Review.id)
+                .join(Unit, Unit.id == ReviewNode.unit_id)
+                .where(Review.matter == matter, path_in_subtree(Unit.path, unit.path))
+            )
+            return or_(own, model.id.in_(on_route))
+        return own
     return false()
 
 
@@ -134,7 +144,12 @@ def record_in_scope(obj: Any, user: Any = None) -> bool:
         from app.extensions import db
 
         unit = obj.unit if obj.unit is not None else db.session.get(Unit, obj.unit_id)
-        return unit_in_scope(unit, user)
+        if unit_in_scope(unit, user):
+            return True
+        if getattr(model, "__review_matter__", None) and obj.id is not None:
+            return bool(db.session.scalar(select(func.count()).select_from(model).where(
+                model.id == obj.id, scope_clause(model, user))))
+        return False
     return False
 
 

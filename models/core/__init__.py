@@ -2,12 +2,20 @@
 
 from models.core.audit import AuditLog
 from models.core.dictionary import DictItem, DictType
+from models.core.parent_change import ParentChange
 from models.core.person import Person
 from models.core.setting import SupportInfo
 from models.core.unit import Category, Department, Unit
 from models.core.user import PasswordResetCode, RoleOwner, UnitUser
+from models.core.workflow import CommonOpinion, Review, ReviewNode, ReviewPost, ReviewTrail
 
 __all__ = [
+    "CommonOpinion",
+    "ParentChange",
+    "Review",
+    "ReviewNode",
+    "ReviewPost",
+    "ReviewTrail",
     "AuditLog",
     "Category",
     "Department",

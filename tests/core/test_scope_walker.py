@@ -63,12 +63,20 @@ def foreign(app):
             select(Person).join(Unit, Unit.id == Person.unit_id).where(Unit.path.like(yc.path + "%")).limit(1)
         )
         staff = db.session.scalar(select(UnitUser).where(UnitUser.unit_id == yc.id, UnitUser.is_unit_admin.is_(False)))
+        from models.core.parent_change import ParentChange
+
+        change = db.session.scalar(select(ParentChange).where(ParentChange.unit_id == yc.id))
+        if change is None:  # a draft of the 宜昌 branch, on no actor's route
+            change = ParentChange(unit_id=yc.id, old_parent_id=hb.id, new_parent_id=hb.id, reason="walk")
+            db.session.add(change)
+            db.session.commit()
         ids = {
             Unit: [yc.id, hb.id],
             Person: [person.id],
             Department: [dep.id],
             UnitUser: [staff.id, admin.id],
             "Role": [role.role_id],
+            ParentChange: [change.id],
         }
         out = {"ids": ids, "yc_id": yc.id}
         db.session.remove()

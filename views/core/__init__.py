@@ -12,6 +12,7 @@ from views.registry import add_view
 def register(appbuilder: Any) -> None:
     from views.core.audit import AuditLogView
     from views.core.dicts import DictItemView, DictOptionsApi, DictTypeView
+    from views.core.parent_change import ParentChangeView
     from views.core.password import ForgotPasswordView
     from views.core.persons import PersonApi, PersonView
     from views.core.support import SupportEditView, SupportView
@@ -40,6 +41,8 @@ def register(appbuilder: Any) -> None:
     add_view(appbuilder, ChildAdminView, "ChildAdmins", cat, label=_l("下级单位管理员"), icon="fa-user-tie",
              category_label=cat_label)
     add_view(appbuilder, UnitRoleView, "UnitRoles", cat, label=_l("角色管理"), icon="fa-user-tag",
+             category_label=cat_label)
+    add_view(appbuilder, ParentChangeView, "ParentChanges", cat, label=_l("更换上级部门"), icon="fa-exchange-alt",
              category_label=cat_label)
 
     add_view(appbuilder, PersonView, "Persons", "Talents", label=_l("专业技术人员"), icon="fa-id-card",

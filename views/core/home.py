@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from app.services.core import dicts
 from app.services.core import units as unit_service
 from app.services.core import users as user_service
+from app.workflow import todo_counts
 
 
 class HomeView(IndexView):
@@ -30,5 +31,6 @@ class HomeView(IndexView):
                 nature=dicts.label("unit_nature", unit.nature),
                 admin=user_service.unit_admin(unit.id),
                 subtree=unit_service.count_subtree(unit) - 1,
+                todos=[(str(m.name), n, m.list_endpoint) for m, n in todo_counts(user)],
             )
         return self.render_template(self.index_template, appbuilder=self.appbuilder, **ctx)

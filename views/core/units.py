@@ -381,7 +381,9 @@ class UnitOptionsApi(BaseView):
     def options(self) -> Any:
         q = (request.args.get("q") or "").strip()
         page = max(int(request.args.get("page", 1) or 1), 1)
-        stmt = select(Unit.id, Unit.name).where(scope_clause(Unit), Unit.active.is_(True))
+        stmt = select(Unit.id, Unit.name).where(Unit.active.is_(True))
+        if request.args.get("all") != "1":  # names of every unit only where a form allows any unit
+            stmt = stmt.where(scope_clause(Unit))
         if q:
             stmt = stmt.where(Unit.name.contains(q, autoescape=True))
         stmt = stmt.order_by(Unit.depth, Unit.id).offset((page - 1) * 20).limit(21)

@@ -141,7 +141,7 @@ def can_manage_children(actor: Any, parent: Unit) -> bool:
     return user_service.is_system_admin(actor) and unit_in_scope(parent, actor)
 
 
-def move_subtree(unit: Unit, new_parent: Unit) -> int:
+def move_subtree(unit: Unit, new_parent: Unit, commit: bool = True) -> int:
     """Move ``unit`` under ``new_parent``; one UPDATE rewrites every path below.
 
     Returns the number of units whose path changed. A cycle is refused.
@@ -165,11 +165,14 @@ def move_subtree(unit: Unit, new_parent: Unit) -> int:
             )
             .execution_options(synchronize_session=False)
         )
-        db.session.commit()
+        if commit:
+            db.session.commit()
     except Exception:
-        db.session.rollback()
+        if commit:
+            db.session.rollback()
         raise
-    db.session.expire_all()
+    if commit:
+        db.session.expire_all()
     return result.rowcount
 
 

@@ -119,7 +119,15 @@
     });
   }
 
+  function initCommonOpinions() {
+    $("select.common-opinion").on("change", function () {
+      var text = $(this).val();
+      if (text) { $("#" + $(this).data("target")).val(text); }
+    });
+  }
+
   $(function () {
+    initCommonOpinions();
     initUnitSelect();
     initRegion();
     initTree();

@@ -1,0 +1,370 @@
+"""One review engine for every module (P-14).
+
+A module declares a ``MatterType``: its model, its route (``Climb(levels)``,
+``ToCategory(code)``, ``ToUnit(id)`` or a ``route_builder``), where a return may go,
+and hooks. The engine owns the state checks, the acting user's right (unit, in-unit
+post, permission, scope), the transition, the version check with ``SELECT … FOR
+UPDATE``, the trail and the audit entry — committed together or not at all.
+
+States: draft → pending → approved | rejected (final); pending → returned → pending
+(the resubmission goes straight back to the node that returned it); pending →
+withdrawn (only while the current reviewer has not acted).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from app.extensions import db
+from models.core.unit import Category, Unit, unit_category
+from models.core.workflow import Review, ReviewNode, ReviewPost, ReviewTrail
+
+
+class ReviewError(Exception):
+    """A refused action; nothing changed."""
+
+
+@dataclass
+class Climb:
+    """Each of the next ``levels`` ancestors reviews in turn."""
+
+    levels: int = 1
+
+
+@dataclass
+class ToCategory:
+    """The first ancestor holding the category reviews."""
+
+    code: str
+
+
+@dataclass
+class ToUnit:
+    """A named unit reviews (its id, or a callable giving it)."""
+
+    unit_id: int | Callable[[], int]
+
+
+@dataclass
+class MatterType:
+    code: str
+    name: str
+    model: type
+    route: list[Any] = field(default_factory=lambda: [Climb(1)])
+    route_builder: Callable[[Any], list[int]] | None = None
+    returns_to: str = "any"  # applicant | previous | any
+    opinion_required: tuple[str, ...] = ("return", "reject", "decline")
+    pushable: bool = False
+    list_endpoint: str | None = None
+    unit_of: Callable[[Any], int] = lambda record: record.unit_id
+    on_approved: Callable[[Any, Review], None] | None = None
+    on_rejected: Callable[[Any, Review], None] | None = None
+    on_returned: Callable[[Any, Review], None] | None = None
+    reject_bars_year: bool = False
+    permission: tuple[str, str] | None = None  # (permission, view) a reviewer needs
+
+
+REGISTRY: dict[str, MatterType] = {}
+
+
+def register(matter: MatterType) -> MatterType:
+    REGISTRY[matter.code] = matter
+    return matter
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+# -- route ------------------------------------------------------------------------------
+
+
+def build_route(matter: MatterType, record: Any) -> list[int]:
+    if matter.route_builder is not None:
+        return list(matter.route_builder(record))
+    unit = db.session.get(Unit, matter.unit_of(record))
+    ancestors = list(reversed(unit.ancestor_ids[:-1]))  # parent first
+    route: list[int] = []
+    cursor = 0
+    for spec in matter.route:
+        if isinstance(spec, Climb):
+            for _ in range(spec.levels):
+                if cursor >= len(ancestors):
+                    raise ReviewError(_("审核路线超出单位树的顶端"))
+                route.append(ancestors[cursor])
+                cursor += 1
+        elif isinstance(spec, ToCategory):
+            rest = ancestors[cursor:]
+            found = db.session.execute(
+                select(unit_category.c.unit_id)
+                .join(Category, Category.id == unit_category.c.category_id)
+                .where(Category.code == spec.code, unit_category.c.unit_id.in_(rest))
+            ).scalars().all()
+            hit = next((u for u in rest if u in set(found)), None)
+            if hit is None:
+                raise ReviewError(_("找不到类型为“%(c)s”的上级单位", c=spec.code))
+            route.append(hit)
+            cursor = ancestors.index(hit) + 1
+        elif isinstance(spec, ToUnit):
+            route.append(spec.unit_id() if callable(spec.unit_id) else spec.unit_id)
+    if not route:
+        raise ReviewError(_("审核路线为空"))
+    return route
+
+
+# -- who may act ---------------------------------------------------------------------------
+
+
+def _levels(unit_id: int, matter: str) -> dict[int, tuple[str, set[int]]]:
+    rows = db.session.scalars(
+        select(ReviewPost).where(ReviewPost.unit_id == unit_id, ReviewPost.matter == matter)
+    ).all()
+    out: dict[int, tuple[str, set[int]]] = {}
+    for r in rows:
+        mode, users = out.get(r.level, (r.mode, set()))
+        users.add(r.user_id)
+        out[r.level] = (r.mode if r.mode == "all" else mode, users)
+    return out
+
+
+def _has_permission(matter: MatterType, user: Any) -> bool:
+    if matter.permission is None:
+        return True
+    from flask import current_app, has_request_context
+
+    if not has_request_context():
+        return True
+    return current_app.appbuilder.sm.has_access(*matter.permission)
+
+
+def _is_applicant(review: Review, user: Any) -> bool:
+    return user is not None and (user.id == review.applicant_user_id or user.unit_id == review.applicant_unit_id)
+
+
+def _is_reviewer(matter: MatterType, review: Review, user: Any) -> bool:
+    if user is None or review.state != "pending" or user.unit_id != review.current_unit_id:
+        return False
+    levels = _levels(review.current_unit_id, matter.code)
+    if levels:
+        mode, users = levels.get(review.level, ("any", set()))
+        if user.id not in users:
+            return False
+    return _has_permission(matter, user)
+
+
+def allowed_actions(matter: MatterType, review: Review | None, user: Any) -> list[str]:
+    if review is None or review.state in ("draft", "withdrawn", "returned"):
+        return ["submit"]
+    if review.state == "pending":
+        acts: list[str] = []
+        if _is_applicant(review, user) and not _current_node_acted(review):
+            acts.append("withdraw")
+        if _is_reviewer(matter, review, user):
+            node = review.nodes[review.step]
+            if node.kind == "accept":
+                acts += ["accept", "decline"]
+            else:
+                acts += ["approve", "return", "reject"]
+                if matter.pushable:
+                    acts.append("push")
+        return acts
+    return []
+
+
+def _current_node_acted(review: Review) -> bool:
+    """Whether any reviewer acted since the last submission (then withdrawing is too late)."""
+    return not review.trail or review.trail[-1].action != "submit"
+
+
+# -- transitions ---------------------------------------------------------------------------
+
+
+def review_of(matter_code: str, record_id: int, lock: bool = False) -> Review | None:
+    q = select(Review).where(Review.matter == matter_code, Review.record_id == record_id)
+    if lock:
+        q = q.with_for_update()
+    return db.session.scalar(q)
+
+
+def _enter(review: Review, step: int) -> None:
+    review.step = step
+    review.level = min(_levels(review.nodes[step].unit_id, review.matter) or {0: None})
+    review.round += 1
+    review.current_unit_id = review.nodes[step].unit_id
+
+
+def _sync_record(matter: MatterType, record: Any, review: Review) -> None:
+    if hasattr(record, "review_state"):
+        record.review_state = review.state
+        record.review_unit_id = review.current_unit_id if review.state == "pending" else None
+
+
+def _trail(review: Review, user: Any, action: str, opinion: str | None, before: str) -> None:
+    unit = getattr(user, "unit", None)
+    review.trail.append(ReviewTrail(
+        at=now(), user_id=getattr(user, "id", None), user_name=getattr(user, "name", None),
+        unit_id=getattr(unit, "id", None), unit_name=getattr(unit, "name", None),
+        post=(_("第%(n)s级审核", n=review.level) if review.level else None), action=action, opinion=opinion,
+        from_state=before, to_state=review.state, step=review.step, level=review.level, round=review.round,
+    ))
+
+
+def submit(matter: MatterType, record: Any, user: Any) -> Review:
+    """提交 or, after a return, resubmit (straight back to the node that returned it)."""
+    review = review_of(matter.code, record.id, lock=True)
+    if review is not None and review.state not in ("draft", "withdrawn", "returned"):
+        raise ReviewError(_("当前状态不能提交"))
+    if review is not None and review.barred_until and review.barred_until >= dt.date.today():
+        raise ReviewError(_("本年度不能再次申请"))
+    before = review.state if review else "draft"
+    if review is None or review.state == "withdrawn" or review.returned_step is None:
+        route = build_route(matter, record)
+        if review is None:
+            review = Review(matter=matter.code, record_id=record.id)
+            db.session.add(review)
+        review.nodes = [ReviewNode(position=i, unit_id=u, kind="review") for i, u in enumerate(route)]
+        start = 0
+    else:
+        start = review.returned_step
+    review.applicant_user_id = user.id
+    review.applicant_unit_id = matter.unit_of(record)
+    review.state = "pending"
+    review.returned_step = None
+    review.submitted_at = now()
+    db.session.flush()
+    _enter(review, start)
+    review.version += 1
+    _trail(review, user, "submit", None, before)
+    _sync_record(matter, record, review)
+    return review
+
+
+def act(matter: MatterType, record: Any, user: Any, action: str, *, opinion: str | None = None,
+        expected_version: int | None = None, target: Any = None) -> Review:
+    """One transition, checked on the server; the caller commits (or rolls back)."""
+    from app.services.core import audit
+
+    if action == "submit":
+        review = submit(matter, record, user)
+        audit.record("review", record, detail=f"{matter.code}:submit")
+        return review
+    review = review_of(matter.code, record.id, lock=True)
+    if review is None:
+        raise ReviewError(_("该事项尚未提交"))
+    if expected_version is not None and int(expected_version) != review.version:
+        raise ReviewError(_("已被他人处理，请刷新后查看"))
+    if action not in allowed_actions(matter, review, user):
+        raise ReviewError(_("当前状态或您的权限不能执行该操作"))
+    opinion = (opinion or "").strip() or None
+    if action in matter.opinion_required and not opinion:
+        raise ReviewError(_("请填写意见"))
+    before = review.state
+    if action == "withdraw":
+        review.state = "withdrawn"
+        review.current_unit_id = None
+    elif action in ("approve", "accept", "decline"):
+        _trail_and_advance(matter, record, review, user, action, opinion, before)
+        review.version += 1
+        _sync_record(matter, record, review)
+        audit.record("review", record, detail=f"{matter.code}:{action}")
+        return review
+    elif action == "return":
+        _return(matter, review, target)
+    elif action == "reject":
+        review.state = "rejected"
+        review.decided_at = now()
+        if matter.reject_bars_year:
+            review.barred_until = dt.date(dt.date.today().year, 12, 31)
+    elif action == "push":
+        unit = db.session.get(Unit, int(target)) if target else None
+        if unit is None or unit.id == review.current_unit_id:
+            raise ReviewError(_("请选择推送的单位"))
+        pos = review.step + 1
+        for n in review.nodes:
+            if n.position >= pos:
+                n.position += 2
+        review.nodes.insert(pos, ReviewNode(position=pos, unit_id=unit.id, kind="accept"))
+        review.nodes.insert(pos + 1, ReviewNode(position=pos + 1, unit_id=review.current_unit_id, kind="review"))
+        db.session.flush()
+        _trail(review, user, "push", opinion or unit.name, before)
+        _enter(review, pos)
+        review.version += 1
+        _sync_record(matter, record, review)
+        audit.record("review", record, detail=f"{matter.code}:push")
+        return review
+    _trail(review, user, action, opinion, before)
+    review.version += 1
+    _sync_record(matter, record, review)
+    if action == "reject" and matter.on_rejected:
+        matter.on_rejected(record, review)
+    if action == "return" and matter.on_returned:
+        matter.on_returned(record, review)
+    audit.record("review", record, detail=f"{matter.code}:{action}")
+    return review
+
+
+def _trail_and_advance(matter: MatterType, record: Any, review: Review, user: Any, action: str,
+                       opinion: str | None, before: str) -> None:
+    levels = _levels(review.current_unit_id, matter.code)
+    _trail(review, user, action, opinion, before)
+    if levels and review.level in levels:
+        mode, users = levels[review.level]
+        if mode == "all":
+            done = {t.user_id for t in review.trail if t.round == review.round and t.level == review.level
+                    and t.action == "approve"}
+            if not users <= done:
+                return  # the others of this level still have to approve
+        higher = sorted(lv for lv in levels if lv > review.level)
+        if higher:
+            review.level = higher[0]
+            return
+    if review.step + 1 < len(review.nodes):
+        _enter(review, review.step + 1)
+        return
+    review.state = "approved"
+    review.decided_at = now()
+    review.current_unit_id = None
+    review.trail[-1].to_state = "approved"
+    if matter.on_approved:
+        matter.on_approved(record, review)
+
+
+def _return(matter: MatterType, review: Review, target: Any) -> None:
+    where = target if target not in (None, "") else "applicant"
+    if where == "applicant" or matter.returns_to == "applicant":
+        review.state = "returned"
+        review.returned_step = review.step
+        review.current_unit_id = None
+        return
+    step = review.step - 1 if where == "previous" else int(where)
+    if matter.returns_to == "previous" and step != review.step - 1:
+        raise ReviewError(_("只能退回上一节点"))
+    if step < 0 or step >= review.step:
+        raise ReviewError(_("退回的节点不正确"))
+    _enter(review, step)
+
+
+# -- to-dos --------------------------------------------------------------------------------
+
+
+def todo_counts(user: Any) -> list[tuple[MatterType, int]]:
+    """The user's pending reviews per matter type (their unit is the current node)."""
+    if user is None or getattr(user, "unit_id", None) is None:
+        return []
+    rows = db.session.execute(
+        select(Review.matter, func.count())
+        .where(Review.state == "pending", Review.current_unit_id == user.unit_id)
+        .group_by(Review.matter)
+    ).all()
+    out = []
+    for code, n in rows:
+        matter = REGISTRY.get(code)
+        if matter is not None and _has_permission(matter, user):
+            out.append((matter, n))
+    return out

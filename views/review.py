@@ -1,0 +1,109 @@
+"""ReviewViewMixin: gives a scoped ModelView the review actions, status tabs and trail.
+
+A module's view declares ``matter = <MatterType>`` and mixes this in before
+``ScopedModelView``. The engine decides everything; the view only parses and flashes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, g, redirect, request, url_for
+from flask_appbuilder import expose
+from flask_appbuilder.models.filters import BaseFilter
+from flask_appbuilder.security.decorators import has_access
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.extensions import db
+from app.workflow import ReviewError, act, allowed_actions, review_of
+from models.core.unit import Unit
+from models.core.workflow import STATES, CommonOpinion
+
+ACTION_LABELS = {
+    "submit": _l("提交"), "withdraw": _l("撤回"), "approve": _l("通过"), "return": _l("退回"),
+    "reject": _l("不通过"), "push": _l("推送"), "accept": _l("接收"), "decline": _l("不接收"),
+}
+
+
+class TodoFilter(BaseFilter):
+    """待我审核: pending records whose current node is the user's unit."""
+
+    name = "todo"
+
+    def apply(self, query: Any, value: Any) -> Any:
+        if request.args.get("todo") != "1":
+            return query
+        return query.filter(self.model.review_state == "pending",
+                            self.model.review_unit_id == getattr(g.user, "unit_id", None))
+
+
+class ReviewViewMixin:
+    matter: Any = None
+    review_template = "review/page.html"
+    list_template = "review/list.html"
+
+    def _review_setup(self) -> None:
+        self.base_filters = list(self.base_filters or []) + [["id", TodoFilter, None]]
+        perms = set(self.base_permissions or []) | {"can_review"}
+        self.base_permissions = sorted(perms)
+        self.method_permission_name = {**(getattr(self, "method_permission_name", None) or {}),
+                                       "review": "review", "review_batch": "review"}
+        fmt = dict(getattr(self, "formatters_columns", None) or {})
+        fmt["review_state"] = lambda v: str(_l(STATES.get(v, v))) if v else ""
+        self.formatters_columns = fmt
+
+    def _do(self, record: Any, action: str, opinion: str | None, version: Any, target: Any) -> bool:
+        try:
+            act(self.matter, record, g.user, action, opinion=opinion, expected_version=version, target=target)
+            db.session.commit()
+        except ReviewError as e:
+            db.session.rollback()
+            flash(str(e), "danger")
+            return False
+        except Exception as e:  # a hook refused (e.g. the move would make a cycle)
+            db.session.rollback()
+            flash(str(e), "danger")
+            return False
+        return True
+
+    @expose("/review/<pk>", methods=["GET", "POST"])
+    @has_access
+    def review(self, pk: Any) -> Any:
+        record = self.get_scoped(pk)
+        if request.method == "POST":
+            action = request.form.get("action", "")
+            if self._do(record, action, request.form.get("opinion"), request.form.get("version"),
+                        request.form.get("target")):
+                flash(_("已%(a)s", a=str(ACTION_LABELS.get(action, action))), "success")
+                if request.form.get("save_opinion") and request.form.get("opinion"):
+                    db.session.add(CommonOpinion(user_id=g.user.id, text=request.form["opinion"].strip()[:500]))
+                    db.session.commit()
+                return redirect(url_for(f"{type(self).__name__}.review", pk=pk))
+        review = review_of(self.matter.code, record.id)
+        actions = allowed_actions(self.matter, review, g.user)
+        opinions = db.session.scalars(select(CommonOpinion).where(CommonOpinion.user_id == g.user.id)).all()
+        nodes = [(n, db.session.get(Unit, n.unit_id)) for n in (review.nodes if review else [])]
+        return self.render_template(
+            self.review_template, record=record, review=review, actions=actions, labels=ACTION_LABELS,
+            states=STATES, opinions=opinions, nodes=nodes, title=str(self.matter.name),
+            view_name=type(self).__name__, pk=pk,
+        )
+
+    @expose("/review_batch", methods=["POST"])
+    @has_access
+    def review_batch(self) -> Any:
+        """One action over the selected rows, with a result per row."""
+        action = request.form.get("action", "")
+        ids = request.form.getlist("rowid")
+        if not ids:
+            abort(400)
+        records = [self.get_scoped(pk) for pk in ids]
+        ok = 0
+        for record in records:
+            if self._do(record, action, request.form.get("opinion"), None, None):
+                ok += 1
+        flash(_("批量处理完成：成功%(ok)s条，失败%(bad)s条", ok=ok, bad=len(records) - ok),
+              "success" if ok == len(records) else "warning")
+        return redirect(request.referrer or url_for(f"{type(self).__name__}.list"))
