@@ -25,7 +25,21 @@ def _translations() -> Any:
     return t
 
 
+def local_time(value: Any, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """An aware time in the configured zone (Asia/Shanghai); naive times are local already."""
+    if value is None:
+        return ""
+    if getattr(value, "tzinfo", None) is not None:
+        from zoneinfo import ZoneInfo
+
+        from flask import current_app
+
+        value = value.astimezone(ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai")))
+    return value.strftime(fmt)
+
+
 def install(app: Flask) -> None:
+    app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["dict_label"] = lambda code, type_code: dicts.label(type_code, code)
     app.jinja_env.filters["region_label"] = lambda code: dicts.full_label("region", code)
     app.jinja_env.install_gettext_callables(

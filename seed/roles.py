@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 SELF_SERVICE = {
+    "CommonOpinionView": ["can_list", "can_show", "can_add", "can_edit", "can_delete"],
     "PlatformUserDBModelView": ["can_userinfo"],
     "MyInfoEditView": ["can_this_form_get", "can_this_form_post"],
     "ChangeMyPasswordView": ["can_this_form_get", "can_this_form_post"],
@@ -71,6 +72,7 @@ ROLES: dict[str, dict[str, list[str]]] = {
         "ChildAdminView": ["can_list", "can_show", "disable", "enable", "resetpassword"],
         "UnitRoleView": CRUD,
         "ParentChangeView": ["can_list", "can_show", "can_request", "can_review"],
+        "ReviewPostView": CRUD,
         "PersonView": CRUD,
         "PersonApi": API_RW,
         "UnitApi": ["can_get", "can_put"],

@@ -70,7 +70,20 @@ def foreign(app):
             change = ParentChange(unit_id=yc.id, old_parent_id=hb.id, new_parent_id=hb.id, reason="walk")
             db.session.add(change)
             db.session.commit()
+        from models.core.workflow import CommonOpinion, ReviewPost
+
+        post = db.session.scalar(select(ReviewPost).where(ReviewPost.unit_id == yc.id))
+        if post is None:
+            post = ReviewPost(unit_id=yc.id, matter="core.parent_change", level=1, user_id=admin.id)
+            db.session.add(post)
+        opinion = db.session.scalar(select(CommonOpinion).where(CommonOpinion.user_id == admin.id))
+        if opinion is None:
+            opinion = CommonOpinion(user_id=admin.id, text="同意")
+            db.session.add(opinion)
+        db.session.commit()
         ids = {
+            ReviewPost: [post.id],
+            CommonOpinion: [opinion.id],
             Unit: [yc.id, hb.id],
             Person: [person.id],
             Department: [dep.id],

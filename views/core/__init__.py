@@ -15,6 +15,7 @@ def register(appbuilder: Any) -> None:
     from views.core.parent_change import ParentChangeView
     from views.core.password import ForgotPasswordView
     from views.core.persons import PersonApi, PersonView
+    from views.core.review_config import CommonOpinionView, ReviewPostView
     from views.core.support import SupportEditView, SupportView
     from views.core.units import (
         DepartmentView,
@@ -43,6 +44,10 @@ def register(appbuilder: Any) -> None:
     add_view(appbuilder, UnitRoleView, "UnitRoles", cat, label=_l("角色管理"), icon="fa-user-tag",
              category_label=cat_label)
     add_view(appbuilder, ParentChangeView, "ParentChanges", cat, label=_l("更换上级部门"), icon="fa-exchange-alt",
+             category_label=cat_label)
+    add_view(appbuilder, ReviewPostView, "ReviewPosts", cat, label=_l("多岗审核配置"), icon="fa-layer-group",
+             category_label=cat_label)
+    add_view(appbuilder, CommonOpinionView, "CommonOpinions", cat, label=_l("常用意见"), icon="fa-comment",
              category_label=cat_label)
 
     add_view(appbuilder, PersonView, "Persons", "Talents", label=_l("专业技术人员"), icon="fa-id-card",

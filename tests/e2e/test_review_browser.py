@@ -1,0 +1,71 @@
+"""更换上级部门 in the browser: request, old parent approves, new parent approves."""
+
+from __future__ import annotations
+
+from app.extensions import db
+from tests.conftest import make_unit, unit_by_name
+from tests.e2e.conftest import login, shot
+
+
+def _logout(page):
+    page.goto(page.base + "/logout/")
+
+
+def test_parent_change_end_to_end(app, page):
+    with app.app_context():
+        wh = unit_by_name("武汉市人力资源和社会保障局")
+        unit = make_unit(wh, "浏览器迁移测试局")
+        from app.services.core import users as user_service
+
+        login_name = user_service.unit_admin(unit.id).username
+        unit_id = unit.id
+        db.session.remove()
+
+    login(page, login_name)
+    page.goto(page.base + "/parentchanges/request")
+    page.click(".select2-selection")
+    page.keyboard.type("宜昌市")
+    page.wait_for_selector(".select2-results__option:has-text('宜昌市人力资源和社会保障局')")
+    page.click(".select2-results__option:has-text('宜昌市人力资源和社会保障局')")
+    page.fill("textarea[name=reason]", "因业务划转，申请更换上级部门")
+    shot(page, "10_parent_change_request.png")
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert "已提交更换上级部门申请" in page.content()
+    assert "武汉市人力资源和社会保障局" in page.content()
+    _logout(page)
+
+    login(page, "hb_wh_admin")
+    assert "待办事项" in page.content() and "更换上级部门" in page.content()
+    shot(page, "11_home_todo.png")
+    page.click("a:has-text('更换上级部门') >> nth=-1")
+    page.wait_for_load_state("networkidle")
+    assert "浏览器迁移测试局" in page.content()
+    shot(page, "12_review_list_todo.png")
+    page.goto(page.base + f"/parentchanges/review/{_record_id(app, unit_id)}")
+    page.fill("textarea[name=opinion]", "同意调出")
+    page.click("button[value=approve]")
+    page.wait_for_load_state("networkidle")
+    assert "已通过" in page.content() or "已通过".strip()
+    _logout(page)
+
+    login(page, "hb_yc_admin")
+    page.goto(page.base + f"/parentchanges/review/{_record_id(app, unit_id)}")
+    page.fill("textarea[name=opinion]", "同意接收")
+    page.click("button[value=approve]")
+    page.wait_for_load_state("networkidle")
+    assert "已通过" in page.content()
+    shot(page, "13_review_approved_trail.png")
+    with app.app_context():
+        from models.core.unit import Unit
+
+        assert db.session.get(Unit, unit_id).parent.name == "宜昌市人力资源和社会保障局"
+
+
+def _record_id(app, unit_id):
+    with app.app_context():
+        from sqlalchemy import select
+
+        from models.core.parent_change import ParentChange
+
+        return db.session.scalar(select(ParentChange.id).where(ParentChange.unit_id == unit_id))
