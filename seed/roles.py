@@ -71,7 +71,7 @@ ROLES: dict[str, dict[str, list[str]]] = {
         "StaffView": ["can_list", "can_show", "can_add", "can_edit", "makeadmin", "disable", "enable", "resetpassword"],
         "ChildAdminView": ["can_list", "can_show", "disable", "enable", "resetpassword"],
         "UnitRoleView": CRUD,
-        "ParentChangeView": ["can_list", "can_show", "can_request", "can_review"],
+        "ParentChangeView": ["can_list", "can_show", "can_request", "can_review", "batch_approve"],
         "ReviewPostView": CRUD,
         "PersonView": CRUD,
         "PersonApi": API_RW,

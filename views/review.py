@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import expose
+from flask_appbuilder.actions import action
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
@@ -46,7 +47,7 @@ class ReviewViewMixin:
 
     def _review_setup(self) -> None:
         self.base_filters = list(self.base_filters or []) + [["id", TodoFilter, None]]
-        perms = set(self.base_permissions or []) | {"can_review"}
+        perms = set(self.base_permissions or []) | {"can_review", "batch_approve"}
         self.base_permissions = sorted(perms)
         self.method_permission_name = {**(getattr(self, "method_permission_name", None) or {}),
                                        "review": "review", "review_batch": "review"}
@@ -90,6 +91,14 @@ class ReviewViewMixin:
             states=STATES, opinions=opinions, nodes=nodes, title=str(self.matter.name),
             view_name=type(self).__name__, pk=pk,
         )
+
+    @action("batch_approve", _l("批量通过"), _l("确定通过所选记录？"), "fa-check", single=False)
+    def batch_approve(self, items: Any) -> Any:
+        items = items if isinstance(items, list) else [items]
+        ok = sum(1 for record in items if self._do(record, "approve", None, None, None))
+        flash(_("批量处理完成：成功%(ok)s条，失败%(bad)s条", ok=ok, bad=len(items) - ok),
+              "success" if ok == len(items) else "warning")
+        return redirect(self.get_redirect())
 
     @expose("/review_batch", methods=["POST"])
     @has_access

@@ -107,7 +107,7 @@ def test_reject_is_final_and_batch_gives_per_row_results(app, login_as):
         _county_id, _child, login, yc_id = _setup(app)
         rows.append(_request(login_as(login), yc_id))
     wh = login_as("hb_wh_admin")
-    r = wh.post("/parentchanges/review_batch", {"action": "approve", "rowid": [str(x) for x in rows]},
+    r = wh.post("/parentchanges/action_post", {"action": "batch_approve", "rowid": [str(x) for x in rows]},
                 follow_redirects=True)
     assert "成功2条，失败0条" in r.get_data(as_text=True)
     yc = login_as("hb_yc_admin")
