@@ -279,6 +279,7 @@ def act(matter: MatterType, record: Any, user: Any, action: str, *, opinion: str
     elif action == "reject":
         review.state = "rejected"
         review.decided_at = now()
+        review.current_unit_id = None
         if matter.reject_bars_year:
             review.barred_until = dt.date(dt.date.today().year, 12, 31)
     elif action == "push":
