@@ -31,6 +31,6 @@ class HomeView(IndexView):
                 nature=dicts.label("unit_nature", unit.nature),
                 admin=user_service.unit_admin(unit.id),
                 subtree=unit_service.count_subtree(unit) - 1,
-                todos=[(str(m.name), n, m.list_endpoint) for m, n in todo_counts(user)],
+                todos=[(str(m.name), n, m.list_endpoint) for m, n in todo_counts(user) if m.list_endpoint],
             )
         return self.render_template(self.index_template, appbuilder=self.appbuilder, **ctx)
