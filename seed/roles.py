@@ -72,6 +72,7 @@ ROLES: dict[str, dict[str, list[str]]] = {
         "ChildAdminView": ["can_list", "can_show", "disable", "enable", "resetpassword"],
         "UnitRoleView": CRUD,
         "ParentChangeView": ["can_list", "can_show", "can_request", "can_review", "batch_approve"],
+        "UnitRegistrationView": ["can_list", "can_show", "can_review", "batch_approve"],
         "ReviewPostView": CRUD,
         "PersonView": CRUD,
         "PersonApi": API_RW,

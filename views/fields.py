@@ -41,7 +41,7 @@ class UnitSelectWidget:
         blank = '<option value=""></option>'
         return Markup(
             f'<select class="form-control unit-select" id="{field.id}" name="{field.name}"'
-            f' data-endpoint="{url_for("UnitOptionsApi.options", all=1 if field.any_unit else None)}"'
+            f' data-endpoint="{url_for(field.endpoint) if field.endpoint else url_for("UnitOptionsApi.options", all=1 if field.any_unit else None)}"'
             f' data-placeholder="{escape(str(_l("请输入单位名称搜索")))}">'
             f"{blank}{option}</select>"
         )
@@ -57,8 +57,9 @@ class UnitSelectField(Field):
     widget = UnitSelectWidget()
 
     def __init__(self, label: Any = None, validators: Any = None, required: bool = True, any_unit: bool = False,
-                 **kw: Any):
+                 endpoint: str | None = None, **kw: Any):
         super().__init__(label, validators, **kw)
+        self.endpoint = endpoint  # another options endpoint (e.g. the public registration page)
         self.required = required
         self.any_unit = any_unit  # choose any active unit of the tree (e.g. a new parent)
         if required:

@@ -108,6 +108,16 @@ def install(app: Flask) -> None:
         if now - float(session.get("_login_at", 0)) > absolute:
             return _end_session(_("登录已超过最长时限，请重新登录"))
         session["_seen"] = now
+        unit = getattr(user, "unit", None)
+        if (
+            unit is not None
+            and not unit.active
+            and request.endpoint not in _ALLOWED_WHILE_FORCED | {"MyApplicationView.page"}
+        ):
+            # a registering (or stopped) unit sees only 用户权限申请 until its parent approves
+            if request.path.startswith("/api/"):
+                return jsonify({"message": _("本单位尚未通过审核")}), 403
+            return redirect(url_for("MyApplicationView.page"))
         if (user.must_change_password or password_expired(user, app)) and request.endpoint not in _ALLOWED_WHILE_FORCED:
             if request.path.startswith("/api/"):
                 return jsonify({"message": _("请先修改密码")}), 403

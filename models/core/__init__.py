@@ -4,6 +4,7 @@ from models.core.audit import AuditLog
 from models.core.dictionary import DictItem, DictType
 from models.core.parent_change import ParentChange
 from models.core.person import Person
+from models.core.registration import UnitRegistration
 from models.core.setting import SupportInfo
 from models.core.unit import Category, Department, Unit
 from models.core.user import PasswordResetCode, RoleOwner, UnitUser
@@ -26,5 +27,6 @@ __all__ = [
     "RoleOwner",
     "SupportInfo",
     "Unit",
+    "UnitRegistration",
     "UnitUser",
 ]

@@ -81,7 +81,15 @@ def foreign(app):
             opinion = CommonOpinion(user_id=admin.id, text="同意")
             db.session.add(opinion)
         db.session.commit()
+        from models.core.registration import UnitRegistration
+
+        registration = db.session.scalar(select(UnitRegistration).where(UnitRegistration.unit_id == yc.id))
+        if registration is None:
+            registration = UnitRegistration(unit_id=yc.id)
+            db.session.add(registration)
+            db.session.commit()
         ids = {
+            UnitRegistration: [registration.id],
             ReviewPost: [post.id],
             CommonOpinion: [opinion.id],
             Unit: [yc.id, hb.id],

@@ -15,6 +15,7 @@ def register(appbuilder: Any) -> None:
     from views.core.parent_change import ParentChangeView
     from views.core.password import ForgotPasswordView
     from views.core.persons import PersonApi, PersonView
+    from views.core.registration import MyApplicationView, RegisterView, UnitRegistrationView
     from views.core.review_config import CommonOpinionView, ReviewPostView
     from views.core.support import SupportEditView, SupportView
     from views.core.units import (
@@ -45,6 +46,10 @@ def register(appbuilder: Any) -> None:
              category_label=cat_label)
     add_view(appbuilder, ParentChangeView, "ParentChanges", cat, label=_l("更换上级部门"), icon="fa-exchange-alt",
              category_label=cat_label)
+    add_view(appbuilder, UnitRegistrationView, "UnitRegistrations", cat, label=_l("下级单位注册审核"),
+             icon="fa-user-check", category_label=cat_label)
+    appbuilder.add_view_no_menu(RegisterView)
+    appbuilder.add_view_no_menu(MyApplicationView)
     add_view(appbuilder, ReviewPostView, "ReviewPosts", cat, label=_l("多岗审核配置"), icon="fa-layer-group",
              category_label=cat_label)
     add_view(appbuilder, CommonOpinionView, "CommonOpinions", cat, label=_l("常用意见"), icon="fa-comment",

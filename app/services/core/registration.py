@@ -1,0 +1,74 @@
+"""单位自行注册 (P-03) on the review engine: the parent unit reviews the registration.
+
+The registered unit and its administrator exist from the start, but the unit is
+inactive: its administrator can sign in and sees only 用户权限申请 (status, opinions,
+resubmission) until the parent approves; the scope gives an inactive unit no rows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from app.extensions import db
+from app.services.core import units as unit_service
+from app.services.core import users as user_service
+from app.workflow import Climb, MatterType, ReviewError, act, register
+from models.core.registration import UnitRegistration
+from models.core.unit import Category, Unit
+
+
+def _approved(record: UnitRegistration, review: Any) -> None:
+    unit = db.session.get(Unit, record.unit_id)
+    unit.active = True
+
+
+REGISTRATION = register(MatterType(
+    code="core.unit_registration",
+    name=_l("下级单位注册审核"),
+    model=UnitRegistration,
+    route=[Climb(1)],
+    returns_to="applicant",
+    list_endpoint="UnitRegistrationView.list",
+    on_approved=_approved,
+    permission=("can_review", "UnitRegistrationView"),
+))
+
+
+def register_unit(parent: Unit, data: unit_service.NewUnit, admin: dict[str, Any]) -> UnitRegistration:
+    """Create the inactive unit, its administrator and the submitted registration."""
+    if parent is None or not parent.active:
+        raise unit_service.UnitError(_("请选择上级单位"), "parent")
+    unit_service.check_basic(parent, data)
+    user_service.check_new_user(admin)
+    try:
+        cats = db.session.query(Category).filter(Category.id.in_(data.category_ids)).all()
+        unit = Unit(name=data.name.strip(), credit_code=data.credit_code.strip().upper(), parent_id=parent.id,
+                    nature=data.nature or None, region_code=data.region_code or None, phone=data.phone or None,
+                    active=False, path="")
+        unit.categories = cats
+        db.session.add(unit)
+        db.session.flush()
+        unit_service.assign_path(unit, parent)
+        user = user_service.create_user(unit, is_admin=True, commit=False, **admin)
+        user.must_change_password = False  # the person chose it
+        record = UnitRegistration(unit_id=unit.id, applicant_user_id=user.id)
+        db.session.add(record)
+        db.session.flush()
+        act(REGISTRATION, record, user, "submit")
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return record
+
+
+def registration_of(user: Any) -> UnitRegistration | None:
+    if user is None or getattr(user, "unit_id", None) is None:
+        return None
+    return db.session.query(UnitRegistration).filter(UnitRegistration.unit_id == user.unit_id).first()
+
+
+__all__ = ["REGISTRATION", "ReviewError", "register_unit", "registration_of"]
