@@ -69,3 +69,30 @@ def _record_id(app, unit_id):
         from models.core.parent_change import ParentChange
 
         return db.session.scalar(select(ParentChange.id).where(ParentChange.unit_id == unit_id))
+
+
+def test_unit_self_registration_page(app, page):
+    from tests.conftest import credit_code, unique
+
+    page.goto(page.base + "/register/")
+    page.click(".select2-selection")
+    page.keyboard.type("青羊区")
+    page.wait_for_selector(".select2-results__option:has-text('青羊区人力资源局')")
+    page.click(".select2-results__option:has-text('青羊区人力资源局')")
+    page.fill("input[name=credit_code]", credit_code())
+    page.fill("input[name=name]", "浏览器注册测试公司")
+    page.fill("input[name=phone]", "028-86661234")
+    page.locator("input[name=categories]").nth(6).check()
+    login_name = unique("breg")
+    page.fill("input[name=username]", login_name)
+    page.fill("input[name=admin_name]", "赵注册")
+    page.fill("input[name=admin_phone]", "13698765432")
+    page.fill("input[name=password]", "Regist#2026")
+    page.fill("input[name=conf_password]", "Regist#2026")
+    shot(page, "14_unit_registration.png")
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert "注册已提交" in page.content(), page.content()[-1500:]
+    login(page, login_name, "Regist#2026")
+    assert "用户权限申请" in page.content() and "审核中" in page.content()
+    shot(page, "15_permission_application.png")
