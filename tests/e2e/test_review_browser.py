@@ -24,8 +24,9 @@ def test_parent_change_end_to_end(app, page):
     login(page, login_name)
     page.goto(page.base + "/parentchanges/request")
     page.click(".select2-selection")
-    page.keyboard.type("宜昌市")
-    page.wait_for_selector(".select2-results__option:has-text('宜昌市人力资源和社会保障局')")
+    page.wait_for_selector(".select2-search__field")
+    page.fill(".select2-search__field", "宜昌市")
+    page.wait_for_selector(".select2-results__option:has-text('宜昌市人力资源和社会保障局')", timeout=30000)
     page.click(".select2-results__option:has-text('宜昌市人力资源和社会保障局')")
     page.fill("textarea[name=reason]", "因业务划转，申请更换上级部门")
     shot(page, "10_parent_change_request.png")
@@ -72,12 +73,21 @@ def _record_id(app, unit_id):
 
 
 def test_unit_self_registration_page(app, page):
+    import urllib.parse
+
     from tests.conftest import credit_code, unique
 
+    import urllib.request
+
+    import json
+
+    found = json.loads(urllib.request.urlopen(page.base + "/register/units?q=" + urllib.parse.quote("青羊区")).read())
+    assert "青羊区人力资源局" in [r["text"] for r in found["results"]]  # the public unit search
     page.goto(page.base + "/register/")
     page.click(".select2-selection")
-    page.keyboard.type("青羊区")
-    page.wait_for_selector(".select2-results__option:has-text('青羊区人力资源局')")
+    page.wait_for_selector(".select2-search__field")
+    page.fill(".select2-search__field", "青羊区")
+    page.wait_for_selector(".select2-results__option:has-text('青羊区人力资源局')", timeout=30000)
     page.click(".select2-results__option:has-text('青羊区人力资源局')")
     page.fill("input[name=credit_code]", credit_code())
     page.fill("input[name=name]", "浏览器注册测试公司")
