@@ -73,13 +73,11 @@ def _record_id(app, unit_id):
 
 
 def test_unit_self_registration_page(app, page):
+    import json
     import urllib.parse
-
-    from tests.conftest import credit_code, unique
-
     import urllib.request
 
-    import json
+    from tests.conftest import credit_code, unique
 
     found = json.loads(urllib.request.urlopen(page.base + "/register/units?q=" + urllib.parse.quote("青羊区")).read())
     assert "青羊区人力资源局" in [r["text"] for r in found["results"]]  # the public unit search
