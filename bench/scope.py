@@ -126,6 +126,9 @@ def make_users(app: Any, levels: list[list[tuple[int, str]]]) -> dict[str, str]:
             out[case] = f"bench_{case}"
         user_service.create_user(db.session.get(Unit, picks["root"]), username="bench_sys", name="sys",
                                  phone="13900000001", password=PASSWORD, roles=[sm.find_role(sm.auth_role_admin)])
+        # established accounts: no forced first-login password change in the measurement
+        db.session.execute(text("UPDATE ab_user SET must_change_password = false WHERE username LIKE 'bench_%'"))
+        db.session.commit()
     return out
 
 
@@ -210,14 +213,9 @@ def build_app(url: str) -> Any:
 
 
 def run_backend(name: str, url: str, args: argparse.Namespace) -> None:
-    if url.startswith("postgresql"):
-        from sqlalchemy import create_engine
+    from app.dbutil import reset_postgres_schema
 
-        eng = create_engine(url)
-        with eng.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        eng.dispose()
+    reset_postgres_schema(url)
     app = build_app(url)
     gen = generate(app, args.units, args.records)
     users = make_users(app, gen["levels"])

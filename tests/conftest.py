@@ -33,14 +33,9 @@ def _database_url() -> str:
 @pytest.fixture(scope="session")
 def app():
     url = _database_url()
-    if url.startswith("postgresql"):
-        from sqlalchemy import create_engine
+    from app.dbutil import reset_postgres_schema
 
-        eng = create_engine(url)
-        with eng.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        eng.dispose()
+    reset_postgres_schema(url)
     application = create_app(
         {"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "SERVER_NAME": None, "SECRET_KEY": "test-secret",
          "RATELIMIT_ENABLED": False}

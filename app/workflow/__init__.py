@@ -11,10 +11,11 @@ from app.workflow.engine import (
     register,
     review_of,
     submit,
+    submit_new,
     todo_counts,
 )
 
 __all__ = [
     "Climb", "MatterType", "ReviewError", "ToCategory", "ToUnit", "act", "allowed_actions", "register",
-    "review_of", "submit", "todo_counts",
+    "review_of", "submit", "submit_new", "todo_counts",
 ]

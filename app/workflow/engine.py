@@ -245,6 +245,19 @@ def submit(matter: MatterType, record: Any, user: Any) -> Review:
     return review
 
 
+def submit_new(matter: MatterType, record: Any, user: Any) -> Any:
+    """Save a new record and submit it in one transaction (all or nothing)."""
+    try:
+        db.session.add(record)
+        db.session.flush()
+        act(matter, record, user, "submit")
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return record
+
+
 def act(matter: MatterType, record: Any, user: Any, action: str, *, opinion: str | None = None,
         expected_version: int | None = None, target: Any = None) -> Review:
     """One transition, checked on the server; the caller commits (or rolls back)."""

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.extensions import db
 from app.services.core import units as unit_service
-from app.workflow import MatterType, ReviewError, act, register
+from app.workflow import MatterType, ReviewError, register, submit_new
 from models.core.parent_change import ParentChange
 from models.core.unit import Unit
 
@@ -45,14 +45,6 @@ def request_change(unit: Unit, new_parent: Unit, reason: str, user: Any) -> Pare
         raise ReviewError(_("新的上级单位与当前上级单位相同"))
     if new_parent.path.startswith(unit.path):
         raise ReviewError(_("不能把单位移动到它自己或它的下级单位之下"))
-    try:
-        record = ParentChange(unit_id=unit.id, old_parent_id=unit.parent_id, new_parent_id=new_parent.id,
-                              reason=(reason or "").strip() or None)
-        db.session.add(record)
-        db.session.flush()
-        act(PARENT_CHANGE, record, user, "submit")
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    return record
+    record = ParentChange(unit_id=unit.id, old_parent_id=unit.parent_id, new_parent_id=new_parent.id,
+                          reason=(reason or "").strip() or None)
+    return submit_new(PARENT_CHANGE, record, user)

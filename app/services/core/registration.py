@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from app.extensions import db
 from app.services.core import units as unit_service
 from app.services.core import users as user_service
-from app.workflow import Climb, MatterType, ReviewError, act, register
+from app.workflow import Climb, MatterType, ReviewError, register, submit_new
 from models.core.registration import UnitRegistration
 from models.core.unit import Category, Unit
 
@@ -54,15 +54,10 @@ def register_unit(parent: Unit, data: unit_service.NewUnit, admin: dict[str, Any
         unit_service.assign_path(unit, parent)
         user = user_service.create_user(unit, is_admin=True, commit=False, **admin)
         user.must_change_password = False  # the person chose it
-        record = UnitRegistration(unit_id=unit.id, applicant_user_id=user.id)
-        db.session.add(record)
-        db.session.flush()
-        act(REGISTRATION, record, user, "submit")
-        db.session.commit()
     except Exception:
         db.session.rollback()
         raise
-    return record
+    return submit_new(REGISTRATION, UnitRegistration(unit_id=unit.id, applicant_user_id=user.id), user)
 
 
 def registration_of(user: Any) -> UnitRegistration | None:
