@@ -56,15 +56,16 @@ def test_two_workers_share_the_login_limit_through_redis():
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:  # both workers import the app first
             try:
-                urllib.request.urlopen(base + "/login/", timeout=2)
+                urllib.request.urlopen(base + "/login/", timeout=10)
                 break
-            except (urllib.error.URLError, ConnectionError):
-                time.sleep(0.2)
+            except OSError:  # refused, reset or timed out while starting
+                time.sleep(0.3)
         jar = CookieJar()
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-        page = opener.open(base + "/login/").read().decode()
+        page = opener.open(base + "/login/", timeout=30).read().decode()
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
         from concurrent.futures import ThreadPoolExecutor
 
@@ -73,7 +74,7 @@ def test_two_workers_share_the_login_limit_through_redis():
             req = urllib.request.Request(base + "/login/", data=data.encode(), method="POST")
             req.add_header("Connection", "close")
             try:
-                return opener.open(req, timeout=10).status
+                return opener.open(req, timeout=30).status
             except urllib.error.HTTPError as e:
                 return e.code
 
