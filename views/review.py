@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, g, redirect, request, url_for
+from flask import flash, g, redirect, request, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.actions import action
 from flask_appbuilder.models.filters import BaseFilter
@@ -107,7 +107,8 @@ class ReviewViewMixin:
         action = request.form.get("action", "")
         ids = request.form.getlist("rowid")
         if not ids:
-            abort(400)
+            flash(_("请先选择记录"), "warning")
+            return redirect(request.referrer or url_for(f"{type(self).__name__}.list"))
         records = [self.get_scoped(pk) for pk in ids]
         ok = 0
         for record in records:

@@ -104,3 +104,27 @@ def test_unit_self_registration_page(app, page):
     login(page, login_name, "Regist#2026")
     assert "用户权限申请" in page.content() and "审核中" in page.content()
     shot(page, "15_permission_application.png")
+
+
+def test_batch_return_from_the_list(app, page):
+    from app.services.core.parent_change import request_change
+    from models.core.user import UnitUser
+
+    with app.app_context():
+        wh = unit_by_name("武汉市人力资源和社会保障局")
+        yc = unit_by_name("宜昌市人力资源和社会保障局")
+        for i in range(2):
+            unit = make_unit(wh, f"批量退回测试局{i}")
+            from sqlalchemy import select
+
+            admin = db.session.scalar(select(UnitUser).where(UnitUser.unit_id == unit.id))
+            request_change(unit, yc, "批量", admin)
+        db.session.remove()
+    login(page, "hb_wh_admin")
+    page.goto(page.base + "/parentchanges/list/?todo=1")
+    page.check("#check_all")
+    page.fill("#batch-opinion", "材料不全，请补充")
+    shot(page, "16_batch_review.png")
+    page.click("form.review-batch-form button[value=return]")
+    page.wait_for_load_state("networkidle")
+    assert "成功" in page.content() and "失败0条" in page.content()

@@ -126,7 +126,19 @@
     });
   }
 
+  function initBatchReview() {
+    // the list's row check boxes travel with the batch review form
+    $("form.review-batch-form").on("submit", function () {
+      var $form = $(this);
+      $form.find("input.batch-row").remove();
+      $("input.action_check:checked").each(function () {
+        $("<input type='hidden' name='rowid' class='batch-row'>").val($(this).val()).appendTo($form);
+      });
+    });
+  }
+
   $(function () {
+    initBatchReview();
     initCommonOpinions();
     initUnitSelect();
     initRegion();
