@@ -7,6 +7,7 @@ request; and the same list served by a plain FAB ModelView with no scope ("bare_
 SQLite always; PostgreSQL too when TEST_DATABASE_URL is set.
 
     .venv/bin/python -m bench.scope [--units 50000] [--records 1000000] [--runs 30]
+        [--backend all|sqlite|postgresql] [--bare-runs N] [--no-vacuum] [--show-sql]
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import math
 import os
 import resource
 import statistics
@@ -25,6 +27,7 @@ from sqlalchemy import event, insert, text
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PASSWORD = "Bench@2026"
+BATCH = 20000  # rows per executemany on SQLite
 
 
 def log(*a: Any) -> None:
@@ -40,7 +43,7 @@ def tree_shape(total: int) -> list[int]:
     return levels
 
 
-def generate(app: Any, units: int, records: int) -> dict[str, Any]:
+def generate(app: Any, units: int, records: int, vacuum: bool = True) -> dict[str, Any]:
     from app.extensions import db
     from models.core.person import Person
     from models.core.unit import Unit
@@ -64,8 +67,8 @@ def generate(app: Any, units: int, records: int) -> dict[str, Any]:
         levels.append(level)
     t0 = time.perf_counter()
     with app.app_context():
-        for i in range(0, len(rows), 10000):
-            db.session.execute(insert(Unit), rows[i:i + 10000])
+        for i in range(0, len(rows), BATCH):
+            db.session.execute(insert(Unit), rows[i:i + BATCH])
         db.session.commit()
         leaves = [u for u, _p in levels[-1]]
         log(f"units: {len(rows)} in {time.perf_counter() - t0:.1f}s, shape {shape}")
@@ -81,6 +84,8 @@ def generate(app: Any, units: int, records: int) -> dict[str, Any]:
                     for i in range(1, records + 1):
                         copy.write_row((i, f"人员{i}", "1" if i % 2 else "2", f"{i % 29 + 1:02d}", str(i % 4 + 1),
                                         "21", leaves[i % len(leaves)], now, now))
+                        if i % 200000 == 0:
+                            log(f"  copied {i} records")
                 raw.commit()
             finally:
                 raw.close()
@@ -95,19 +100,27 @@ def generate(app: Any, units: int, records: int) -> dict[str, Any]:
                 batch.append({"id": i, "name": f"人员{i}", "sex": "1" if i % 2 else "2",
                               "title_series": f"{i % 29 + 1:02d}", "title_level": str(i % 4 + 1), "education": "21",
                               "unit_id": leaves[i % len(leaves)], "created_on": now, "changed_on": now})
-                if len(batch) == 50000:
+                if len(batch) == BATCH:
                     db.session.execute(insert(Person), batch)
                     batch = []
+                    if i % 200000 == 0:
+                        log(f"  inserted {i} records")
             if batch:
                 db.session.execute(insert(Person), batch)
             db.session.commit()
         log(f"records: {records} in {time.perf_counter() - t1:.1f}s")
+    insert_seconds = time.perf_counter() - t0
     # Steady state: on PostgreSQL, VACUUM sets the visibility map (autovacuum's work in
-    # production) so that counts can be answered from the index.
+    # production) so that counts can be answered from the index. --no-vacuum: ANALYZE only.
+    t2 = time.perf_counter()
     with app.app_context():
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text("VACUUM ANALYZE" if conn.dialect.name == "postgresql" else "ANALYZE"))
-    return {"levels": levels, "gen_seconds": time.perf_counter() - t0}
+            pg = conn.dialect.name == "postgresql"
+            stmt = "VACUUM ANALYZE" if pg and vacuum else "ANALYZE"
+            conn.execute(text(stmt))
+    log(f"{stmt}: {time.perf_counter() - t2:.1f}s")
+    return {"levels": levels, "insert_seconds": insert_seconds, "analyze_seconds": time.perf_counter() - t2,
+            "gen_seconds": time.perf_counter() - t0, "analyze": stmt}
 
 
 def make_users(app: Any, levels: list[list[tuple[int, str]]]) -> dict[str, str]:
@@ -132,7 +145,8 @@ def make_users(app: Any, levels: list[list[tuple[int, str]]]) -> dict[str, str]:
     return out
 
 
-def in_scope_count(app: Any, username: str) -> int:
+def in_scope_count(app: Any, username: str, model: Any = None) -> int:
+    """Rows of ``model`` (default core_person) the user may reach, by the app's own scope_clause."""
     from sqlalchemy import func, select
 
     from app.extensions import db
@@ -140,12 +154,13 @@ def in_scope_count(app: Any, username: str) -> int:
     from models.core.person import Person
     from models.core.user import UnitUser
 
+    model = model or Person
     with app.app_context():
         user = db.session.scalar(select(UnitUser).where(UnitUser.username == username))
-        return db.session.scalar(select(func.count()).select_from(Person).where(scope_clause(Person, user))) or 0
+        return db.session.scalar(select(func.count()).select_from(model).where(scope_clause(model, user))) or 0
 
 
-def measure(app: Any, username: str, url: str, runs: int) -> dict[str, Any]:
+def measure(app: Any, username: str, url: str, runs: int, show_sql: bool = False) -> dict[str, Any]:
     from app.extensions import db
 
     client = app.test_client()
@@ -153,9 +168,12 @@ def measure(app: Any, username: str, url: str, runs: int) -> dict[str, Any]:
     assert r.status_code == 302, f"login {username}: {r.status_code}"
     counts: list[int] = []
     current = [0]
+    statements: list[str] = []
 
-    def on_exec(*_a: Any) -> None:
+    def on_exec(_conn: Any, _cursor: Any, statement: str, *_a: Any) -> None:
         current[0] += 1
+        if show_sql:
+            statements.append(statement)
 
     with app.app_context():
         engine = db.engine
@@ -167,6 +185,7 @@ def measure(app: Any, username: str, url: str, runs: int) -> dict[str, Any]:
         times = []
         for _ in range(runs):
             current[0] = 0
+            statements.clear()
             t = time.perf_counter()
             resp = client.get(url)
             times.append((time.perf_counter() - t) * 1000)
@@ -174,11 +193,16 @@ def measure(app: Any, username: str, url: str, runs: int) -> dict[str, Any]:
             assert resp.status_code == 200
     finally:
         event.remove(engine, "before_cursor_execute", on_exec)
+    if show_sql:  # the statements of the last timed request
+        log(f"--- {username} GET {url}: {len(statements)} statements")
+        for st in statements:
+            log("   ", " ".join(st.split())[:600])
     times.sort()
     return {
         "p50_ms": round(statistics.median(times), 2),
-        "p95_ms": round(times[max(0, int(len(times) * 0.95) - 1)], 2),
+        "p95_ms": round(times[math.ceil(len(times) * 0.95) - 1], 2),  # nearest rank
         "sql_count": max(counts),
+        "runs": runs,
     }
 
 
@@ -217,7 +241,7 @@ def run_backend(name: str, url: str, args: argparse.Namespace) -> None:
 
     reset_postgres_schema(url)
     app = build_app(url)
-    gen = generate(app, args.units, args.records)
+    gen = generate(app, args.units, args.records, vacuum=not args.no_vacuum)
     users = make_users(app, gen["levels"])
     county_id = gen["levels"][3][0][0]
     province_id = gen["levels"][1][0][0]
@@ -233,17 +257,31 @@ def run_backend(name: str, url: str, args: argparse.Namespace) -> None:
         ("units_list_html_mid", users["mid"], "/units/list/"),
         ("bare_fab", "bench_sys", "/barepersons/list/"),
     ]
+    from models.core.unit import Unit
+
     scope_rows = {u: in_scope_count(app, u) for u in set(users.values())}
+    unit_rows = in_scope_count(app, users["mid"], Unit)
+    t_measure = time.perf_counter()
     for case, user, url_ in cases:
-        # the bare page takes seconds (its search form loads every unit): fewer runs
-        result = measure(app, user, url_, min(args.runs, 10) if case == "bare_fab" else args.runs)
+        # the bare page takes seconds per request (its search form loads every unit):
+        # --bare-runs lowers its count; the "runs" field says how many were timed
+        runs = args.bare_runs if case == "bare_fab" and args.bare_runs else args.runs
+        result = measure(app, user, url_, runs, args.show_sql)
         line = {"backend": name, "case": case, **result}
-        if "list" in case or "rest" in case:
-            line["rows_in_scope"] = scope_rows.get(user, args.records)
+        if case == "bare_fab":
+            line["rows_in_scope"] = args.records  # no scope: every record
+        elif case.startswith("units_list"):
+            line["rows_in_scope"] = unit_rows  # units (not persons) the mid-level user may see
+        elif "list" in case or "rest" in case:
+            line["rows_in_scope"] = scope_rows[user]
         print(json.dumps(line, ensure_ascii=False), flush=True)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"backend": name, "case": "summary", "units": args.units, "records": args.records,
-                      "gen_seconds": round(gen["gen_seconds"], 1), "peak_rss_mb": round(peak, 1)}), flush=True)
+                      "gen_seconds": round(gen["gen_seconds"], 1),
+                      "insert_seconds": round(gen["insert_seconds"], 1),
+                      "analyze": gen["analyze"], "analyze_seconds": round(gen["analyze_seconds"], 1),
+                      "measure_seconds": round(time.perf_counter() - t_measure, 1),
+                      "peak_rss_mb": round(peak, 1)}), flush=True)
 
 
 def main() -> None:
@@ -252,6 +290,12 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=1000000)
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--backend", choices=["all", "sqlite", "postgresql"], default="all")
+    parser.add_argument("--bare-runs", type=int, default=0,
+                        help="timed requests for bare_fab (default: --runs); each takes seconds at full size")
+    parser.add_argument("--no-vacuum", action="store_true",
+                        help="PostgreSQL: plain ANALYZE after loading instead of VACUUM ANALYZE")
+    parser.add_argument("--show-sql", action="store_true",
+                        help="log the SQL of the last timed request of each case to stderr")
     args = parser.parse_args()
     out = os.path.join(HERE, "out")
     os.makedirs(out, exist_ok=True)
