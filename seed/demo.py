@@ -110,8 +110,9 @@ def create_three_admins(appbuilder: Any, root: Unit, password: str) -> list[str]
         role = appbuilder.sm.find_role(role_name)
         if role is None or user_service.login_taken(login):
             continue
-        user_service.create_user(root, username=login, name=role_name, phone=phone, password=password,
-                                 roles=[role], commit=False)
+        user = user_service.create_user(root, username=login, name=role_name, phone=phone, password=password,
+                                        roles=[role], commit=False)
+        user.roles = [role]  # only their own role: not also 工作人员 (三员分立)
         made.append(login)
     return made
 

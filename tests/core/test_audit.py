@@ -129,3 +129,75 @@ def test_append_only_on_postgresql(app):
             with pytest.raises(sa_exc.DBAPIError):
                 with db.engine.begin() as conn:
                     conn.execute(text(stmt))
+
+
+def test_rejected_at_commit_leaves_no_row(app, login_as):
+    """A save the database refuses (duplicate name) rolls its audit rows back with it."""
+    c = login_as("sc_admin")
+    with app.app_context():
+        sc = unit_by_name("四川省人力资源和社会保障厅").id
+    assert c.post("/departments/add", {"unit": str(sc), "name": "审计重名处"}).status_code == 302
+    with app.app_context():
+        before = db.session.scalar(select(db.func.count()).select_from(AuditLog))
+    assert c.post("/departments/add", {"unit": str(sc), "name": "审计重名处"}).status_code == 200
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count()).select_from(AuditLog)) == before
+        from models.core.unit import Department
+
+        dep = Department(unit_id=sc, name="审计回滚处")
+        db.session.add(dep)
+        db.session.flush()  # the audit row is written in the same transaction...
+        assert db.session.scalar(select(db.func.count()).select_from(AuditLog)) == before + 1
+        db.session.rollback()  # ...and goes with it
+        assert db.session.scalar(select(db.func.count()).select_from(AuditLog)) == before
+
+
+def test_permission_change_audited(app):
+    with app.app_context():
+        sm = app.appbuilder.sm
+        role = sm.add_role("审计测试角色")
+        pv = sm.find_permission_view_menu("can_list", "DepartmentView")
+        role.permissions = [pv]
+        db.session.commit()
+        rows = _rows(action="permission_change", object_id=str(role.id))
+        assert rows and "DepartmentView" in rows[-1].changes
+        role.permissions = []
+        db.session.commit()
+        before, after = json.loads(_rows(action="permission_change", object_id=str(role.id))[-1].changes)[
+            "permissions"]
+        assert after == [] and any("DepartmentView" in p for p in before)
+
+
+def test_audit_screen_only_in_the_audit_role():
+    from seed.roles import ROLES
+
+    holders = {role for role, table in ROLES.items() if "AuditLogView" in table}
+    assert holders == {"审计管理员"}
+    assert set(ROLES["审计管理员"]["AuditLogView"]) == {"can_list", "can_show", "can_export"}
+
+
+def test_fresh_audit_administrator_and_export_escapes_formulas(app, login_as):
+    from app.services.core.users import create_user
+    from tests.conftest import unique
+
+    with app.app_context():
+        from models.core.unit import Unit
+
+        root = db.session.scalar(select(Unit).where(Unit.parent_id.is_(None)))
+        name = unique("aud")
+        u = create_user(root, username=name, name="审计员", phone="13900003333", password="Demo@2026",
+                        roles=[app.appbuilder.sm.find_role("审计管理员")], commit=False)
+        u.must_change_password = False
+        db.session.add(AuditLog(action="login_failure", username="=HYPERLINK(\"x\")", result="refused"))
+        db.session.commit()
+    assert login_as("hb_admin").get("/auditlog/export/").status_code == 403
+    a = login_as(name)
+    assert a.get("/auditlog/list/").status_code == 200
+    r = a.get("/auditlog/export/?_flt_0_username=" + "=HYPERLINK")
+    assert r.status_code == 200
+    ws = load_workbook(io.BytesIO(r.data)).active
+    rows = [[c.value for c in row] for row in ws.iter_rows()]
+    assert rows[0][:5] == ["时间", "用户", "单位", "IP地址", "操作"]
+    assert any(row[1] == "'=HYPERLINK(\"x\")" for row in rows[1:])
+    with app.app_context():
+        assert _rows(action="export", username=name)

@@ -265,3 +265,4 @@ def test_three_admins_separated(login_as):
     assert sysadmin.get("/dicttypes/list/").status_code == 200
     assert secadmin.get("/dicttypes/list/").status_code == 403
     assert secadmin.get("/users/list/").status_code == 200
+    assert login_as("auditadmin").get("/persons/list/").status_code == 403  # the audit log only

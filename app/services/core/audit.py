@@ -45,9 +45,12 @@ def _ip() -> str | None:
     return (request.remote_addr or "")[:64] or None
 
 
-def _row(action: str, obj: Any = None, *, changes: dict | None = None, result: str = "ok",
+def _row(action: str, obj: Any = None, *, changes: dict[str, Any] | None = None, result: str = "ok",
          detail: str | None = None, user: Any = None, object_type: str | None = None,
          object_id: Any = None, object_repr: str | None = None, actor_user: Any = None) -> AuditLog:
+    """One row. The acting user (``actor_user``, else the logged-in user) is recorded;
+    ``user`` is the account concerned, recorded when nobody is logged in (a login
+    attempt, a lockout)."""
     actor = _actor(actor_user)
     subject = user
     who = actor or subject
@@ -73,19 +76,28 @@ def _row(action: str, obj: Any = None, *, changes: dict | None = None, result: s
     )
 
 
-def record(action: str, obj: Any = None, **kw: Any) -> AuditLog:
-    """Add an audit row to the current transaction."""
-    row = _row(action, obj, **kw)
+def record(action: str, obj: Any = None, *, changes: dict[str, Any] | None = None, result: str = "ok",
+           detail: str | None = None, user: Any = None, object_type: str | None = None,
+           object_id: Any = None, object_repr: str | None = None, actor_user: Any = None) -> AuditLog:
+    """Add an audit row to the current transaction (kept or rolled back with it)."""
+    row = _row(action, obj, changes=changes, result=result, detail=detail, user=user,
+               object_type=object_type, object_id=object_id, object_repr=object_repr,
+               actor_user=actor_user)
     db.session.add(row)
     return row
 
 
-def record_now(action: str, obj: Any = None, **kw: Any) -> None:
-    """Write an audit row in its own short transaction."""
-    row = _row(action, obj, **kw)
-    with Session(db.engine) as s:
+def record_now(action: str, obj: Any = None, *, changes: dict[str, Any] | None = None, result: str = "ok",
+               detail: str | None = None, user: Any = None, object_type: str | None = None,
+               object_id: Any = None, object_repr: str | None = None, actor_user: Any = None) -> AuditLog:
+    """Write an audit row in its own short transaction (events without a business commit)."""
+    row = _row(action, obj, changes=changes, result=result, detail=detail, user=user,
+               object_type=object_type, object_id=object_id, object_repr=object_repr,
+               actor_user=actor_user)
+    with Session(db.engine, expire_on_commit=False) as s:
         s.add(row)
         s.commit()
+    return row
 
 
 def _value(model: Any, col: str, value: Any) -> Any:
@@ -147,7 +159,7 @@ def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
             changes = {k: v for k, v in changes.items() if k not in QUIET_USER_COLUMNS}
             if action == "update" and not changes:
                 continue
-        if table == "ab_role" and action == "update":
+        if table == "ab_role" and action != "delete":
             perms = _relation_change(obj, "permissions")
             if perms:
                 rows.append(("permission_change", obj, perms))
@@ -171,7 +183,8 @@ def _after_rollback(session: Session) -> None:
 _installed = False
 
 
-def install() -> None:
+def install(app: Any = None) -> None:
+    """Install the flush listeners once per process (``app`` is accepted, not needed)."""
     global _installed
     if not _installed:
         event.listen(Session, "before_flush", _before_flush)
