@@ -45,6 +45,10 @@ class ReviewViewMixin:
     review_template = "review/page.html"
     list_template = "review/list.html"
 
+    def __init__(self, **kwargs: Any) -> None:
+        self._review_setup()
+        super().__init__(**kwargs)
+
     def _review_setup(self) -> None:
         self.base_filters = list(self.base_filters or []) + [["id", TodoFilter, None]]
         perms = set(self.base_permissions or []) | {"can_review", "batch_approve"}

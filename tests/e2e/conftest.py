@@ -65,3 +65,13 @@ def login(page, username: str, password: str = "Demo@2026") -> None:
     page.fill("input[name=password]", password)
     page.click("input[type=submit], button[type=submit]")
     page.wait_for_load_state("networkidle")
+
+
+def pick_unit(page, search: str, name: str) -> None:
+    """Choose a unit in the AJAX unit picker (select2)."""
+    page.click(".select2-selection")
+    page.wait_for_selector(".select2-search__field")
+    page.fill(".select2-search__field", search)
+    option = f".select2-results__option:has-text('{name}')"
+    page.wait_for_selector(option, timeout=30000)
+    page.click(option)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.extensions import db
 from tests.conftest import make_unit, unit_by_name
-from tests.e2e.conftest import login, shot
+from tests.e2e.conftest import login, pick_unit, shot
 
 
 def _logout(page):
@@ -23,11 +23,7 @@ def test_parent_change_end_to_end(app, page):
 
     login(page, login_name)
     page.goto(page.base + "/parentchanges/request")
-    page.click(".select2-selection")
-    page.wait_for_selector(".select2-search__field")
-    page.fill(".select2-search__field", "宜昌市")
-    page.wait_for_selector(".select2-results__option:has-text('宜昌市人力资源和社会保障局')", timeout=30000)
-    page.click(".select2-results__option:has-text('宜昌市人力资源和社会保障局')")
+    pick_unit(page, "宜昌市", "宜昌市人力资源和社会保障局")
     page.fill("textarea[name=reason]", "因业务划转，申请更换上级部门")
     shot(page, "10_parent_change_request.png")
     page.click("button[type=submit]")
@@ -82,11 +78,7 @@ def test_unit_self_registration_page(app, page):
     found = json.loads(urllib.request.urlopen(page.base + "/register/units?q=" + urllib.parse.quote("青羊区")).read())
     assert "青羊区人力资源局" in [r["text"] for r in found["results"]]  # the public unit search
     page.goto(page.base + "/register/")
-    page.click(".select2-selection")
-    page.wait_for_selector(".select2-search__field")
-    page.fill(".select2-search__field", "青羊区")
-    page.wait_for_selector(".select2-results__option:has-text('青羊区人力资源局')", timeout=30000)
-    page.click(".select2-results__option:has-text('青羊区人力资源局')")
+    pick_unit(page, "青羊区", "青羊区人力资源局")
     page.fill("input[name=credit_code]", credit_code())
     page.fill("input[name=name]", "浏览器注册测试公司")
     page.fill("input[name=phone]", "028-86661234")
@@ -122,7 +114,8 @@ def test_batch_return_from_the_list(app, page):
         db.session.remove()
     login(page, "hb_wh_admin")
     page.goto(page.base + "/parentchanges/list/?todo=1")
-    page.check("#check_all")
+    for i in range(2):  # only this test's rows: other tests may leave pending ones
+        page.locator("tr", has_text=f"批量退回测试局{i}").locator("input.action_check").check()
     page.fill("#batch-opinion", "材料不全，请补充")
     shot(page, "16_batch_review.png")
     page.click("form.review-batch-form button[value=return]")

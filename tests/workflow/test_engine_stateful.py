@@ -107,5 +107,8 @@ def test_engine_invariants(app):
         REGISTRY.pop("test.stateful", None)
         with app.app_context():  # leave no half-reviewed test records behind
             for review in db.session.scalars(select(Review).where(Review.matter == "test.stateful")):
+                record = db.session.get(ParentChange, review.record_id)
+                if record is not None:
+                    db.session.delete(record)
                 db.session.delete(review)
             db.session.commit()

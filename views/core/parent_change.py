@@ -45,10 +45,6 @@ class ParentChangeView(ReviewViewMixin, ScopedModelView):
     base_permissions = ["can_list", "can_show", "can_request"]
     method_permission_name = {"request_change": "request"}
 
-    def __init__(self, **kwargs: Any) -> None:
-        self._review_setup()
-        super().__init__(**kwargs)
-
     @expose("/request", methods=["GET", "POST"])
     @has_access
     def request_change(self) -> Any:

@@ -127,10 +127,6 @@ class UnitRegistrationView(ReviewViewMixin, ScopedModelView):
     base_order = ("id", "desc")
     base_permissions = ["can_list", "can_show"]
 
-    def __init__(self, **kwargs: Any) -> None:
-        self._review_setup()
-        super().__init__(**kwargs)
-
 
 def unit_is_pending(user: Any) -> bool:
     unit = db.session.get(Unit, user.unit_id) if getattr(user, "unit_id", None) else None
