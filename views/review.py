@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.extensions import db
+from app.services.core.units import UnitError
 from app.workflow import ReviewError, act, allowed_actions, review_of
 from models.core.unit import Unit
 from models.core.workflow import STATES, CommonOpinion
@@ -59,19 +60,27 @@ class ReviewViewMixin:
         fmt["review_state"] = lambda v: str(_l(STATES.get(v, v))) if v else ""
         self.formatters_columns = fmt
 
-    def _do(self, record: Any, action: str, opinion: str | None, version: Any, target: Any) -> bool:
+    def _do(self, record: Any, action: str, opinion: str | None, version: Any, target: Any,
+            label: str | None = None) -> bool:
+        """One transition committed, or refused with its reason flashed (prefixed by the row in batches)."""
         try:
             act(self.matter, record, g.user, action, opinion=opinion, expected_version=version, target=target)
             db.session.commit()
-        except ReviewError as e:
+        except (ReviewError, UnitError, ValueError) as e:  # a hook may refuse too (e.g. a cycle)
             db.session.rollback()
-            flash(str(e), "danger")
-            return False
-        except Exception as e:  # a hook refused (e.g. the move would make a cycle)
-            db.session.rollback()
-            flash(str(e), "danger")
+            flash(f"{label}：{e}" if label else str(e), "danger")
             return False
         return True
+
+    def _batch(self, records: list[Any], action: str, opinion: str | None) -> None:
+        ok = 0
+        for record in records:
+            label = self.matter.title_of(record)
+            if self._do(record, action, opinion, None, None, label=label):
+                ok += 1
+                flash(_("%(r)s：已%(a)s", r=label, a=str(ACTION_LABELS.get(action, action))), "info")
+        flash(_("批量处理完成：成功%(ok)s条，失败%(bad)s条", ok=ok, bad=len(records) - ok),
+              "success" if ok == len(records) else "warning")
 
     @expose("/review/<pk>", methods=["GET", "POST"])
     @has_access
@@ -98,10 +107,7 @@ class ReviewViewMixin:
 
     @action("batch_approve", _l("批量通过"), _l("确定通过所选记录？"), "fa-check", single=False)
     def batch_approve(self, items: Any) -> Any:
-        items = items if isinstance(items, list) else [items]
-        ok = sum(1 for record in items if self._do(record, "approve", None, None, None))
-        flash(_("批量处理完成：成功%(ok)s条，失败%(bad)s条", ok=ok, bad=len(items) - ok),
-              "success" if ok == len(items) else "warning")
+        self._batch(items if isinstance(items, list) else [items], "approve", None)
         return redirect(self.get_redirect())
 
     @expose("/review_batch", methods=["POST"])
@@ -113,11 +119,5 @@ class ReviewViewMixin:
         if not ids:
             flash(_("请先选择记录"), "warning")
             return redirect(request.referrer or url_for(f"{type(self).__name__}.list"))
-        records = [self.get_scoped(pk) for pk in ids]
-        ok = 0
-        for record in records:
-            if self._do(record, action, request.form.get("opinion"), None, None):
-                ok += 1
-        flash(_("批量处理完成：成功%(ok)s条，失败%(bad)s条", ok=ok, bad=len(records) - ok),
-              "success" if ok == len(records) else "warning")
+        self._batch([self.get_scoped(pk) for pk in ids], action, request.form.get("opinion"))
         return redirect(request.referrer or url_for(f"{type(self).__name__}.list"))

@@ -1,8 +1,12 @@
 """The review engine: modules declare matter types; the engine owns every transition."""
 
 from app.workflow.engine import (
+    ATTACHMENT_CHECK,
+    NOTIFY,
     Climb,
+    Deadlines,
     MatterType,
+    Require,
     ReviewError,
     ToCategory,
     ToUnit,
@@ -16,6 +20,6 @@ from app.workflow.engine import (
 )
 
 __all__ = [
-    "Climb", "MatterType", "ReviewError", "ToCategory", "ToUnit", "act", "allowed_actions", "register",
+    "ATTACHMENT_CHECK", "NOTIFY", "Climb", "Deadlines", "MatterType", "Require", "ReviewError", "ToCategory", "ToUnit", "act", "allowed_actions", "register",
     "review_of", "submit", "submit_new", "todo_counts",
 ]

@@ -52,6 +52,36 @@ class ToUnit:
 
 
 @dataclass
+class Require:
+    """What an action needs first (P-14 "attachments a step requires"): filled fields,
+    uploaded attachment slots, or a check returning a refusal message; ``when`` limits
+    it to some steps (e.g. only the applicant's own unit)."""
+
+    actions: tuple[str, ...] = ("approve",)
+    fields: tuple[tuple[str, Any], ...] = ()  # (attribute, label)
+    attachments: tuple[str, ...] = ()  # slot codes, counted by the documents pipeline
+    check: Callable[[Any, Review | None, Any], str | None] | None = None
+    when: Callable[[Any, Review | None, Any], bool] | None = None
+
+
+@dataclass
+class Deadlines:
+    """Times after which a step closes (004 §1.2.4.1): first submission, resubmission
+    after a return, and a node's last time to receive (callable of record, unit id)."""
+
+    submit: Callable[[Any], dt.datetime | None] | None = None
+    resubmit: Callable[[Any], dt.datetime | None] | None = None
+    receive: Callable[[Any, int], dt.datetime | None] | None = None
+
+
+# The documents pipeline registers a function (record, slot codes) -> missing slot labels.
+ATTACHMENT_CHECK: list[Callable[[Any, tuple[str, ...]], list[str]]] = []
+# The messaging service registers a function (matter, record, review, action, user) run inside
+# the transition's transaction.
+NOTIFY: list[Callable[[Any, Any, Review, str, Any], None]] = []
+
+
+@dataclass
 class MatterType:
     code: str
     name: str
@@ -68,6 +98,9 @@ class MatterType:
     on_returned: Callable[[Any, Review], None] | None = None
     reject_bars_year: bool = False
     permission: tuple[str, str] | None = None  # (permission, view) a reviewer needs
+    requires: list[Require] = field(default_factory=list)
+    deadlines: Deadlines | None = None
+    title_of: Callable[[Any], str] = lambda record: str(record)
 
 
 REGISTRY: dict[str, MatterType] = {}
@@ -182,6 +215,65 @@ def _current_node_acted(review: Review) -> bool:
     return not review.trail or review.trail[-1].action != "submit"
 
 
+# -- requirements and deadlines ---------------------------------------------------------------
+
+
+def _aware(t: dt.datetime) -> dt.datetime:
+    return t if t.tzinfo else t.replace(tzinfo=dt.UTC)
+
+
+def _fmt(t: dt.datetime) -> str:
+    from app.filters import local_time
+
+    return local_time(t)
+
+
+def _check_requirements(matter: MatterType, record: Any, review: Review | None, user: Any, action: str) -> None:
+    missing: list[str] = []
+    for req in matter.requires:
+        if action not in req.actions or (req.when is not None and not req.when(record, review, user)):
+            continue
+        for attr, label in req.fields:
+            value = getattr(record, attr, None)
+            if value is None or (isinstance(value, str) and not value.strip()):
+                missing.append(str(label))
+        if req.attachments:
+            if not ATTACHMENT_CHECK:
+                raise ReviewError(_("附件检查未配置，不能办理"))
+            missing += ATTACHMENT_CHECK[0](record, req.attachments)
+        if req.check is not None:
+            problem = req.check(record, review, user)
+            if problem:
+                raise ReviewError(str(problem))
+    if missing:
+        raise ReviewError(_("请先填写或上传：%(m)s", m="、".join(missing)))
+
+
+def _check_submit_deadline(matter: MatterType, record: Any, resubmit: bool) -> None:
+    if matter.deadlines is None:
+        return
+    fn = matter.deadlines.resubmit if resubmit else matter.deadlines.submit
+    limit = fn(record) if fn else None
+    if limit is not None and now() > _aware(limit):
+        if resubmit:
+            raise ReviewError(_("修改后再次提交已于%(t)s截止", t=_fmt(limit)))
+        raise ReviewError(_("提交已于%(t)s截止", t=_fmt(limit)))
+
+
+def _check_receive(matter: MatterType, record: Any, unit_id: int) -> None:
+    if matter.deadlines is None or matter.deadlines.receive is None:
+        return
+    limit = matter.deadlines.receive(record, unit_id)
+    if limit is not None and now() > _aware(limit):
+        unit = db.session.get(Unit, unit_id)
+        raise ReviewError(_("%(u)s已于%(t)s截止接收", u=getattr(unit, "name", ""), t=_fmt(limit)))
+
+
+def _notify(matter: MatterType, record: Any, review: Review, action: str, user: Any) -> None:
+    for fn in NOTIFY:
+        fn(matter, record, review, action, user)
+
+
 # -- transitions ---------------------------------------------------------------------------
 
 
@@ -223,6 +315,9 @@ def submit(matter: MatterType, record: Any, user: Any) -> Review:
     if review is not None and review.barred_until and review.barred_until >= dt.date.today():
         raise ReviewError(_("本年度不能再次申请"))
     before = review.state if review else "draft"
+    resubmit = review is not None and review.state == "returned"
+    _check_submit_deadline(matter, record, resubmit)
+    _check_requirements(matter, record, review, user, "submit")
     if review is None or review.state == "withdrawn" or review.returned_step is None:
         route = build_route(matter, record)
         if review is None:
@@ -238,6 +333,7 @@ def submit(matter: MatterType, record: Any, user: Any) -> Review:
     review.returned_step = None
     review.submitted_at = now()
     db.session.flush()
+    _check_receive(matter, record, review.nodes[start].unit_id)
     _enter(review, start)
     review.version += 1
     _trail(review, user, "submit", None, before)
@@ -266,6 +362,7 @@ def act(matter: MatterType, record: Any, user: Any, action: str, *, opinion: str
     if action == "submit":
         review = submit(matter, record, user)
         audit.record("review", record, detail=f"{matter.code}:submit")
+        _notify(matter, record, review, action, user)
         return review
     review = review_of(matter.code, record.id, lock=True)
     if review is None:
@@ -277,6 +374,7 @@ def act(matter: MatterType, record: Any, user: Any, action: str, *, opinion: str
     opinion = (opinion or "").strip() or None
     if action in matter.opinion_required and not opinion:
         raise ReviewError(_("请填写意见"))
+    _check_requirements(matter, record, review, user, action)
     before = review.state
     if action == "withdraw":
         review.state = "withdrawn"
@@ -286,6 +384,7 @@ def act(matter: MatterType, record: Any, user: Any, action: str, *, opinion: str
         review.version += 1
         _sync_record(matter, record, review)
         audit.record("review", record, detail=f"{matter.code}:{action}")
+        _notify(matter, record, review, action, user)
         return review
     elif action == "return":
         _return(matter, review, target)
@@ -311,6 +410,7 @@ def act(matter: MatterType, record: Any, user: Any, action: str, *, opinion: str
         review.version += 1
         _sync_record(matter, record, review)
         audit.record("review", record, detail=f"{matter.code}:push")
+        _notify(matter, record, review, action, user)
         return review
     _trail(review, user, action, opinion, before)
     review.version += 1
@@ -320,6 +420,7 @@ def act(matter: MatterType, record: Any, user: Any, action: str, *, opinion: str
     if action == "return" and matter.on_returned:
         matter.on_returned(record, review)
     audit.record("review", record, detail=f"{matter.code}:{action}")
+    _notify(matter, record, review, action, user)
     return review
 
 
@@ -339,6 +440,7 @@ def _trail_and_advance(matter: MatterType, record: Any, review: Review, user: An
             review.level = higher[0]
             return
     if review.step + 1 < len(review.nodes):
+        _check_receive(matter, record, review.nodes[review.step + 1].unit_id)
         _enter(review, review.step + 1)
         return
     review.state = "approved"
