@@ -97,3 +97,6 @@ UPLOAD_FOLDER = os.path.join(INSTANCE_DIR, "uploads")
 
 # Lazy unit tree: how many children one request returns at most.
 UNIT_TREE_PAGE = 200
+
+# Largest request body (uploads): slots declare their own smaller limits.
+MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(64 * 1024 * 1024)))

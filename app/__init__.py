@@ -56,6 +56,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         from app.services.core import audit
 
         audit.install()
+        from app.services.core import attachments, messages
+
+        attachments.install_listeners()
+        attachments.register_engine_check()
+        messages.install()
         cli.install(app)
 
         from views import register_all

@@ -42,6 +42,19 @@ def install(app: Flask) -> None:
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["dict_label"] = lambda code, type_code: dicts.label(type_code, code)
     app.jinja_env.filters["region_label"] = lambda code: dicts.full_label("region", code)
+    def unread_messages() -> int:
+        from app.services.core import messages
+
+        return messages.unread_count(g.get("user"))
+
+    app.jinja_env.globals["unread_messages"] = unread_messages
+
+    def slot_kinds(slot: Any) -> str:
+        from app.services.core.attachments import KIND_LABELS
+
+        return "、".join(dict.fromkeys(KIND_LABELS.get(k, k) for k in slot.kinds))
+
+    app.jinja_env.globals["slot_kinds"] = slot_kinds
     app.jinja_env.install_gettext_callables(
         gettext=lambda s: _translations().ugettext(s),
         ngettext=lambda s, p, n: _translations().ungettext(s, p, n),

@@ -33,6 +33,9 @@ def _numbered(names: Iterable[str], width: int = 2) -> list[tuple[str, str]]:
 # code: (name, hierarchical, [(item code, item name)])
 DICTS: dict[str, tuple[str, bool, list[tuple[str, str]]]] = {
     "sex": ("性别", False, [("1", "男"), ("2", "女")]),
+    "notice_type": ("公告类型", False, _numbered([
+        "通知公告", "政策法规", "公布文件", "标准条件", "上传文件", "常见问题", "评后公示", "申报条件",
+    ])),
     "id_type": ("证件类型", False, [
         ("01", "居民身份证"), ("02", "护照"), ("03", "港澳居民来往内地通行证"), ("04", "台湾居民来往大陆通行证"),
         ("05", "外国人永久居留身份证"), ("06", "港澳台居民居住证"), ("99", "其他"),

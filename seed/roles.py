@@ -18,9 +18,15 @@ SELF_SERVICE = {
     "DictOptionsApi": ["can_list"],
     "OwnUnitView": ["can_index"],
     "UnitTreeView": ["can_list"],
+    "InboxView": ["can_list", "can_show", "markread", "remove"],
+    "SentView": ["can_list", "can_show"],
+    "DraftView": ["can_list", "can_show", "can_delete"],
+    "ComposeView": ["can_compose"],
+    "Portal": ["menu_access"],
 }
 
 CRUD = ["can_list", "can_show", "can_add", "can_edit", "can_delete"]
+NOTICES = {"NoticeView": CRUD + ["publish", "revoke"]}
 
 # Permissions that belong to no view: 查看完整个人信息 (app/security/personal.py).
 PSEUDO_PERMISSIONS = [("can_view_full", "PersonalData")]
@@ -46,6 +52,7 @@ ROLES: dict[str, dict[str, list[str]]] = {
         "DictTypeView": CRUD,
         "DictItemView": CRUD,
         "SupportEditView": ["can_list", "can_show", "can_edit"],
+        **NOTICES,
     },
     "审计管理员": {
         **SELF_SERVICE,
@@ -77,6 +84,8 @@ ROLES: dict[str, dict[str, list[str]]] = {
         "PersonView": CRUD,
         "PersonApi": API_RW,
         "UnitApi": ["can_get", "can_put"],
+        "ComposeView": ["can_compose", "can_push"],
+        **NOTICES,
     },
     "工作人员": {
         **SELF_SERVICE,
@@ -90,23 +99,28 @@ ROLES: dict[str, dict[str, list[str]]] = {
 }
 
 
-def _menu_pairs(view_names: list[str]) -> set[tuple[str, str]]:
-    from views.registry import MENU_OF
+OPENS_MENU = {"can_list", "can_add", "can_index"}
+
+
+def menu_pairs(table: dict[str, list[str]]) -> set[tuple[str, str]]:
+    """The menu items a set of view permissions opens (list/add/index, or a link's own permission)."""
+    from views.registry import MENU_OF, MENU_PERMISSION
 
     pairs: set[tuple[str, str]] = set()
-    for view in view_names:
+    for view, perms in table.items():
         for name, category in MENU_OF.get(view, []):
-            pairs.add(("menu_access", name))
-            if category:
-                pairs.add(("menu_access", category))
+            needed = MENU_PERMISSION.get((view, name))
+            if (needed in perms) if needed else bool(set(perms) & OPENS_MENU):
+                pairs.add(("menu_access", name))
+                if category:
+                    pairs.add(("menu_access", category))
     return pairs
 
 
 def role_pairs(role: str) -> set[tuple[str, str]]:
     table = ROLES[role]
     pairs = {(perm, view) for view, perms in table.items() for perm in perms}
-    # a view whose only use is listing needs its menu item
-    return pairs | _menu_pairs([v for v, p in table.items() if set(p) & {"can_list", "can_add", "can_index"}])
+    return pairs | menu_pairs(table)
 
 
 def sync_roles(appbuilder: Any) -> dict[str, int]:

@@ -9,6 +9,8 @@ from typing import Any
 
 # view class name -> [(menu item name, category name)]
 MENU_OF: dict[str, list[tuple[str, str | None]]] = {}
+# (view class name, menu item name) -> the permission that opens it, when not list/add/index
+MENU_PERMISSION: dict[tuple[str, str], str] = {}
 
 
 def add_view(appbuilder: Any, view: Any, name: str, category: str | None = None, **kw: Any) -> Any:
@@ -19,3 +21,13 @@ def add_view(appbuilder: Any, view: Any, name: str, category: str | None = None,
     if category:
         return appbuilder.add_view(view, name, category=category, **kw)
     return appbuilder.add_view(view, name, **kw)
+
+
+def add_link(appbuilder: Any, view: type, name: str, endpoint: str, permission: str, category: str,
+             **kw: Any) -> None:
+    """A menu item opening one exposed method of ``view``; roles holding ``permission`` see it."""
+    MENU_OF.setdefault(view.__name__, [])
+    if (name, category) not in MENU_OF[view.__name__]:
+        MENU_OF[view.__name__].append((name, category))
+    MENU_PERMISSION[(view.__name__, name)] = permission
+    appbuilder.add_link(name, href=endpoint, category=category, **kw)

@@ -12,6 +12,7 @@ from app.workflow.engine import (
     ToUnit,
     act,
     allowed_actions,
+    progress_counts,
     register,
     review_of,
     submit,
@@ -20,6 +21,6 @@ from app.workflow.engine import (
 )
 
 __all__ = [
-    "ATTACHMENT_CHECK", "NOTIFY", "Climb", "Deadlines", "MatterType", "Require", "ReviewError", "ToCategory", "ToUnit", "act", "allowed_actions", "register",
+    "ATTACHMENT_CHECK", "NOTIFY", "Climb", "Deadlines", "MatterType", "Require", "ReviewError", "ToCategory", "ToUnit", "act", "allowed_actions", "progress_counts", "register",
     "review_of", "submit", "submit_new", "todo_counts",
 ]

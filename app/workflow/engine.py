@@ -484,3 +484,23 @@ def todo_counts(user: Any) -> list[tuple[MatterType, int]]:
         if matter is not None and _has_permission(matter, user):
             out.append((matter, n))
     return out
+
+
+def progress_counts(user: Any) -> list[tuple[MatterType, dict[str, int]]]:
+    """评审工作监督: reviews applied for below the user's unit, by matter type and state."""
+    from app.security.scope import path_in_subtree, user_unit
+
+    unit = user_unit(user)
+    if unit is None:
+        return []
+    rows = db.session.execute(
+        select(Review.matter, Review.state, func.count())
+        .join(Unit, Unit.id == Review.applicant_unit_id)
+        .where(path_in_subtree(Unit.path, unit.path), Review.state != "draft")
+        .group_by(Review.matter, Review.state)
+    ).all()
+    out: dict[str, dict[str, int]] = {}
+    for code, state, n in rows:
+        out.setdefault(code, {})[state] = n
+    return [(REGISTRY[code], counts) for code, counts in sorted(out.items())
+            if code in REGISTRY and _has_permission(REGISTRY[code], user)]

@@ -1,7 +1,10 @@
 """Platform models: units, users, dictionaries, people, settings."""
 
+from models.core.attachment import Attachment
 from models.core.audit import AuditLog
 from models.core.dictionary import DictItem, DictType
+from models.core.message import Message, MessageRecipient
+from models.core.notice import Notice
 from models.core.parent_change import ParentChange
 from models.core.person import Person
 from models.core.registration import UnitRegistration
@@ -11,6 +14,10 @@ from models.core.user import PasswordResetCode, RoleOwner, UnitUser
 from models.core.workflow import CommonOpinion, Review, ReviewNode, ReviewPost, ReviewTrail
 
 __all__ = [
+    "Attachment",
+    "Message",
+    "MessageRecipient",
+    "Notice",
     "CommonOpinion",
     "ParentChange",
     "Review",

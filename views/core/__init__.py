@@ -6,12 +6,15 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from views.registry import add_view
+from views.registry import add_link, add_view
 
 
 def register(appbuilder: Any) -> None:
     from views.core.audit import AuditLogView
     from views.core.dicts import DictItemView, DictOptionsApi, DictTypeView
+    from views.core.attachments import AttachmentView
+    from views.core.messages import ComposeView, DraftView, InboxView, SentView
+    from views.core.notices import NoticeView, PortalView
     from views.core.parent_change import ParentChangeView
     from views.core.password import ForgotPasswordView
     from views.core.persons import PersonApi, PersonView
@@ -57,6 +60,24 @@ def register(appbuilder: Any) -> None:
 
     add_view(appbuilder, PersonView, "Persons", "Talents", label=_l("专业技术人员"), icon="fa-id-card",
              category_label=_l("人才信息"), category_icon="fa-user-graduate")
+
+    msg, msg_label = "Messages", _l("站内消息")
+    add_view(appbuilder, InboxView, "Inbox", msg, label=_l("收件箱"), icon="fa-inbox", category_label=msg_label,
+             category_icon="fa-envelope")
+    add_view(appbuilder, ComposeView, "Compose", msg, label=_l("写消息"), icon="fa-pen", category_label=msg_label)
+    add_link(appbuilder, ComposeView, "Push", "ComposeView.push", "can_push", msg, label=_l("消息推送"),
+             icon="fa-bullhorn", category_label=msg_label)
+    add_view(appbuilder, SentView, "SentMessages", msg, label=_l("已发送"), icon="fa-paper-plane",
+             category_label=msg_label)
+    add_view(appbuilder, DraftView, "DraftMessages", msg, label=_l("草稿箱"), icon="fa-file-alt",
+             category_label=msg_label)
+
+    add_view(appbuilder, NoticeView, "Notices", msg, label=_l("通知公告管理"), icon="fa-bullhorn",
+             category_label=msg_label)
+    appbuilder.add_link("Portal", href="PortalView.index", label=_l("通知公告"), icon="fa-newspaper",
+                        category=msg, category_label=msg_label)
+    appbuilder.add_view_no_menu(PortalView)
+    appbuilder.add_view_no_menu(AttachmentView)
 
     sys = "SystemAdmin"
     add_view(appbuilder, DictTypeView, "Dictionaries", sys, label=_l("数据字典"), icon="fa-book",

@@ -8,10 +8,10 @@ from flask import g
 from flask_appbuilder import IndexView, expose
 from flask_babel import gettext as _
 
-from app.services.core import dicts
+from app.services.core import dicts, messages, notices
 from app.services.core import units as unit_service
 from app.services.core import users as user_service
-from app.workflow import todo_counts
+from app.workflow import progress_counts, todo_counts
 
 
 class HomeView(IndexView):
@@ -32,5 +32,11 @@ class HomeView(IndexView):
                 admin=user_service.unit_admin(unit.id),
                 subtree=unit_service.count_subtree(unit) - 1,
                 todos=[(str(m.name), n, m.list_endpoint) for m, n in todo_counts(user) if m.list_endpoint],
+                progress=[(str(m.name), c, m.list_endpoint) for m, c in progress_counts(user)],
+                unread=messages.unread_count(user),
+                latest=messages.latest_unread(user),
             )
+        else:
+            ctx.update(portal=notices.latest_by_kind(), kinds=dicts.choices("notice_type"),
+                       kind_labels=dict(dicts.choices("notice_type")), kind=None)
         return self.render_template(self.index_template, appbuilder=self.appbuilder, **ctx)

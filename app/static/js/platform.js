@@ -11,7 +11,7 @@
         placeholder: $el.data("placeholder") || "",
         minimumInputLength: 0,
         language: {
-          noResults: function () { return "无匹配单位"; },
+          noResults: function () { return $el.data("noresults") || "无匹配单位"; },
           searching: function () { return "正在搜索…"; },
           loadingMore: function () { return "正在加载…"; },
           errorLoading: function () { return "加载失败"; }

@@ -1,0 +1,70 @@
+"""通知公告 (P-11): publish, revoke, and the public portal's queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_, select
+
+from app.extensions import db
+from app.services.core import attachments, audit
+from models.core.notice import Notice
+
+attachments.register_owner(
+    "core.notice", Notice, [attachments.Slot("files", _l("附件"), multiple=True, max_mb=50)],
+    public=lambda notice: notice.state == "published", edit_permission=("can_edit", "NoticeView"),
+)
+
+
+class NoticeError(Exception):
+    pass
+
+
+def publish(notice: Notice, user: Any) -> None:
+    if notice.state == "published":
+        raise NoticeError(_("“%(t)s”已经发布", t=notice.title))
+    notice.state = "published"
+    notice.published_at = dt.datetime.now(dt.UTC)
+    audit.record("publish", notice, user=user)
+
+
+def revoke(notice: Notice, user: Any) -> None:
+    if notice.state != "published":
+        raise NoticeError(_("“%(t)s”未发布，不能撤销", t=notice.title))
+    notice.state = "revoked"
+    audit.record("revoke", notice, user=user)
+
+
+def check_deletable(notice: Notice) -> None:
+    if notice.state == "published":
+        raise NoticeError(_("“%(t)s”已发布，请先撤销再删除", t=notice.title))
+
+
+def portal_page(kind: str | None = None, q: str = "", page: int = 1, per_page: int = 15) -> tuple[list[Notice], int]:
+    """Published notices, newest first, by type and words in the title or content."""
+    where = [Notice.state == "published"]
+    if kind:
+        where.append(Notice.kind == kind)
+    if q:
+        where.append(or_(Notice.title.contains(q), Notice.content.contains(q)))
+    total = db.session.scalar(select(func.count()).select_from(Notice).where(*where)) or 0
+    rows = db.session.scalars(select(Notice).where(*where).order_by(Notice.published_at.desc(), Notice.id.desc())
+                              .offset((page - 1) * per_page).limit(per_page)).all()
+    return list(rows), total
+
+
+def latest_by_kind(limit: int = 6) -> dict[str, list[Notice]]:
+    """For the portal home: the newest few of each type that has any."""
+    out: dict[str, list[Notice]] = {}
+    kinds = db.session.scalars(select(Notice.kind).where(Notice.state == "published").group_by(Notice.kind)).all()
+    for kind in sorted(kinds):
+        out[kind] = portal_page(kind, per_page=limit)[0]
+    return out
+
+
+def published(notice_id: int) -> Notice | None:
+    notice = db.session.get(Notice, notice_id)
+    return notice if notice is not None and notice.state == "published" else None
