@@ -27,6 +27,7 @@ SELF_SERVICE = {
 
 CRUD = ["can_list", "can_show", "can_add", "can_edit", "can_delete"]
 NOTICES = {"NoticeView": CRUD + ["publish", "revoke"]}
+STATISTICS = {"StatisticsView": ["can_list", "can_export"]}
 
 # Permissions that belong to no view: 查看完整个人信息 (app/security/personal.py).
 PSEUDO_PERMISSIONS = [("can_view_full", "PersonalData")]
@@ -53,6 +54,7 @@ ROLES: dict[str, dict[str, list[str]]] = {
         "DictItemView": CRUD,
         "SupportEditView": ["can_list", "can_show", "can_edit"],
         **NOTICES,
+        **STATISTICS,
     },
     "审计管理员": {
         **SELF_SERVICE,
@@ -86,6 +88,7 @@ ROLES: dict[str, dict[str, list[str]]] = {
         "UnitApi": ["can_get", "can_put"],
         "ComposeView": ["can_compose", "can_push"],
         **NOTICES,
+        **STATISTICS,
     },
     "工作人员": {
         **SELF_SERVICE,
@@ -95,6 +98,7 @@ ROLES: dict[str, dict[str, list[str]]] = {
         "PersonView": CRUD,
         "PersonApi": API_RW,
         "UnitApi": ["can_get"],
+        **STATISTICS,
     },
 }
 

@@ -111,6 +111,21 @@ def scope_clause(model: Any, user: Any = None) -> ColumnElement[bool]:
     return false()
 
 
+def unit_column_in_scope(column: Any, user: Any = None) -> ColumnElement[bool]:
+    """``column`` (a unit id) lies in the user's subtree: for tables without ``__scope__``
+    whose rows name a unit (the audit log for statistics, say)."""
+    if user is None:
+        user = get_user()
+    if user is None or not getattr(user, "active", False) or getattr(user, "user_type", "unit") != "unit":
+        return false()
+    unit = user_unit(user)
+    if unit is None:
+        return false()
+    if unit.parent_id is None:
+        return true()
+    return column.in_(select(Unit.id).where(path_in_subtree(Unit.path, unit.path)))
+
+
 def unit_in_scope(unit: Unit | None, user: Any = None) -> bool:
     """Whether ``unit`` lies in the acting user's subtree (Python-side check)."""
     if user is None:

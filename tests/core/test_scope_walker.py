@@ -23,6 +23,7 @@ from tests.conftest import unit_by_name
 # the language switch). Anything else with an argument must be walked.
 NOT_RECORD_ROUTES = {
     "static", "appbuilder.static", "LocaleView.index", "DictOptionsApi.children",
+    "ComposeView.options",  # the actor's own reachable units/users (tests/core/test_messages.py)
 }
 ACTORS = ["sc_admin", "hb_wh_admin", "hb_wh_ja_admin", "sc_staff"]
 
@@ -88,7 +89,37 @@ def foreign(app):
             registration = UnitRegistration(unit_id=yc.id)
             db.session.add(registration)
             db.session.commit()
+        from app.services.core import attachments
+        from models.core.attachment import Attachment
+        from models.core.message import Message, MessageRecipient
+        from models.core.notice import Notice
+
+        notice = db.session.scalar(select(Notice).where(Notice.unit_id == yc.id, Notice.state == "draft"))
+        if notice is None:
+            notice = Notice(unit_id=yc.id, kind="01", title="宜昌草稿公告", content="草稿", author_id=admin.id)
+            db.session.add(notice)
+            db.session.commit()
+        att = db.session.scalar(select(Attachment).where(Attachment.owner_id == notice.id,
+                                                         Attachment.owner_type == "core.notice"))
+        if att is None:
+            import io
+
+            att = attachments.save_upload(notice, "files", io.BytesIO(b"%PDF-1.4 walk"), "宜昌.pdf", user=admin)
+            db.session.commit()
+        msg = db.session.scalar(select(Message).where(Message.sender_id == admin.id, Message.state == "sent"))
+        if msg is None:
+            msg = Message(sender_id=admin.id, sender_unit_id=yc.id, state="sent", title="宜昌内部消息", body="x")
+            msg.recipients = [MessageRecipient(user_id=staff.id)]
+            draft = Message(sender_id=admin.id, sender_unit_id=yc.id, state="draft", title="宜昌草稿", body="")
+            db.session.add_all([msg, draft])
+            db.session.commit()
+        msg_ids = list(db.session.scalars(select(Message.id).where(Message.sender_id == admin.id)).all())
+        rec_ids = list(db.session.scalars(select(MessageRecipient.id).where(MessageRecipient.user_id == staff.id)))
         ids = {
+            Notice: [notice.id],
+            Attachment: [att.id],
+            Message: msg_ids,
+            MessageRecipient: rec_ids,
             UnitRegistration: [registration.id],
             ReviewPost: [post.id],
             CommonOpinion: [opinion.id],
@@ -99,7 +130,7 @@ def foreign(app):
             "Role": [role.role_id],
             ParentChange: [change.id],
         }
-        out = {"ids": ids, "yc_id": yc.id}
+        out = {"ids": ids, "yc_id": yc.id, "notice_id": notice.id}
         db.session.remove()
         return out
 
@@ -125,14 +156,15 @@ def _iter_cases(app, foreign):
         func = app.view_functions[rule.endpoint]
         view = getattr(func, "__self__", None)
         args = set(rule.arguments)
-        if view is None or not args <= {"pk", "name", "filename", "group_by"}:
+        if view is None or not args <= {"pk", "name", "filename", "group_by", "owner", "owner_id", "slot"}:
             unknown.append(rule.rule)
             continue
         model = _model_of(view)
         names = list(getattr(view, "actions", {}).keys()) if "name" in args else [None]
         for pk in _targets(model, foreign):
             for name in names:
-                values = {"pk": pk, "filename": "config.py", "group_by": "active"}
+                values = {"pk": pk, "filename": "config.py", "group_by": "active", "owner": "core.notice",
+                          "owner_id": foreign["notice_id"], "slot": "files"}
                 if name is not None:
                     values["name"] = name
                 url = rule.rule

@@ -10,9 +10,10 @@ from views.registry import add_link, add_view
 
 
 def register(appbuilder: Any) -> None:
-    from views.core.audit import AuditLogView
-    from views.core.dicts import DictItemView, DictOptionsApi, DictTypeView
     from views.core.attachments import AttachmentView
+    from views.core.audit import AuditLogView
+    from views.core.charts import StatisticsView
+    from views.core.dicts import DictItemView, DictOptionsApi, DictTypeView
     from views.core.messages import ComposeView, DraftView, InboxView, SentView
     from views.core.notices import NoticeView, PortalView
     from views.core.parent_change import ParentChangeView
@@ -78,6 +79,8 @@ def register(appbuilder: Any) -> None:
                         category=msg, category_label=msg_label)
     appbuilder.add_view_no_menu(PortalView)
     appbuilder.add_view_no_menu(AttachmentView)
+
+    add_view(appbuilder, StatisticsView, "Statistics", None, label=_l("统计分析"), icon="fa-chart-bar")
 
     sys = "SystemAdmin"
     add_view(appbuilder, DictTypeView, "Dictionaries", sys, label=_l("数据字典"), icon="fa-book",

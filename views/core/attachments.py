@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, current_app, flash, g, redirect, request, send_file, url_for
+from flask import abort, current_app, flash, g, redirect, request, send_file
 from flask_appbuilder import BaseView, expose
 from flask_babel import gettext as _
 
@@ -22,7 +22,7 @@ def _next() -> str:
     target = request.form.get("next") or ""
     if target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
-    return url_for(current_app.appbuilder.indexview.endpoint + ".index")
+    return current_app.appbuilder.get_url_for_index
 
 
 def _editable_record(owner_code: str, owner_id: int) -> tuple[service.Owner, Any]:
@@ -42,6 +42,7 @@ def _editable_record(owner_code: str, owner_id: int) -> tuple[service.Owner, Any
 
 class AttachmentView(BaseView):
     route_base = "/attachments"
+    scope_model = Attachment
 
     @expose("/upload/<owner>/<int:owner_id>/<slot>", methods=["POST"])
     def upload(self, owner: str, owner_id: int, slot: str) -> Any:

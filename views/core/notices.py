@@ -102,6 +102,7 @@ class PortalView(BaseView):
 
     route_base = "/portal"
     default_view = "index"
+    scope_model = Notice  # only published notices answer
 
     def _kinds(self) -> list[tuple[str, str]]:
         return dicts.choices("notice_type")

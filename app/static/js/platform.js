@@ -137,7 +137,25 @@
     });
   }
 
+  function initCharts() {
+    if (typeof window.echarts === "undefined") { return; }
+    $(".echart").each(function () {
+      var el = this;
+      var chart = window.echarts.init(el);
+      chart.showLoading({ text: "加载中…" });
+      $.getJSON($(el).data("url")).then(function (option) {
+        chart.hideLoading();
+        chart.setOption(option);
+      }, function () {
+        chart.hideLoading();
+        $(el).text("数据加载失败");
+      });
+      $(window).on("resize", function () { chart.resize(); });
+    });
+  }
+
   $(function () {
+    initCharts();
     initBatchReview();
     initCommonOpinions();
     initUnitSelect();
