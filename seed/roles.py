@@ -69,6 +69,7 @@ ROLES: dict[str, dict[str, list[str]]] = {
         "PermissionModelView": ["can_list"],
         "ViewMenuModelView": ["can_list"],
         "PermissionViewModelView": ["can_list"],
+        "RoleMatrixView": ["can_list", "can_edit"],
         **{menu: ["menu_access"] for menu in SECURITY_MENUS},
     },
     "单位管理员": {
@@ -80,6 +81,7 @@ ROLES: dict[str, dict[str, list[str]]] = {
         "StaffView": ["can_list", "can_show", "can_add", "can_edit", "makeadmin", "disable", "enable", "resetpassword"],
         "ChildAdminView": ["can_list", "can_show", "disable", "enable", "resetpassword"],
         "UnitRoleView": CRUD,
+        "RoleMatrixView": ["can_list", "can_edit"],
         "ParentChangeView": ["can_list", "can_show", "can_request", "can_review", "batch_approve"],
         "UnitRegistrationView": ["can_list", "can_show", "can_review", "batch_approve"],
         "ReviewPostView": CRUD,

@@ -20,6 +20,7 @@ def register(appbuilder: Any) -> None:
     from views.core.password import ForgotPasswordView
     from views.core.persons import PersonApi, PersonView
     from views.core.registration import MyApplicationView, RegisterView, UnitRegistrationView
+    from views.core.role_matrix import RoleMatrixView
     from views.core.review_config import CommonOpinionView, ReviewPostView
     from views.core.support import SupportEditView, SupportView
     from views.core.units import (
@@ -47,6 +48,8 @@ def register(appbuilder: Any) -> None:
     add_view(appbuilder, ChildAdminView, "ChildAdmins", cat, label=_l("下级单位管理员"), icon="fa-user-tie",
              category_label=cat_label)
     add_view(appbuilder, UnitRoleView, "UnitRoles", cat, label=_l("角色管理"), icon="fa-user-tag",
+             category_label=cat_label)
+    add_view(appbuilder, RoleMatrixView, "RoleMatrix", cat, label=_l("角色权限矩阵"), icon="fa-th",
              category_label=cat_label)
     add_view(appbuilder, ParentChangeView, "ParentChanges", cat, label=_l("更换上级部门"), icon="fa-exchange-alt",
              category_label=cat_label)
