@@ -55,6 +55,7 @@ def install(app: Flask) -> None:
         return "、".join(dict.fromkeys(KIND_LABELS.get(k, k) for k in slot.kinds))
 
     app.jinja_env.globals["slot_kinds"] = slot_kinds
+    app.jinja_env.globals["breadcrumb"] = breadcrumb
     app.jinja_env.install_gettext_callables(
         gettext=lambda s: _translations().ugettext(s),
         ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
@@ -62,3 +63,34 @@ def install(app: Flask) -> None:
         pgettext=lambda c, s: _translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
     )
+
+
+_STEP_LABELS = {"add": "新增", "edit": "编辑", "show": "查看", "review": "审核"}
+
+
+def breadcrumb() -> list[tuple[str, str | None]]:
+    """首页 › category › menu item › step, for the page being shown (empty off the menus)."""
+    from flask import current_app, request
+
+    from views.registry import MENU_OF
+
+    endpoint = request.endpoint or ""
+    view, _sep, method = endpoint.partition(".")
+    menus = MENU_OF.get(view)
+    if not menus:
+        return []
+    name, category = menus[0]
+    t = _translations()
+    crumbs: list[tuple[str, str | None]] = [(t.ugettext("首页"), current_app.appbuilder.get_url_for_index)]
+    for item in current_app.appbuilder.menu.get_list():
+        if category and item.name == category:
+            crumbs.append((str(item.label), None))
+            for child in item.childs or []:
+                if child.name == name:
+                    crumbs.append((str(child.label), child.get_url()))
+        elif not category and item.name == name:
+            crumbs.append((str(item.label), item.get_url()))
+    step = _STEP_LABELS.get(method)
+    if step:
+        crumbs.append((t.ugettext(step), None))
+    return crumbs

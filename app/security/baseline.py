@@ -107,7 +107,10 @@ def install(app: Flask) -> None:
             return _end_session(_("长时间未操作，请重新登录"))
         if now - float(session.get("_login_at", 0)) > absolute:
             return _end_session(_("登录已超过最长时限，请重新登录"))
-        session["_seen"] = now
+        if now - float(session.get("_seen", 0)) > 60:
+            # rewritten at most once a minute: a cookie written by every request lets a
+            # parallel request (an AJAX call, the favicon) drop a flash message of another
+            session["_seen"] = now
         unit = getattr(user, "unit", None)
         if (
             unit is not None

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
 from sqlalchemy import select
 
 from app.extensions import db
+from app.services.core import attachments
 from app.workflow import ATTACHMENT_CHECK, Deadlines, MatterType, Require, ReviewError, act, register, review_of
 from models.core.parent_change import ParentChange
 from models.core.user import UnitUser
@@ -47,29 +49,36 @@ def test_required_fields_and_attachments(app):
         rec.reason = "业务调整"
         act(matter, rec, _user("hb_wh_ja_admin"), "submit")
         db.session.commit()
-        # no documents pipeline registered: fail closed
-        with pytest.raises(ReviewError, match="附件检查未配置"):
-            act(matter, rec, _user("hb_wh_admin"), "approve")
-        db.session.rollback()
-        uploaded: set[str] = set()
-        ATTACHMENT_CHECK.append(lambda record, slots: [f"公示证明附件({s})" for s in slots if s not in uploaded])
+        # without the documents pipeline the engine fails closed
+        saved = list(ATTACHMENT_CHECK)
+        ATTACHMENT_CHECK.clear()
         try:
-            with pytest.raises(ReviewError, match="公示证明附件"):
+            with pytest.raises(ReviewError, match="附件检查未配置"):
                 act(matter, rec, _user("hb_wh_admin"), "approve")
             db.session.rollback()
-            assert review_of(matter.code, rec.id).step == 0
-            uploaded.add("gongshi")
-            act(matter, rec, _user("hb_wh_admin"), "approve")
-            db.session.commit()
-            review = review_of(matter.code, rec.id)
-            assert review.step == 1
-            # the requirement applies to step 0 only: the province approves without it
-            uploaded.clear()
-            act(matter, rec, _user("hb_admin"), "approve")
-            db.session.commit()
-            assert review_of(matter.code, rec.id).state == "approved"
         finally:
-            ATTACHMENT_CHECK.clear()
+            ATTACHMENT_CHECK.extend(saved)
+        # the real pipeline: the slot is declared, the file uploaded through it
+        attachments.register_owner("test.parent_change", ParentChange,
+                                   [attachments.Slot("gongshi", "公示证明附件", kinds=("pdf",))])
+        with pytest.raises(ReviewError, match="请先填写或上传：公示证明附件"):
+            act(matter, rec, _user("hb_wh_admin"), "approve")
+        db.session.rollback()
+        assert review_of(matter.code, rec.id).step == 0
+        row = attachments.save_upload(rec, "gongshi", io.BytesIO(b"%PDF-1.4 test"), "公示证明.pdf",
+                                      user=_user("hb_wh_admin"))
+        db.session.commit()
+        act(matter, rec, _user("hb_wh_admin"), "approve")
+        db.session.commit()
+        assert review_of(matter.code, rec.id).step == 1
+        # the requirement applies to step 0 only: the province approves without more files
+        act(matter, rec, _user("hb_admin"), "approve")
+        db.session.commit()
+        assert review_of(matter.code, rec.id).state == "approved"
+        attachments.remove(row)
+        db.session.commit()
+        del attachments.OWNERS["test.parent_change"]
+        del ParentChange.__attachment_owner__
 
 
 def test_deadlines_close_steps(app):

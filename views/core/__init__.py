@@ -20,8 +20,8 @@ def register(appbuilder: Any) -> None:
     from views.core.password import ForgotPasswordView
     from views.core.persons import PersonApi, PersonView
     from views.core.registration import MyApplicationView, RegisterView, UnitRegistrationView
-    from views.core.role_matrix import RoleMatrixView
     from views.core.review_config import CommonOpinionView, ReviewPostView
+    from views.core.role_matrix import RoleMatrixView
     from views.core.support import SupportEditView, SupportView
     from views.core.units import (
         DepartmentView,

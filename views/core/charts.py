@@ -42,7 +42,8 @@ class StatisticsView(BaseView):
         chart = self._chart(code)
         rows = chart.rows(g.user)
         return self.render_template("charts/chart.html", chart=chart, rows=rows, total=sum(v for _n, v in rows),
-                                    charts=self._visible(), title=str(chart.title))
+                                    charts=self._visible(), title=str(chart.title),
+                                    crumb_tail=[(str(chart.title), None)])
 
     @expose("/data/<code>")
     @has_access

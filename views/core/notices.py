@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, g, redirect, request
+from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.actions import action
 from flask_appbuilder.security.decorators import has_access
@@ -86,7 +86,7 @@ class NoticeView(ScopedModelView):
                 flash(str(e), "danger")
         if ok:
             flash(_("%(a)s%(n)s条", a=done, n=ok), "success")
-        return redirect(self.get_redirect())
+        return redirect(url_for("NoticeView.list"))
 
     @action("publish", _l("发布"), _l("确定发布所选公告？发布后在门户首页公开。"), "fa-bullhorn")
     def publish(self, items: Any) -> Any:

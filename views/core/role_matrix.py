@@ -16,6 +16,7 @@ from app.services.core import role_matrix as service
 
 class RoleMatrixView(BaseView):
     route_base = "/rolematrix"
+    scope_model = Role  # the walker tries another unit's custom role
     default_view = "index"
     base_permissions = ["can_list", "can_edit"]
     method_permission_name = {"index": "list", "role": "edit"}
@@ -46,4 +47,5 @@ class RoleMatrixView(BaseView):
                 flash(_("角色“%(r)s”的权限已保存", r=role.name), "success")
                 return redirect(url_for("RoleMatrixView.role", pk=pk))
         return self.render_template("roles/matrix.html", role=role, groups=service.matrix(g.user, role),
-                                    columns=service.COLUMNS, title=_("角色权限矩阵：%(r)s", r=role.name))
+                                    columns=service.COLUMNS, title=_("角色权限矩阵：%(r)s", r=role.name),
+                                    crumb_tail=[(role.name, None)])

@@ -26,6 +26,11 @@ _PERMS = {
     "can_download": _l("下载"),
     "menu_access": _l("菜单"),
     "can_view_full": _l("查看完整个人信息"),
+    "can_review": _l("审核"),
+    "can_request": _l("申请"),
+    "can_export": _l("导出"),
+    "can_compose": _l("写消息"),
+    "can_push": _l("消息推送"),
 }
 
 
