@@ -1,3 +1,6 @@
 """SQLAlchemy models. Importing this package registers every table."""
 
-from models import core  # noqa: F401
+from models import (
+    core,  # noqa: F401
+    experts,  # noqa: F401
+)

@@ -51,6 +51,9 @@ DICTS: dict[str, tuple[str, bool, list[tuple[str, str]]]] = {
     "politics": ("政治面貌", False, _numbered(POLITICS)),
     "ethnicity": ("民族", False, _numbered(ETHNIC) + [("97", "其他"), ("98", "外国血统中国籍人士")]),
     "title_series": ("职称系列", False, _numbered(TITLE_SERIES)),
+    "admin_level": ("行政职务级别", False, _numbered([
+        "省部级正职", "省部级副职", "厅局级正职", "厅局级副职", "县处级正职", "县处级副职", "乡科级正职", "乡科级副职",
+    ]) + [("99", "无")]),
     "title_level": ("职称层级", False, [("1", "正高级"), ("2", "副高级"), ("3", "中级"), ("4", "助理级"), ("5", "员级")]),
 }
 

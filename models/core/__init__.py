@@ -3,6 +3,7 @@
 from models.core.attachment import Attachment
 from models.core.audit import AuditLog
 from models.core.dictionary import DictItem, DictType
+from models.core.document import ImportBatch, Job
 from models.core.message import Message, MessageRecipient
 from models.core.notice import Notice
 from models.core.parent_change import ParentChange
@@ -14,6 +15,8 @@ from models.core.user import PasswordResetCode, RoleOwner, UnitUser
 from models.core.workflow import CommonOpinion, Review, ReviewNode, ReviewPost, ReviewTrail
 
 __all__ = [
+    "ImportBatch",
+    "Job",
     "Attachment",
     "Message",
     "MessageRecipient",
