@@ -72,11 +72,11 @@ class ReviewViewMixin:
             return False
         return True
 
-    def _batch(self, records: list[Any], action: str, opinion: str | None) -> None:
+    def _batch(self, records: list[Any], action: str, opinion: str | None, target: Any = None) -> None:
         ok = 0
         for record in records:
             label = self.matter.title_of(record)
-            if self._do(record, action, opinion, None, None, label=label):
+            if self._do(record, action, opinion, None, target, label=label):
                 ok += 1
                 flash(_("%(r)s：已%(a)s", r=label, a=str(ACTION_LABELS.get(action, action))), "info")
         flash(_("批量处理完成：成功%(ok)s条，失败%(bad)s条", ok=ok, bad=len(records) - ok),
@@ -119,5 +119,6 @@ class ReviewViewMixin:
         if not ids:
             flash(_("请先选择记录"), "warning")
             return redirect(request.referrer or url_for(f"{type(self).__name__}.list"))
-        self._batch([self.get_scoped(pk) for pk in ids], action, request.form.get("opinion"))
+        self._batch([self.get_scoped(pk) for pk in ids], action, request.form.get("opinion"),
+                    request.form.get("target") or None)
         return redirect(request.referrer or url_for(f"{type(self).__name__}.list"))
