@@ -93,10 +93,16 @@ OTP_SENDER = os.environ.get("OTP_SENDER", "app.services.core.otp:LogSender")
 OTP_TTL_SECONDS = 600
 OTP_MAX_ATTEMPTS = 5
 
-UPLOAD_FOLDER = os.path.join(INSTANCE_DIR, "uploads")
+UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", os.path.join(INSTANCE_DIR, "uploads"))
 
 # Lazy unit tree: how many children one request returns at most.
 UNIT_TREE_PAGE = 200
 
 # Largest request body (uploads): slots declare their own smaller limits.
 MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(64 * 1024 * 1024)))
+
+# Background jobs: "thread" (embedded worker thread) or "rq" (worker processes over Redis:
+# rq worker talent-jobs --url $REDIS_URL). Larger exports than EXPORT_JOB_ROWS run as jobs.
+JOBS_BACKEND = os.environ.get("JOBS_BACKEND", "thread")
+EXPORT_JOB_ROWS = int(os.environ.get("EXPORT_JOB_ROWS", "5000"))
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))

@@ -28,6 +28,7 @@ SELF_SERVICE = {
 CRUD = ["can_list", "can_show", "can_add", "can_edit", "can_delete"]
 NOTICES = {"NoticeView": CRUD + ["publish", "revoke"]}
 STATISTICS = {"StatisticsView": ["can_list", "can_export"]}
+EXPERTS = {"ExpertView": CRUD + ["can_export", "can_import", "can_sheet"]}
 
 # Permissions that belong to no view: 查看完整个人信息 (app/security/personal.py).
 PSEUDO_PERMISSIONS = [("can_view_full", "PersonalData")]
@@ -42,12 +43,13 @@ ROLES: dict[str, dict[str, list[str]]] = {
     "系统管理员": {
         **SELF_SERVICE,
         **FULL_PERSONAL_DATA,
-        "UnitView": ["can_list", "can_show", "can_edit", "can_appoint", "can_move", "activate", "deactivate"],
+        "UnitView": ["can_list", "can_show", "can_edit", "can_appoint", "can_move", "activate", "deactivate",
+                     "can_export"],
         "NewChildUnitView": ["can_add"],
         "DepartmentView": CRUD,
         "StaffView": ["can_list", "can_show"],
         "ChildAdminView": ["can_list", "can_show", "disable", "enable", "resetpassword"],
-        "PersonView": CRUD,
+        "PersonView": CRUD + ["can_export"],
         "PersonApi": API_RW,
         "UnitApi": ["can_get", "can_put"],
         "DictTypeView": CRUD,
@@ -75,7 +77,7 @@ ROLES: dict[str, dict[str, list[str]]] = {
     "单位管理员": {
         **SELF_SERVICE,
         **FULL_PERSONAL_DATA,
-        "UnitView": ["can_list", "can_show", "can_edit", "can_appoint", "activate", "deactivate"],
+        "UnitView": ["can_list", "can_show", "can_edit", "can_appoint", "activate", "deactivate", "can_export"],
         "NewChildUnitView": ["can_add"],
         "DepartmentView": CRUD,
         "StaffView": ["can_list", "can_show", "can_add", "can_edit", "makeadmin", "disable", "enable", "resetpassword"],
@@ -85,22 +87,24 @@ ROLES: dict[str, dict[str, list[str]]] = {
         "ParentChangeView": ["can_list", "can_show", "can_request", "can_review", "batch_approve"],
         "UnitRegistrationView": ["can_list", "can_show", "can_review", "batch_approve"],
         "ReviewPostView": CRUD,
-        "PersonView": CRUD,
+        "PersonView": CRUD + ["can_export"],
         "PersonApi": API_RW,
         "UnitApi": ["can_get", "can_put"],
         "ComposeView": ["can_compose", "can_push"],
         **NOTICES,
         **STATISTICS,
+        **EXPERTS,
     },
     "工作人员": {
         **SELF_SERVICE,
         "UnitView": ["can_list", "can_show"],
         "DepartmentView": ["can_list", "can_show"],
         "StaffView": ["can_list", "can_show"],
-        "PersonView": CRUD,
+        "PersonView": CRUD + ["can_export"],
         "PersonApi": API_RW,
         "UnitApi": ["can_get"],
         **STATISTICS,
+        **EXPERTS,
     },
 }
 

@@ -6,6 +6,7 @@ from typing import Any
 
 
 def register_all(appbuilder: Any, modules: list[str]) -> None:
-    from views import core
+    from views import core, experts
 
     core.register(appbuilder)
+    experts.register(appbuilder)

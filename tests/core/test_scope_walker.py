@@ -26,6 +26,8 @@ NOT_RECORD_ROUTES = {
     "ComposeView.options",  # the actor's own reachable units/users (tests/core/test_messages.py)
     # a chart's figures are counted within the actor's own scope (tests/core/test_charts.py)
     "StatisticsView.chart", "StatisticsView.data", "StatisticsView.export",
+    # an import spec's upload page and template: no record (batches are walked by pk)
+    "ImportView.start", "ImportView.template",
 }
 ACTORS = ["sc_admin", "hb_wh_admin", "hb_wh_ja_admin", "sc_staff"]
 
@@ -117,7 +119,31 @@ def foreign(app):
             db.session.commit()
         msg_ids = list(db.session.scalars(select(Message.id).where(Message.sender_id == admin.id)).all())
         rec_ids = list(db.session.scalars(select(MessageRecipient.id).where(MessageRecipient.user_id == staff.id)))
+        from models.core.document import ImportBatch, Job
+        from models.experts.expert import Expert
+
+        batch = db.session.scalar(select(ImportBatch).where(ImportBatch.user_id == admin.id))
+        if batch is None:
+            batch = ImportBatch(spec="experts", user_id=admin.id, unit_id=yc.id, file_name="宜昌.xlsx",
+                                storage_key="walk", rows='[{"row": 2, "values": {"name": ""}}]',
+                                errors='{"2": [["name", "必填"]]}', total=1)
+            db.session.add(batch)
+        job = db.session.scalar(select(Job).where(Job.user_id == admin.id))
+        if job is None:
+            job = Job(kind="export", title="宜昌导出", user_id=admin.id, state="done", result_key=att.storage_key,
+                      result_name="宜昌.xlsx")
+            db.session.add(job)
+        expert = db.session.scalar(select(Expert).where(Expert.unit_id == yc.id))
+        if expert is None:
+            expert = Expert(unit_id=yc.id, name="宜昌专家", id_number="420502197805120011", sex="1", birth_ym="197805",
+                            work_unit="宜昌", admin_post="无", phone="13900000000", honours="无", major="水利",
+                            title="1")
+            db.session.add(expert)
+        db.session.commit()
         ids = {
+            ImportBatch: [batch.id],
+            Job: [job.id],
+            Expert: [expert.id],
             Notice: [notice.id],
             Attachment: [att.id],
             Message: msg_ids,
@@ -158,7 +184,7 @@ def _iter_cases(app, foreign):
         func = app.view_functions[rule.endpoint]
         view = getattr(func, "__self__", None)
         args = set(rule.arguments)
-        if view is None or not args <= {"pk", "name", "filename", "group_by", "owner", "owner_id", "slot"}:
+        if view is None or not args <= {"pk", "name", "filename", "group_by", "owner", "owner_id", "slot", "row"}:
             unknown.append(rule.rule)
             continue
         model = _model_of(view)
@@ -166,7 +192,7 @@ def _iter_cases(app, foreign):
         for pk in _targets(model, foreign):
             for name in names:
                 values = {"pk": pk, "filename": "config.py", "group_by": "active", "owner": "core.notice",
-                          "owner_id": foreign["notice_id"], "slot": "files"}
+                          "owner_id": foreign["notice_id"], "slot": "files", "row": 2}
                 if name is not None:
                     values["name"] = name
                 url = rule.rule

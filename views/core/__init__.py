@@ -10,10 +10,12 @@ from views.registry import add_link, add_view
 
 
 def register(appbuilder: Any) -> None:
+    from views.base import export_job_runner
     from views.core.attachments import AttachmentView
     from views.core.audit import AuditLogView
     from views.core.charts import StatisticsView
     from views.core.dicts import DictItemView, DictOptionsApi, DictTypeView
+    from views.core.documents import ImportView, JobView
     from views.core.messages import ComposeView, DraftView, InboxView, SentView
     from views.core.notices import NoticeView, PortalView
     from views.core.parent_change import ParentChangeView
@@ -82,6 +84,11 @@ def register(appbuilder: Any) -> None:
                         category=msg, category_label=msg_label)
     appbuilder.add_view_no_menu(PortalView)
     appbuilder.add_view_no_menu(AttachmentView)
+    appbuilder.add_view_no_menu(ImportView)
+    appbuilder.add_view_no_menu(JobView)
+    from app.services.documents import jobs
+
+    jobs.runner("export")(export_job_runner)
 
     add_view(appbuilder, StatisticsView, "Statistics", None, label=_l("统计分析"), icon="fa-chart-bar")
 

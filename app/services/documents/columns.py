@@ -13,16 +13,13 @@ A module declares its columns once::
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
 
 from app.services.core import dicts
-from app.services.core.validators import check_id_number
-
-PHONE = re.compile(r"^1[3-9]\d{9}$|^0\d{2,3}-?\d{7,8}$")
+from app.services.core.validators import check_id_number, check_mobile, check_phone
 
 
 @dataclass
@@ -30,7 +27,7 @@ class Column:
     key: str
     header: Any
     required: bool = False
-    kind: str = "str"  # str | int | date | ym | dict | idcard | phone | bool
+    kind: str = "str"  # str | int | date | ym | dict | idcard | mobile | phone | bool
     dict_code: str | None = None
     max_len: int | None = None
     unique: bool = False  # within the file and against the database
@@ -54,7 +51,9 @@ class Column:
         elif self.kind == "idcard":
             parts.append(_("18位身份证号码，按文本填写"))
         elif self.kind == "phone":
-            parts.append(_("11位手机号码或带区号的固定电话"))
+            parts.append(_("手机号码或带区号的固定电话"))
+        elif self.kind == "mobile":
+            parts.append(_("11位手机号码"))
         elif self.kind == "dict":
             parts.append(_("从下拉列表中选择"))
         elif self.kind == "bool":
@@ -125,10 +124,12 @@ class Column:
             if reason:
                 return None, reason
             return text, None
+        if self.kind == "mobile":
+            reason = check_mobile(text)
+            return (None, reason) if reason else (text, None)
         if self.kind == "phone":
-            if not PHONE.match(text):
-                return None, _("电话号码格式不正确")
-            return text, None
+            reason = check_phone(text)
+            return (None, reason) if reason else (text, None)
         if self.max_len and len(text) > self.max_len:
             return None, _("不能超过%(n)s个字", n=self.max_len)
         return text, None

@@ -171,7 +171,26 @@
     });
   }
 
+  function initJob() {
+    var $box = $(".job-box");
+    if (!$box.length) { return; }
+    var labels = $box.find(".job-state").data("labels") || {};
+    function poll() {
+      $.getJSON($box.data("status-url")).then(function (st) {
+        $box.find(".job-state").text(labels[st.state] || st.state);
+        $box.find(".progress-bar").css("width", st.percent + "%").text(st.percent + "%")
+          .toggleClass("active", st.state === "running");
+        $box.find(".job-count").text("已处理" + st.progress + " / " + st.total + "条");
+        if (st.message) { $box.find(".job-message").text(st.message); }
+        if (st.has_result) { $box.find(".job-download").removeClass("hidden"); }
+        if (st.state === "queued" || st.state === "running") { window.setTimeout(poll, 1000); }
+      });
+    }
+    poll();
+  }
+
   $(function () {
+    initJob();
     initCharts();
     initBatchReview();
     initCommonOpinions();

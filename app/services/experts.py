@@ -1,0 +1,82 @@
+"""专家库 (G-13; fields of 004 图 2.2.25): one library shared by every module.
+
+A unit sees the experts it and its lower units entered (the unit scope) and edits or
+deletes only those it entered itself. One person is one expert: the ID number is unique.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from app.services.documents import imports
+from app.services.documents.columns import Column
+from models.experts.expert import Expert
+
+COLUMNS = [
+    Column("nationality", _l("国别"), max_len=30, note=_l("默认为中国")),
+    Column("name", _l("姓名"), required=True, max_len=10),
+    Column("id_type", _l("证件类型"), kind="dict", dict_code="id_type", note=_l("默认为居民身份证")),
+    Column("id_number", _l("证件号码"), required=True, kind="str", max_len=18, unique=True, width=22, masked="id"),
+    Column("sex", _l("性别"), required=True, kind="dict", dict_code="sex"),
+    Column("birth_ym", _l("出生年月"), required=True, kind="ym"),
+    Column("retired", _l("是否退休"), kind="bool"),
+    Column("work_unit", _l("工作单位"), required=True, max_len=30, width=24),
+    Column("supervising_unit", _l("主管单位"), max_len=30, width=24),
+    Column("admin_post", _l("行政职务"), required=True, max_len=20, note=_l("无职务填“无”")),
+    Column("admin_level", _l("行政职务级别"), kind="dict", dict_code="admin_level"),
+    Column("phone", _l("联系电话1"), required=True, kind="mobile", width=14, masked="phone"),
+    Column("phone2", _l("联系电话2"), kind="phone", max_len=11, width=14, masked="phone"),
+    Column("honours", _l("所获荣誉、称号"), required=True, max_len=300, width=30, note=_l("无荣誉填“无”")),
+    Column("series", _l("现专业技术系列"), kind="dict", dict_code="title_series", width=20),
+    Column("major", _l("现从事专业"), required=True, max_len=30),
+    Column("title", _l("现职称"), required=True, kind="dict", dict_code="title_level"),
+]
+
+
+def check_identity(values: dict[str, Any]) -> list[tuple[str, str]]:
+    """The ID number of a 居民身份证 holder is checked (GB 11643) and must agree with sex and birth."""
+    from app.services.core.validators import check_id_number
+
+    problems: list[tuple[str, str]] = []
+    number = (values.get("id_number") or "").upper()
+    if (values.get("id_type") or "01") != "01" or not number:
+        return problems
+    reason = check_id_number(number)
+    if reason:
+        return [("id_number", str(reason))]
+    if values.get("birth_ym") and number[6:12] != values["birth_ym"]:
+        problems.append(("birth_ym", _("出生年月与身份证号码不一致")))
+    if values.get("sex") in ("1", "2") and str(int(number[16]) % 2 == 1 and "1" or "2") != values["sex"]:
+        problems.append(("sex", _("性别与身份证号码不一致")))
+    return problems
+
+
+def build(values: dict[str, Any], user: Any) -> Expert:
+    data = {k: v for k, v in values.items() if v is not None}
+    data.setdefault("nationality", "中国")
+    data.setdefault("id_type", "01")
+    data["id_number"] = str(data["id_number"]).upper()
+    return Expert(unit_id=user.unit_id, entered_by=user.id, **data)
+
+
+IMPORT = imports.register(imports.ImportSpec(
+    code="experts", title=_l("专家库"), model=Expert, columns=COLUMNS, build=build, key="id_number",
+    row_check=check_identity, list_endpoint="ExpertView.list", permission=("can_import", "ExpertView"),
+))
+
+
+def sheet_context(expert: Expert) -> dict[str, Any]:
+    from app.security.personal import shown
+    from app.services.core import dicts
+
+    return {
+        "expert": expert,
+        "labels": {c: dicts.label(code, getattr(expert, c)) for c, code in Expert.__dict_columns__.items()},
+        "id_number": shown("id", expert.id_number), "phone": shown("phone", expert.phone),
+        "phone2": shown("phone", expert.phone2) if expert.phone2 else "",
+        "printed_at": dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+    }
