@@ -106,3 +106,4 @@ MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(64 * 1024 * 10
 JOBS_BACKEND = os.environ.get("JOBS_BACKEND", "thread")
 EXPORT_JOB_ROWS = int(os.environ.get("EXPORT_JOB_ROWS", "5000"))
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
+IMPORT_JOB_BYTES = int(os.environ.get("IMPORT_JOB_BYTES", str(2 * 1024 * 1024)))

@@ -79,3 +79,22 @@ def test_large_export_runs_in_an_rq_worker_process(app, login_as):
     assert ws.max_row - 1 == st["total"]
     with app.app_context():
         assert db.session.scalar(select(Job.backend).where(Job.id == job_id)) == "rq"
+
+
+def test_large_import_is_checked_as_a_job(app, login_as):
+    from tests.conftest import unique
+    from tests.experts.test_experts import id_number, row, upload, workbook
+
+    c = login_as("hb_yc_admin")
+    seq = 360 + hash(unique("j")) % 30
+    app.config["IMPORT_JOB_BYTES"] = 100
+    try:
+        r = upload(c, workbook([row("后台导入", id_number(seq)), row("", id_number(seq + 1))]))
+    finally:
+        app.config["IMPORT_JOB_BYTES"] = 2 * 1024 * 1024
+    assert r.status_code == 302 and "/jobs/" in r.headers["Location"]
+    job_id = int(r.headers["Location"].rstrip("/").split("/")[-1])
+    st = _wait(c, job_id)
+    assert st["state"] == "done" and st["link"], st
+    page = c.get(st["link"]).get_data(as_text=True)
+    assert "检查通过1条" in page and "检查失败1条" in page

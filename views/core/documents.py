@@ -60,8 +60,15 @@ class ImportView(BaseView):
             if f is None or not f.filename:
                 flash(_("请选择要上传的文件"), "warning")
             else:
+                data = f.read()
+                if len(data) > int(current_app.config.get("IMPORT_JOB_BYTES", 2 * 1024 * 1024)):
+                    key = imports.store_original(data)
+                    job = jobs.submit("import", _("导入：%(t)s", t=the_spec.title), g.user,
+                                      {"spec": the_spec.code, "key": key, "file_name": f.filename})
+                    flash(_("文件较大，已转为后台检查，完成后可查看检查结果"), "info")
+                    return redirect(url_for("JobView.page", pk=job.id))
                 try:
-                    batch = imports.start(the_spec, f.read(), f.filename, g.user)
+                    batch = imports.start(the_spec, data, f.filename, g.user)
                     db.session.commit()
                 except imports.ImportError_ as e:
                     db.session.rollback()
@@ -137,6 +144,30 @@ class ImportView(BaseView):
             return redirect(url_for("ImportView.batch", pk=pk))
         flash(_("导入完成：成功导入%(n)s条", n=n), "success")
         return redirect(url_for(spec.list_endpoint) if spec.list_endpoint else url_for("ImportView.batch", pk=pk))
+
+
+@jobs.runner("import")
+def import_job_runner(job: Job, report: Any) -> tuple[str | None, str | None, str | None]:
+    """Check a large upload in the background; the result is the batch's preview page."""
+    import json
+
+    from models.core.user import UnitUser
+
+    params = json.loads(job.params)
+    user = db.session.get(UnitUser, job.user_id)
+    spec = imports.SPECS[params["spec"]]
+    with storage().open(params["key"]) as fh:
+        data = fh.read()
+    report(0, 1)
+    try:
+        batch = imports.start(spec, data, params["file_name"], user, storage_key=params["key"])
+    except imports.ImportError_ as e:
+        db.session.rollback()
+        return None, None, str(e)
+    db.session.commit()
+    job.result_link = f"/imports/batch/{batch.id}"
+    report(1, 1)
+    return None, None, _("检查完成：共%(n)s条", n=batch.total)
 
 
 class JobView(BaseView):

@@ -40,6 +40,7 @@ class ExpertView(ScopedModelView):
         (_l("录入信息"), {"fields": ["unit", "created_on"]}),
     ]
     add_columns = edit_columns = [c.key for c in service.COLUMNS]
+    order_columns = ["name", "sex", "work_unit", "series", "title", "major", "phone"]
     search_columns = ["name", "work_unit", "series", "title", "major", "id_number", "sex"]
     base_order = ("id", "desc")
     base_permissions = ["can_list", "can_show", "can_add", "can_edit", "can_delete", "can_export", "can_import",

@@ -248,7 +248,7 @@ def validate(spec: ImportSpec, rows: list[dict[str, Any]]) -> dict[str, list[lis
     return errors
 
 
-def _store_original(data: bytes) -> str:
+def store_original(data: bytes) -> str:
     from app.services.core.attachments import storage
 
     key = uuid.uuid4().hex
@@ -256,7 +256,7 @@ def _store_original(data: bytes) -> str:
     return key
 
 
-def start(spec: ImportSpec, data: bytes, file_name: str, user: Any) -> ImportBatch:
+def start(spec: ImportSpec, data: bytes, file_name: str, user: Any, storage_key: str | None = None) -> ImportBatch:
     """Read and check the upload; the batch holds the rows until committed. The caller commits."""
     max_bytes = int(current_app.config.get("IMPORT_MAX_BYTES", 20 * 1024 * 1024))
     if len(data) > max_bytes:
@@ -266,7 +266,7 @@ def start(spec: ImportSpec, data: bytes, file_name: str, user: Any) -> ImportBat
     rows = parse_file(spec, data, file_name)
     errors = validate(spec, rows)
     batch = ImportBatch(spec=spec.code, user_id=user.id, unit_id=user.unit_id, file_name=file_name[:255],
-                        storage_key=_store_original(data), rows=json.dumps(rows, ensure_ascii=False),
+                        storage_key=storage_key or store_original(data), rows=json.dumps(rows, ensure_ascii=False),
                         errors=json.dumps(errors, ensure_ascii=False), total=len(rows))
     db.session.add(batch)
     return batch

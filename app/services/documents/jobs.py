@@ -92,7 +92,9 @@ def run(job_id: int) -> None:
         job.finished_at = dt.datetime.now(dt.UTC)
         db.session.commit()
         return
+    link = job.result_link  # a runner may point at a page (an import's preview)
     job = db.session.get(Job, job_id)
+    job.result_link = job.result_link or link
     job.state = "done"
     job.result_key, job.result_name, job.message = key, name, message
     job.finished_at = dt.datetime.now(dt.UTC)
@@ -104,4 +106,4 @@ def run(job_id: int) -> None:
 def status(job: Job) -> dict[str, Any]:
     pct = 100 if job.state == "done" else (int(job.progress * 100 / job.total) if job.total else 0)
     return {"id": job.id, "state": job.state, "progress": job.progress, "total": job.total, "percent": pct,
-            "message": job.message, "has_result": bool(job.result_key)}
+            "message": job.message, "has_result": bool(job.result_key), "link": job.result_link}

@@ -183,6 +183,7 @@
         $box.find(".job-count").text("已处理" + st.progress + " / " + st.total + "条");
         if (st.message) { $box.find(".job-message").text(st.message); }
         if (st.has_result) { $box.find(".job-download").removeClass("hidden"); }
+        if (st.link) { $box.find(".job-link").attr("href", st.link).removeClass("hidden"); }
         if (st.state === "queued" || st.state === "running") { window.setTimeout(poll, 1000); }
       });
     }
