@@ -335,7 +335,14 @@ class ScopedModelView(ChineseDisplayMixin, StrictActionsMixin, ScopedViewMixin, 
     import_spec: str | None = None  # an ImportSpec code: the list offers 批量导入
 
     def render_template(self, template: str, **kwargs: Any) -> Any:
-        kwargs.setdefault("import_spec", self.import_spec)
+        spec = None
+        if self.import_spec:
+            from app.services.documents.imports import SPECS
+
+            found = SPECS.get(self.import_spec)
+            if found and (not found.permission or self.appbuilder.sm.has_access(*found.permission)):
+                spec = found.code
+        kwargs.setdefault("import_spec", spec)
         return super().render_template(template, **kwargs)
 
     def __init__(self, **kwargs: Any) -> None:

@@ -96,7 +96,8 @@ class ImportView(BaseView):
     def fix(self, pk: int, row: int) -> Any:
         spec, batch = self._batch(pk)
         try:
-            problems = imports.fix_row(spec, batch, row, {c.key: request.form.get(c.key, "") for c in spec.columns})
+            problems = imports.fix_row(spec, batch, row, {c.key: request.form.get(c.key, "") for c in spec.columns},
+                                       g.user)
             db.session.commit()
         except imports.ImportError_ as e:
             db.session.rollback()
@@ -113,7 +114,7 @@ class ImportView(BaseView):
         spec, batch = self._batch(pk)
         which = None if request.form.get("all") else [int(r) for r in request.form.getlist("row") if r.isdigit()]
         try:
-            n = imports.delete_rows(spec, batch, which)
+            n = imports.delete_rows(spec, batch, which, g.user)
             db.session.commit()
         except imports.ImportError_ as e:
             db.session.rollback()

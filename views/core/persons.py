@@ -7,6 +7,7 @@ from typing import Any
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 
+from app.services.core import person_import  # noqa: F401  (declares the import)
 from app.services.core.validators import check_id_number, check_mobile
 from models.core.person import Person
 from views.base import FormError, ScopedModelRestApi, ScopedModelView
@@ -31,6 +32,7 @@ class PersonView(ScopedModelView):
                                   "politics", "education", "title_series", "title_level", "major"]
     # no relation filter on unit: it would load every unit of the subtree into a select
     search_columns = ["name", "title_series", "title_level", "education", "phone"]
+    import_spec = "persons"
     order_columns = ["name"]
     base_order = ("id", "desc")
 

@@ -27,7 +27,7 @@ class Column:
     key: str
     header: Any
     required: bool = False
-    kind: str = "str"  # str | int | date | ym | dict | idcard | mobile | phone | bool
+    kind: str = "str"  # str | int | date | ym | dict | idcard | mobile | phone | bool | unit
     dict_code: str | None = None
     max_len: int | None = None
     unique: bool = False  # within the file and against the database
@@ -58,6 +58,8 @@ class Column:
             parts.append(_("从下拉列表中选择"))
         elif self.kind == "bool":
             parts.append(_("填“是”或“否”"))
+        elif self.kind == "unit":
+            parts.append(_("本单位或下级单位的名称或统一社会信用代码"))
         elif self.kind == "int":
             parts.append(_("整数"))
         if self.max_len:

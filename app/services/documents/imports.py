@@ -211,9 +211,30 @@ def parse_file(spec: ImportSpec, data: bytes, file_name: str) -> list[dict[str, 
 # -- validation ------------------------------------------------------------------------------
 
 
-def validate(spec: ImportSpec, rows: list[dict[str, Any]]) -> dict[str, list[list[str]]]:
+def _resolve_units(spec: ImportSpec, rows: list[dict[str, Any]], user: Any) -> dict[str, Any]:
+    """Unit names or credit codes of the "unit" columns -> the unit, only within the importer's scope."""
+    from app.security.scope import unit_in_scope
+    from models.core.unit import Unit
+
+    keys = [c.key for c in spec.columns if c.kind == "unit"]
+    texts = {r["values"].get(k, "").strip() for r in rows for k in keys} - {""}
+    found: dict[str, Any] = {}
+    items = sorted(texts)
+    for i in range(0, len(items), 500):
+        part = items[i:i + 500]
+        for unit in db.session.scalars(select(Unit).where((Unit.name.in_(part)) | (Unit.credit_code.in_(part)))):
+            for text in (unit.name, unit.credit_code):
+                if text in texts and (text not in found or unit_in_scope(unit, user)):
+                    found[text] = unit
+    return {t: u for t, u in found.items() if u is not None}
+
+
+def validate(spec: ImportSpec, rows: list[dict[str, Any]], user: Any = None) -> dict[str, list[list[str]]]:
     """{row number: [[column key, reason], ...]} for every failing row."""
+    from app.security.scope import unit_in_scope
+
     errors: dict[str, list[list[str]]] = {}
+    units = _resolve_units(spec, rows, user) if any(c.kind == "unit" for c in spec.columns) else {}
     seen: dict[str, int] = {}
     parsed_keys: dict[int, str] = {}
     for item in rows:
@@ -222,11 +243,18 @@ def validate(spec: ImportSpec, rows: list[dict[str, Any]]) -> dict[str, list[lis
         parsed: dict[str, Any] = {}
         for col in spec.columns:
             value, reason = col.parse(item["values"].get(col.key, ""))
+            if col.kind == "unit" and value:
+                unit = units.get(value)
+                if unit is None:
+                    value, reason = None, _("单位“%(u)s”不存在", u=value)
+                elif not unit_in_scope(unit, user):
+                    value, reason = None, _("单位“%(u)s”不在本单位管辖范围内", u=value)
             if reason:
                 problems.append([col.key, reason])
             parsed[col.key] = value
-        if spec.row_check and not problems:
-            problems += [list(p) for p in spec.row_check(parsed)]
+        if spec.row_check:  # cross-field checks on the values that parsed
+            bad = {k for k, _r in problems}
+            problems += [list(p) for p in spec.row_check(parsed) if p[0] not in bad]
         if spec.key and parsed.get(spec.key):
             key = str(parsed[spec.key])
             if key in seen:
@@ -264,7 +292,7 @@ def start(spec: ImportSpec, data: bytes, file_name: str, user: Any, storage_key:
     if not data:
         raise ImportError_(_("文件是空的"))
     rows = parse_file(spec, data, file_name)
-    errors = validate(spec, rows)
+    errors = validate(spec, rows, user)
     batch = ImportBatch(spec=spec.code, user_id=user.id, unit_id=user.unit_id, file_name=file_name[:255],
                         storage_key=storage_key or store_original(data), rows=json.dumps(rows, ensure_ascii=False),
                         errors=json.dumps(errors, ensure_ascii=False), total=len(rows))
@@ -288,7 +316,7 @@ def _check_open(batch: ImportBatch) -> None:
         raise ImportError_(_("该批数据已处理，不能再修改"))
 
 
-def fix_row(spec: ImportSpec, batch: ImportBatch, row: int, values: dict[str, str]) -> list[list[str]]:
+def fix_row(spec: ImportSpec, batch: ImportBatch, row: int, values: dict[str, str], user: Any = None) -> list[list[str]]:
     """Replace one row's values and check the whole batch again; returns that row's problems."""
     _check_open(batch)
     rows = rows_of(batch)
@@ -296,20 +324,20 @@ def fix_row(spec: ImportSpec, batch: ImportBatch, row: int, values: dict[str, st
     if item is None:
         raise ImportError_(_("第%(n)s行不存在", n=row))
     item["values"] = {c.key: str(values.get(c.key, "")).strip() for c in spec.columns}
-    errors = validate(spec, rows)
+    errors = validate(spec, rows, user)
     batch.rows = json.dumps(rows, ensure_ascii=False)
     batch.errors = json.dumps(errors, ensure_ascii=False)
     return errors.get(str(row), [])
 
 
-def delete_rows(spec: ImportSpec, batch: ImportBatch, which: list[int] | None) -> int:
+def delete_rows(spec: ImportSpec, batch: ImportBatch, which: list[int] | None, user: Any = None) -> int:
     """Delete the given failed rows, or every failed row (which=None)."""
     _check_open(batch)
     errors = errors_of(batch)
     doomed = set(errors) if which is None else {str(n) for n in which} & set(errors)
     rows = [r for r in rows_of(batch) if str(r["row"]) not in doomed]
     batch.rows = json.dumps(rows, ensure_ascii=False)
-    batch.errors = json.dumps(validate(spec, rows), ensure_ascii=False)
+    batch.errors = json.dumps(validate(spec, rows, user), ensure_ascii=False)
     return len(doomed)
 
 
@@ -319,11 +347,15 @@ def commit(spec: ImportSpec, batch: ImportBatch, user: Any) -> int:
 
     _check_open(batch)
     rows = rows_of(batch)
-    errors = validate(spec, rows)
+    errors = validate(spec, rows, user)
     batch.errors = json.dumps(errors, ensure_ascii=False)
     good = [r for r in rows if str(r["row"]) not in errors]
+    units = _resolve_units(spec, good, user)
     for item in good:
         parsed = {c.key: c.parse(item["values"].get(c.key, ""))[0] for c in spec.columns}
+        for c in spec.columns:
+            if c.kind == "unit" and parsed.get(c.key):
+                parsed[c.key] = units[parsed[c.key]].id
         db.session.add(spec.build(parsed, user))
     db.session.flush()
     batch.state = "committed"
