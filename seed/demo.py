@@ -97,6 +97,46 @@ def _persons(unit: Unit, region: str, rng: random.Random, n: int = 3) -> None:
         ))
 
 
+HONOURS = ["享受国务院政府特殊津贴专家", "省有突出贡献中青年专家", "省级学术技术带头人", "全国五一劳动奖章获得者", "无"]
+WORKPLACES = ["人民医院", "农业科学院", "职业技术学院", "水利规划设计院", "疾病预防控制中心"]
+
+
+def _experts(unit: Unit, region: str, rng: random.Random, n: int = 2) -> None:
+    """专家库: a few experts entered by the county unit."""
+    from models.experts.expert import Expert
+
+    for _ in range(n):
+        num = id_number(rng, region)
+        db.session.add(Expert(
+            unit_id=unit.id, name=rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN), id_type="01",
+            id_number=num, sex="1" if int(num[16]) % 2 else "2", birth_ym=num[6:12], retired=rng.random() < 0.2,
+            work_unit=unit.name.replace("人力资源局", "") + rng.choice(WORKPLACES), admin_post="无", admin_level="99",
+            phone=f"139{rng.randint(10**7, 10**8 - 1)}", honours=rng.choice(HONOURS),
+            series=f"{rng.choice([1, 6, 7, 8, 9]):02d}", major=rng.choice(["作物栽培", "心血管内科", "水利工程", "机械设计"]),
+            title=rng.choice(["1", "2"]),
+        ))
+
+
+NOTICES = [
+    ("01", "关于开展2027年度专家服务基层示范团工作的通知",
+     "各省、自治区、直辖市及新疆生产建设兵团人力资源社会保障厅（局）：\n\n为深入实施人才强国战略，引导专家人才服务基层，"
+     "现就开展2027年度专家服务基层示范团工作有关事项通知如下。\n\n一、各地要结合实际，围绕乡村振兴等重点领域组织专家服务团。\n"
+     "二、服务结束后，请执行单位在信息系统中填报服务项目、专家和成效总结。"),
+    ("02", "专业技术人才知识更新工程实施方案", "为加快建设高素质专业技术人才队伍，制定本方案。"),
+    ("06", "信息系统常见问题解答", "一、忘记密码怎么办？\n在登录页点击“忘记密码”，按登录名和手机号码获取验证码后重置。\n\n"
+     "二、单位信息填错了怎么办？\n单位管理员可在“本单位信息”中修改。"),
+]
+
+
+def _notices(root: Unit) -> None:
+    from models.core.notice import Notice
+
+    now = dt.datetime.now(dt.UTC)
+    for i, (kind, title, content) in enumerate(NOTICES):
+        db.session.add(Notice(unit_id=root.id, kind=kind, title=title, content=content, state="published",
+                              published_at=now - dt.timedelta(days=i * 3)))
+
+
 THREE_ADMINS = [("sysadmin", "系统管理员", "13900000000"), ("secadmin", "安全管理员", "13900000001"),
                 ("auditadmin", "审计管理员", "13900000002")]
 
@@ -137,12 +177,14 @@ def load_demo(appbuilder: Any) -> dict[str, int]:
             for kcode, kname, kreg in counties:
                 county = _unit(city, kname, kreg, MANAGE, "10")
                 _accounts(county, f"{pcode}_{ccode}_{kcode}", rng)
+                _experts(county, kreg, rng)
                 count += 1
                 for i, (suffix, nature) in enumerate([("第一人民医院", "20"), ("农业技术推广中心", "20")], start=1):
                     ex = _unit(county, kname.replace("人力资源局", "") + suffix, kreg, EXEC, nature)
                     _accounts(ex, f"{pcode}_{ccode}_{kcode}_e{i}", rng)
                     _persons(ex, kreg, rng)
                     count += 1
+    _notices(root)
     if db.session.scalar(select(SupportInfo)) is None:
         db.session.add(SupportInfo(
             title="技术服务", contact="殷老师", phone="13270701708",
