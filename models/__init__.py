@@ -3,4 +3,5 @@
 from models import (
     core,  # noqa: F401
     experts,  # noqa: F401
+    grassroots,  # noqa: F401
 )

@@ -29,6 +29,11 @@ CRUD = ["can_list", "can_show", "can_add", "can_edit", "can_delete"]
 NOTICES = {"NoticeView": CRUD + ["publish", "revoke"]}
 STATISTICS = {"StatisticsView": ["can_list", "can_export"]}
 EXPERTS = {"ExpertView": CRUD + ["can_export", "can_import", "can_sheet"]}
+REVIEW = ["can_list", "can_show", "can_review", "batch_approve"]
+GRASSROOTS = {
+    "ServiceTeamView": CRUD + ["can_export", "can_run"],
+    "TeamFundingView": REVIEW, "TeamEvaluationView": REVIEW, "TeamSummaryView": REVIEW,
+}
 
 # Permissions that belong to no view: 查看完整个人信息 (app/security/personal.py).
 PSEUDO_PERMISSIONS = [("can_view_full", "PersonalData")]
@@ -94,6 +99,7 @@ ROLES: dict[str, dict[str, list[str]]] = {
         **NOTICES,
         **STATISTICS,
         **EXPERTS,
+        **GRASSROOTS,
     },
     "工作人员": {
         **SELF_SERVICE,
@@ -105,6 +111,7 @@ ROLES: dict[str, dict[str, list[str]]] = {
         "UnitApi": ["can_get"],
         **STATISTICS,
         **EXPERTS,
+        **GRASSROOTS,
     },
 }
 

@@ -6,7 +6,8 @@ from typing import Any
 
 
 def register_all(appbuilder: Any, modules: list[str]) -> None:
-    from views import core, experts
+    from views import core, experts, grassroots
 
     core.register(appbuilder)
     experts.register(appbuilder)
+    grassroots.register(appbuilder)

@@ -44,6 +44,7 @@ class TodoFilter(BaseFilter):
 class ReviewViewMixin:
     matter: Any = None
     review_template = "review/page.html"
+    review_detail_template: str | None = None  # what the reviewer reads above the actions
     list_template = "review/list.html"
 
     def __init__(self, **kwargs: Any) -> None:
@@ -102,8 +103,13 @@ class ReviewViewMixin:
         return self.render_template(
             self.review_template, record=record, review=review, actions=actions, labels=ACTION_LABELS,
             states=STATES, opinions=opinions, nodes=nodes, title=str(self.matter.name),
-            view_name=type(self).__name__, pk=pk,
+            view_name=type(self).__name__, pk=pk, detail_template=self.review_detail_template,
+            **self.review_context(record),
         )
+
+    def review_context(self, record: Any) -> dict[str, Any]:
+        """Extra values for the detail template."""
+        return {}
 
     @action("batch_approve", _l("批量通过"), _l("确定通过所选记录？"), "fa-check", single=False)
     def batch_approve(self, items: Any) -> Any:

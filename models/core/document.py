@@ -24,6 +24,7 @@ class ImportBatch(UnitScopedMixin, Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     spec: Mapped[str] = mapped_column(String(64), nullable=False)
+    context: Mapped[str | None] = mapped_column(String(64))  # e.g. the team a project import belongs to
     user_id: Mapped[int] = mapped_column(Integer, ForeignKey("ab_user.id"), nullable=False, index=True)
     file_name: Mapped[str] = mapped_column(String(255), nullable=False)
     storage_key: Mapped[str] = mapped_column(String(64), nullable=False)

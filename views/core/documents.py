@@ -37,12 +37,17 @@ class ImportView(BaseView):
     scope_model = ImportBatch
 
     def _spec(self, code: str) -> imports.ImportSpec:
-        _login_required()
+        user = _login_required()
         spec = imports.SPECS.get(code)
         if spec is None:
             abort(404)
         if spec.permission and not self.appbuilder.sm.has_access(*spec.permission):
             abort(403)
+        if spec.context is not None and request.endpoint in ("ImportView.start", "ImportView.template"):
+            try:
+                spec.context(request.values.get("ctx", ""), user)
+            except imports.ImportError_:
+                abort(404)
         return spec
 
     def _batch(self, pk: int) -> tuple[imports.ImportSpec, ImportBatch]:
@@ -64,11 +69,12 @@ class ImportView(BaseView):
                 if len(data) > int(current_app.config.get("IMPORT_JOB_BYTES", 2 * 1024 * 1024)):
                     key = imports.store_original(data)
                     job = jobs.submit("import", _("导入：%(t)s", t=the_spec.title), g.user,
-                                      {"spec": the_spec.code, "key": key, "file_name": f.filename})
+                                      {"spec": the_spec.code, "key": key, "file_name": f.filename,
+                                       "context": request.values.get("ctx")})
                     flash(_("文件较大，已转为后台检查，完成后可查看检查结果"), "info")
                     return redirect(url_for("JobView.page", pk=job.id))
                 try:
-                    batch = imports.start(the_spec, data, f.filename, g.user)
+                    batch = imports.start(the_spec, data, f.filename, g.user, context=request.values.get("ctx"))
                     db.session.commit()
                 except imports.ImportError_ as e:
                     db.session.rollback()
@@ -144,6 +150,8 @@ class ImportView(BaseView):
             flash(_("导入失败，没有数据被导入：数据与已有记录冲突，请重新检查"), "danger")
             return redirect(url_for("ImportView.batch", pk=pk))
         flash(_("导入完成：成功导入%(n)s条", n=n), "success")
+        if spec.context_endpoint is not None and batch.context:
+            return redirect(spec.context_endpoint(batch.context))
         return redirect(url_for(spec.list_endpoint) if spec.list_endpoint else url_for("ImportView.batch", pk=pk))
 
 
@@ -161,7 +169,8 @@ def import_job_runner(job: Job, report: Any) -> tuple[str | None, str | None, st
         data = fh.read()
     report(0, 1)
     try:
-        batch = imports.start(spec, data, params["file_name"], user, storage_key=params["key"])
+        batch = imports.start(spec, data, params["file_name"], user, storage_key=params["key"],
+                              context=params.get("context"))
     except imports.ImportError_ as e:
         db.session.rollback()
         return None, None, str(e)

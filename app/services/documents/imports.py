@@ -42,12 +42,15 @@ class ImportSpec:
     title: Any
     model: type
     columns: list[Column]
-    build: Callable[[dict[str, Any], Any], Any]  # (parsed values, user) -> a new model instance
+    build: Callable[..., Any]  # (parsed values, user[, context object]) -> a new model instance
     key: str | None = None  # the column whose value must be new (duplicates in the file and in the database)
     row_check: Callable[[dict[str, Any]], list[tuple[str, str]]] | None = None  # cross-field checks
     max_rows: int = 50000
     list_endpoint: str | None = None
     permission: tuple[str, str] | None = None  # (permission, view) needed to import
+    # a spec that imports into one parent record (a team's projects) resolves ?ctx=<id> to it, or refuses
+    context: Callable[[str, Any], Any] | None = None
+    context_endpoint: Callable[[Any], str] | None = None  # where to go after the import
 
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)
@@ -284,7 +287,8 @@ def store_original(data: bytes) -> str:
     return key
 
 
-def start(spec: ImportSpec, data: bytes, file_name: str, user: Any, storage_key: str | None = None) -> ImportBatch:
+def start(spec: ImportSpec, data: bytes, file_name: str, user: Any, storage_key: str | None = None,
+          context: str | None = None) -> ImportBatch:
     """Read and check the upload; the batch holds the rows until committed. The caller commits."""
     max_bytes = int(current_app.config.get("IMPORT_MAX_BYTES", 20 * 1024 * 1024))
     if len(data) > max_bytes:
@@ -293,7 +297,9 @@ def start(spec: ImportSpec, data: bytes, file_name: str, user: Any, storage_key:
         raise ImportError_(_("文件是空的"))
     rows = parse_file(spec, data, file_name)
     errors = validate(spec, rows, user)
-    batch = ImportBatch(spec=spec.code, user_id=user.id, unit_id=user.unit_id, file_name=file_name[:255],
+    if spec.context is not None:
+        spec.context(context or "", user)  # refuses a context the user may not import into
+    batch = ImportBatch(spec=spec.code, context=context, user_id=user.id, unit_id=user.unit_id, file_name=file_name[:255],
                         storage_key=storage_key or store_original(data), rows=json.dumps(rows, ensure_ascii=False),
                         errors=json.dumps(errors, ensure_ascii=False), total=len(rows))
     db.session.add(batch)
@@ -351,12 +357,13 @@ def commit(spec: ImportSpec, batch: ImportBatch, user: Any) -> int:
     batch.errors = json.dumps(errors, ensure_ascii=False)
     good = [r for r in rows if str(r["row"]) not in errors]
     units = _resolve_units(spec, good, user)
+    ctx = spec.context(batch.context or "", user) if spec.context is not None else None
     for item in good:
         parsed = {c.key: c.parse(item["values"].get(c.key, ""))[0] for c in spec.columns}
         for c in spec.columns:
             if c.kind == "unit" and parsed.get(c.key):
                 parsed[c.key] = units[parsed[c.key]].id
-        db.session.add(spec.build(parsed, user))
+        db.session.add(spec.build(parsed, user, ctx) if spec.context is not None else spec.build(parsed, user))
     db.session.flush()
     batch.state = "committed"
     batch.imported = len(good)

@@ -1,0 +1,327 @@
+"""专家服务基层示范团 (G-01 … G-09): the rules of a team's year, on the shared engine and pipeline.
+
+* a managing unit records a team for an executing unit below it (G-01);
+* the executing unit starts it — started?, date, single or multiple batches — and the start
+  fields lock once saved (G-02); 新增批次 starts a batch and ends the previous one (G-03);
+  ending locks the team and refuses new batches (G-04);
+* projects (imported or one by one), experts matched from the library or added new (who
+  then join it), an evaluation of each (G-05 … G-07) — none required to end;
+* after the end, three summary materials — funding, effectiveness evaluation (save, then
+  submit), summary files — all required before they go up; each is then reviewed by the
+  managing units on the review engine (G-08, G-09).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.security.scope import record_in_scope, unit_in_scope
+from app.services.core import attachments, audit
+from app.services.documents import imports
+from app.services.documents.columns import Column
+from app.workflow import MatterType, Require, act, register, review_of
+from models.core.unit import Unit
+from models.grassroots.team import (
+    ProjectExpert,
+    ServiceProject,
+    ServiceTeam,
+    TeamBatch,
+    TeamEvaluation,
+    TeamFunding,
+    TeamSummary,
+)
+
+
+class TeamError(Exception):
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+# -- who does what ----------------------------------------------------------------------------
+
+
+def is_executor(team: ServiceTeam, user: Any) -> bool:
+    """The executing unit runs the team; the units above only watch and review."""
+    return user is not None and getattr(user, "unit_id", None) == team.unit_id
+
+
+def _require_executor(team: ServiceTeam, user: Any) -> None:
+    if not is_executor(team, user):
+        raise TeamError(_("只有执行单位可以办理"))
+
+
+def check_new_team(team: ServiceTeam, user: Any) -> None:
+    unit = team.unit if team.unit is not None else (db.session.get(Unit, team.unit_id) if team.unit_id else None)
+    if unit is None or unit.id == user.unit_id or not unit_in_scope(unit, user):
+        raise TeamError(_("请选择本单位下级的执行单位"), "unit")
+    if "grassroots.exec" not in {c.code for c in unit.categories}:
+        raise TeamError(_("所选单位不是基层执行单位"), "unit")
+    if not 2000 <= int(team.year or 0) <= dt.date.today().year + 1:
+        raise TeamError(_("年度不正确"), "year")
+    team.unit_id = unit.id
+    team.managing_unit_id = user.unit_id
+
+
+# -- start, batches, end ----------------------------------------------------------------------
+
+
+def start(team: ServiceTeam, user: Any, *, started: bool, start_date: dt.date | None, mode: str | None) -> None:
+    _require_executor(team, user)
+    if team.started:
+        raise TeamError(_("服务团已启动，启动设置不可修改"))
+    if not started:
+        raise TeamError(_("请选择“是”启动服务团"), "started")
+    if start_date is None:
+        raise TeamError(_("请填写启动时间"), "start_date")
+    if mode not in ("single", "multi"):
+        raise TeamError(_("请选择单批次或多批次"), "mode")
+    team.started, team.start_date, team.mode = True, start_date, mode
+    if mode == "multi":
+        team.batches.append(TeamBatch(seq=1, start_date=start_date))
+    audit.record("start", team, user=user)
+
+
+def add_batch(team: ServiceTeam, user: Any, start_date: dt.date | None) -> TeamBatch:
+    _require_executor(team, user)
+    if not team.started or team.mode != "multi":
+        raise TeamError(_("只有已启动的多批次服务团可以新增批次"))
+    if team.ended:
+        raise TeamError(_("服务团已结束，不能再新增批次"))
+    if start_date is None:
+        raise TeamError(_("请填写新批次的启动时间"), "start_date")
+    last = team.batches[-1] if team.batches else None
+    if last is not None and start_date < last.start_date:
+        raise TeamError(_("新批次的启动时间不能早于第%(n)s批次的启动时间", n=last.seq), "start_date")
+    if last is not None:
+        last.end_date = start_date  # the new batch ends the previous one
+    batch = TeamBatch(seq=(last.seq + 1) if last else 1, start_date=start_date)
+    team.batches.append(batch)
+    audit.record("batch", team, detail=f"batch {batch.seq}", user=user)
+    return batch
+
+
+def end(team: ServiceTeam, user: Any, *, ended: bool, end_date: dt.date | None) -> None:
+    _require_executor(team, user)
+    if not team.started:
+        raise TeamError(_("服务团尚未启动"))
+    if team.ended:
+        raise TeamError(_("服务团已结束，结束设置不可修改"))
+    if not ended:
+        raise TeamError(_("请选择“是”结束服务团"), "ended")
+    if end_date is None:
+        raise TeamError(_("请填写结束时间"), "end_date")
+    if team.start_date and end_date < team.start_date:
+        raise TeamError(_("结束时间不能早于启动时间"), "end_date")
+    if team.batches and end_date < team.batches[-1].start_date:
+        raise TeamError(_("结束时间不能早于最后一个批次的启动时间"), "end_date")
+    team.ended, team.end_date = True, end_date
+    if team.batches and team.batches[-1].end_date is None:
+        team.batches[-1].end_date = end_date
+    audit.record("end", team, user=user)
+
+
+# -- projects, experts, evaluations -----------------------------------------------------------
+
+
+def check_running(team: ServiceTeam, user: Any) -> None:
+    _require_executor(team, user)
+    if not team.started:
+        raise TeamError(_("服务团启动后才能填报开展情况"))
+
+
+def add_project(team: ServiceTeam, user: Any, project: ServiceProject) -> ServiceProject:
+    check_running(team, user)
+    if project.end_date and project.start_date and project.end_date < project.start_date:
+        raise TeamError(_("结束日期不能早于开始日期"), "end_date")
+    project.team_id, project.unit_id = team.id, team.unit_id
+    db.session.add(project)
+    return project
+
+
+def match_expert(project: ServiceProject, expert: Any, user: Any) -> ProjectExpert:
+    """数据库匹配专家: an expert the user's unit may use (its own and lower units' entries)."""
+    check_running(project.team, user)
+    if expert is None or not record_in_scope(expert, user):
+        raise TeamError(_("只能匹配本单位及下级单位专家库中的专家"))
+    exists = db.session.scalar(select(ProjectExpert.id).where(ProjectExpert.project_id == project.id,
+                                                              ProjectExpert.expert_id == expert.id))
+    if exists:
+        raise TeamError(_("该专家已匹配到本项目"))
+    row = ProjectExpert(project_id=project.id, expert_id=expert.id, unit_id=project.unit_id)
+    db.session.add(row)
+    return row
+
+
+def evaluate(row: ProjectExpert, user: Any, rating: str | None, comment: str | None) -> None:
+    check_running(row.project.team, user)
+    if rating not in ("1", "2", "3", "4"):
+        raise TeamError(_("请选择评价等级"), "rating")
+    row.rating, row.comment = rating, (comment or "").strip() or None
+
+
+# -- project import (G-05) --------------------------------------------------------------------
+
+
+def _team_context(ctx: str, user: Any) -> ServiceTeam:
+    team = db.session.get(ServiceTeam, int(ctx)) if str(ctx).isdigit() else None
+    if team is None or not record_in_scope(team, user):
+        raise imports.ImportError_(_("服务团不存在"))
+    try:
+        check_running(team, user)
+    except TeamError as e:
+        raise imports.ImportError_(str(e)) from e
+    return team
+
+
+def _build_project(values: dict[str, Any], user: Any, team: ServiceTeam) -> ServiceProject:
+    return ServiceProject(team_id=team.id, unit_id=team.unit_id, **values)
+
+
+def _check_project(values: dict[str, Any]) -> list[tuple[str, str]]:
+    if values.get("start_date") and values.get("end_date") and values["end_date"] < values["start_date"]:
+        return [("end_date", _("结束日期不能早于开始日期"))]
+    return []
+
+
+PROJECT_COLUMNS = [
+    Column("name", _l("项目名称"), required=True, max_len=100, width=28),
+    Column("place", _l("服务地点"), required=True, max_len=100, width=24),
+    Column("content", _l("服务内容"), required=True, max_len=2000, width=40),
+    Column("start_date", _l("开始日期"), required=True, kind="date"),
+    Column("end_date", _l("结束日期"), kind="date"),
+    Column("beneficiaries", _l("受益人数"), kind="int"),
+]
+
+PROJECT_IMPORT = imports.register(imports.ImportSpec(
+    code="grassroots.projects", title=_l("服务项目"), model=ServiceProject, columns=PROJECT_COLUMNS,
+    build=_build_project, row_check=_check_project, permission=("can_list", "ServiceTeamView"),
+    context=_team_context, context_endpoint=lambda ctx: f"/grassroots/teams/run/{ctx}?tab=projects",
+))
+
+
+# -- summary materials (G-08, G-09) -----------------------------------------------------------
+
+
+def _funding_has_items(record: TeamFunding, review: Any, user: Any) -> str | None:
+    return None if record.items else _("请先新增支出项目")
+
+
+def _evaluation_filled(record: TeamEvaluation, review: Any, user: Any) -> str | None:
+    return None if record.description else _("请先填写成效描述并保存")
+
+
+def _managers(record: Any) -> list[int]:
+    """From the executing unit's parent up to the unit that recorded the team (逐级审核)."""
+    team = record.team
+    unit = db.session.get(Unit, team.unit_id)
+    route: list[int] = []
+    for uid in reversed(unit.ancestor_ids[:-1]):
+        route.append(uid)
+        if uid == team.managing_unit_id:
+            break
+    return route
+
+
+def _title(record: Any) -> str:
+    return str(record)
+
+
+FUNDING = register(MatterType(
+    code="grassroots.funding", name=_l("服务团经费管理"), model=TeamFunding, route_builder=_managers,
+    returns_to="applicant", list_endpoint="TeamFundingView.list", permission=("can_review", "TeamFundingView"),
+    requires=[Require(actions=("submit",), check=_funding_has_items)], title_of=_title,
+))
+EVALUATION = register(MatterType(
+    code="grassroots.evaluation", name=_l("服务团成效评估"), model=TeamEvaluation, route_builder=_managers,
+    returns_to="applicant", list_endpoint="TeamEvaluationView.list",
+    permission=("can_review", "TeamEvaluationView"),
+    requires=[Require(actions=("submit",), check=_evaluation_filled)], title_of=_title,
+))
+SUMMARY = register(MatterType(
+    code="grassroots.summary", name=_l("服务团总结"), model=TeamSummary, route_builder=_managers,
+    returns_to="applicant", list_endpoint="TeamSummaryView.list", permission=("can_review", "TeamSummaryView"),
+    requires=[Require(actions=("submit",), attachments=("summary",))], title_of=_title,
+))
+MATERIALS = [(TeamFunding, FUNDING), (TeamEvaluation, EVALUATION), (TeamSummary, SUMMARY)]
+
+attachments.register_owner("grassroots.summary", TeamSummary, [
+    attachments.Slot("summary", _l("服务团总结材料"), kinds=("pdf", "doc", "docx", "jpg", "png", "zip"), max_mb=50,
+                     required=True, multiple=True),
+], edit_permission=("can_list", "ServiceTeamView"))
+
+
+def materials(team: ServiceTeam, create: bool = False) -> dict[str, Any]:
+    """The team's three materials (created empty on first use by the executing unit)."""
+    out: dict[str, Any] = {}
+    for model, matter in MATERIALS:
+        rec = db.session.scalar(select(model).where(model.team_id == team.id))
+        if rec is None and create:
+            rec = model(team_id=team.id, unit_id=team.unit_id)
+            db.session.add(rec)
+            db.session.flush()
+        out[matter.code] = rec
+    return out
+
+
+def check_summary_open(team: ServiceTeam, user: Any) -> None:
+    _require_executor(team, user)
+    if not team.ended:
+        raise TeamError(_("服务团结束后才能填报总结材料"))
+
+
+def editable_material(record: Any) -> bool:
+    """A material can be edited before it is submitted and after it was returned."""
+    return getattr(record, "review_state", "draft") in ("draft", "returned", "withdrawn")
+
+
+def submit_materials(team: ServiceTeam, user: Any) -> int:
+    """提交审核: all three materials must be complete; the ones not yet under review go up together."""
+    check_summary_open(team, user)
+    recs = materials(team, create=True)
+    missing: list[str] = []
+    if not recs[FUNDING.code].items:
+        missing.append(_("经费管理（至少一项支出）"))
+    if not recs[EVALUATION.code].description:
+        missing.append(_("成效评估"))
+    if attachments.missing(recs[SUMMARY.code], ("summary",)):
+        missing.append(_("服务团总结（上传总结材料）"))
+    if missing:
+        raise TeamError(_("总结材料不完整，请先填报：%(m)s", m="、".join(missing)))
+    n = 0
+    for _model, matter in MATERIALS:
+        rec = recs[matter.code]
+        if editable_material(rec):
+            act(matter, rec, user, "submit")
+            n += 1
+    if n == 0:
+        raise TeamError(_("总结材料已提交，无需重复提交"))
+    return n
+
+
+def progress(team: ServiceTeam) -> dict[str, int]:
+    """办团情况 for the managing units: live counts of projects, experts, evaluations."""
+    projects = db.session.scalar(select(func.count()).select_from(ServiceProject)
+                                 .where(ServiceProject.team_id == team.id)) or 0
+    rows = db.session.execute(
+        select(func.count(), func.count(ProjectExpert.rating)).select_from(ProjectExpert)
+        .join(ServiceProject, ServiceProject.id == ProjectExpert.project_id).where(ServiceProject.team_id == team.id)
+    ).one()
+    return {"projects": projects, "experts": rows[0], "evaluated": rows[1]}
+
+
+def review_states(team: ServiceTeam) -> dict[str, str]:
+    out = {}
+    for model, matter in MATERIALS:
+        rec = db.session.scalar(select(model).where(model.team_id == team.id))
+        out[matter.code] = rec.review_state if rec is not None else "draft"
+    return out
+
+
+__all__ = ["review_of"]

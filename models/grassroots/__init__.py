@@ -1,0 +1,15 @@
+"""专家服务基层 (seed 000): service teams, their projects, experts, evaluations and summaries."""
+
+from models.grassroots.team import (
+    ProjectExpert,
+    ServiceProject,
+    ServiceTeam,
+    TeamBatch,
+    TeamEvaluation,
+    TeamFunding,
+    TeamFundingItem,
+    TeamSummary,
+)
+
+__all__ = ["ProjectExpert", "ServiceProject", "ServiceTeam", "TeamBatch", "TeamEvaluation", "TeamFunding",
+           "TeamFundingItem", "TeamSummary"]
