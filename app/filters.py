@@ -56,6 +56,13 @@ def install(app: Flask) -> None:
 
     app.jinja_env.globals["slot_kinds"] = slot_kinds
     app.jinja_env.globals["breadcrumb"] = breadcrumb
+    fab_visible = app.jinja_env.filters.get("is_menu_visible")
+    if fab_visible is not None:
+        # FAB's navbar ignores a menu item's ``cond`` (only its API reads it): honour it here
+        def is_menu_visible(item: Any) -> bool:
+            return bool(fab_visible(item)) and item.should_render()
+
+        app.jinja_env.filters["is_menu_visible"] = is_menu_visible
     app.jinja_env.install_gettext_callables(
         gettext=lambda s: _translations().ugettext(s),
         ngettext=lambda s, p, n: _translations().ungettext(s, p, n),

@@ -33,6 +33,9 @@ REVIEW = ["can_list", "can_show", "can_review", "batch_approve"]
 GRASSROOTS = {
     "ServiceTeamView": CRUD + ["can_export", "can_run"],
     "TeamFundingView": REVIEW, "TeamEvaluationView": REVIEW, "TeamSummaryView": REVIEW,
+    "ExpertBaseView": ["can_list", "can_show", "can_export", "can_legacy", "can_transfer"],
+    "BaseYearView": REVIEW + ["can_edit"],
+    "RegionalSummaryView": REVIEW + ["can_add", "can_edit"],
 }
 
 # Permissions that belong to no view: 查看完整个人信息 (app/security/personal.py).

@@ -1,5 +1,6 @@
 """专家服务基层 (seed 000): service teams, their projects, experts, evaluations and summaries."""
 
+from models.grassroots.base import BaseTransfer, BaseYear, ExpertBase, RegionalSummary
 from models.grassroots.team import (
     ProjectExpert,
     ServiceProject,
@@ -11,5 +12,5 @@ from models.grassroots.team import (
     TeamSummary,
 )
 
-__all__ = ["ProjectExpert", "ServiceProject", "ServiceTeam", "TeamBatch", "TeamEvaluation", "TeamFunding",
+__all__ = ["BaseTransfer", "BaseYear", "ExpertBase", "RegionalSummary", "ProjectExpert", "ServiceProject", "ServiceTeam", "TeamBatch", "TeamEvaluation", "TeamFunding",
            "TeamFundingItem", "TeamSummary"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -96,8 +96,9 @@ def check_basic(parent: Unit, data: NewUnit, exclude_id: int | None = None) -> N
     check_categories(parent, cats)
 
 
-def create_child_unit(parent: Unit, data: NewUnit, actor: Any) -> Unit:
-    """Create a child unit and its administrator in one transaction."""
+def create_child_unit(parent: Unit, data: NewUnit, actor: Any,
+                      on_created: Callable[[Unit], None] | None = None) -> Unit:
+    """Create a child unit and its administrator in one transaction (with ``on_created``'s rows)."""
     if not can_manage_children(actor, parent):
         raise UnitError(_("只有上级单位管理员可以新增下级单位"))
     check_basic(parent, data)
@@ -125,6 +126,8 @@ def create_child_unit(parent: Unit, data: NewUnit, actor: Any) -> Unit:
         db.session.flush()
         assign_path(unit, parent)
         user_service.create_user(unit, is_admin=True, commit=False, **data.admin)
+        if on_created is not None:
+            on_created(unit)
         db.session.commit()
     except Exception:
         db.session.rollback()
