@@ -192,4 +192,7 @@ def load_demo(appbuilder: Any) -> dict[str, int]:
             note="系统使用中遇到问题，请在办公时间联系技术服务人员。",
         ))
     db.session.commit()
+    from seed.grassroots import load_grassroots
+
+    load_grassroots()
     return {"units": count}

@@ -104,6 +104,7 @@ class ReviewViewMixin:
             self.review_template, record=record, review=review, actions=actions, labels=ACTION_LABELS,
             states=STATES, opinions=opinions, nodes=nodes, title=str(self.matter.name),
             view_name=type(self).__name__, pk=pk, detail_template=self.review_detail_template,
+            returns_to=self.matter.returns_to,
             **self.review_context(record),
         )
 

@@ -10,7 +10,7 @@
       daysMin: ["日", "一", "二", "三", "四", "五", "六"],
       months: ["一月", "二月", "三月", "四月", "五月", "六月", "七月", "八月", "九月", "十月", "十一月", "十二月"],
       monthsShort: ["1月", "2月", "3月", "4月", "5月", "6月", "7月", "8月", "9月", "10月", "11月", "12月"],
-      today: "今天", clear: "清除", monthsTitle: "选择月份", weekStart: 1, format: "yyyy-mm-dd",
+      today: "今天", clear: "清除", monthsTitle: "选择月份", weekStart: 1,
       titleFormat: "yyyy年mm月"
     };
     var loc = $("meta[name=platform-locale]").attr("content") || "zh";
