@@ -168,3 +168,34 @@ def test_projects_experts_evaluations_summary_and_review(app, login_as):
     with app.app_context():
         assert db.session.get(TeamEvaluation, ids["TeamEvaluation"]).review_state == "approved"
         assert "补充" in db.session.get(TeamEvaluation, ids["TeamEvaluation"]).description
+
+
+def test_projects_imported_into_the_team(app, login_as):
+    from openpyxl import Workbook
+
+    pk = _team(app, login_as)
+    ex = login_as(EXEC)
+    # before the start the import is refused
+    assert ex.get(f"/imports/grassroots.projects/?ctx={pk}").status_code == 404
+    ex.post(f"/grassroots/teams/run/{pk}/start", data={"started": "1", "start_date": "2027-03-01", "mode": "single"})
+    r = ex.get(f"/imports/grassroots.projects/template?ctx={pk}")
+    assert r.status_code == 200
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["*项目名称", "*服务地点", "*服务内容", "*开始日期", "结束日期", "受益人数"])
+    ws.append(["乡村义诊", "黄陂区", "健康咨询", "2027-03-02", "2027-03-03", 120])
+    ws.append(["技术培训", "新洲区", "培训", "2027-04-10", "2027-04-01", 30])  # ends before it starts
+    buf = io.BytesIO()
+    wb.save(buf)
+    r = ex.post("/imports/grassroots.projects/", data={"ctx": str(pk), "file": (io.BytesIO(buf.getvalue()), "项目.xlsx")},
+                content_type="multipart/form-data")
+    page = ex.get(r.headers["Location"]).get_data(as_text=True)
+    assert "检查通过1条" in page and "结束日期不能早于开始日期" in page
+    batch = int(r.headers["Location"].rstrip("/").split("/")[-1])
+    r = ex.post(f"/imports/batch/{batch}/commit")
+    assert r.headers["Location"].endswith(f"/grassroots/teams/run/{pk}?tab=projects")
+    with app.app_context():
+        names = db.session.scalars(select(ServiceProject.name).where(ServiceProject.team_id == pk)).all()
+    assert names == ["乡村义诊"]
+    # another unit cannot import into this team
+    assert login_as("hb_wh_jh_e1_admin").get(f"/imports/grassroots.projects/?ctx={pk}").status_code == 404
