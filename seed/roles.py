@@ -28,12 +28,12 @@ SELF_SERVICE = {
 CRUD = ["can_list", "can_show", "can_add", "can_edit", "can_delete"]
 NOTICES = {"NoticeView": CRUD + ["publish", "revoke"]}
 STATISTICS = {"StatisticsView": ["can_list", "can_export"]}
-EXPERTS = {"ExpertView": CRUD + ["can_export", "can_import", "can_sheet"]}
+EXPERTS = {"ExpertView": CRUD + ["can_import", "can_sheet"]}
 REVIEW = ["can_list", "can_show", "can_review", "batch_approve"]
 GRASSROOTS = {
-    "ServiceTeamView": CRUD + ["can_export", "can_run"],
+    "ServiceTeamView": CRUD + ["can_run"],
     "TeamFundingView": REVIEW, "TeamEvaluationView": REVIEW, "TeamSummaryView": REVIEW,
-    "ExpertBaseView": ["can_list", "can_show", "can_export", "can_legacy", "can_transfer"],
+    "ExpertBaseView": ["can_list", "can_show", "can_legacy", "can_transfer"],
     "BaseYearView": REVIEW + ["can_edit"],
     "RegionalSummaryView": REVIEW + ["can_add", "can_edit"],
 }
@@ -51,13 +51,12 @@ ROLES: dict[str, dict[str, list[str]]] = {
     "系统管理员": {
         **SELF_SERVICE,
         **FULL_PERSONAL_DATA,
-        "UnitView": ["can_list", "can_show", "can_edit", "can_appoint", "can_move", "activate", "deactivate",
-                     "can_export"],
+        "UnitView": ["can_list", "can_show", "can_edit", "can_appoint", "can_move", "activate", "deactivate"],
         "NewChildUnitView": ["can_add"],
         "DepartmentView": CRUD,
         "StaffView": ["can_list", "can_show"],
         "ChildAdminView": ["can_list", "can_show", "disable", "enable", "resetpassword"],
-        "PersonView": CRUD + ["can_export"],
+        "PersonView": CRUD,
         "PersonApi": API_RW,
         "UnitApi": ["can_get", "can_put"],
         "DictTypeView": CRUD,
@@ -85,7 +84,7 @@ ROLES: dict[str, dict[str, list[str]]] = {
     "单位管理员": {
         **SELF_SERVICE,
         **FULL_PERSONAL_DATA,
-        "UnitView": ["can_list", "can_show", "can_edit", "can_appoint", "activate", "deactivate", "can_export"],
+        "UnitView": ["can_list", "can_show", "can_edit", "can_appoint", "activate", "deactivate"],
         "NewChildUnitView": ["can_add"],
         "DepartmentView": CRUD,
         "StaffView": ["can_list", "can_show", "can_add", "can_edit", "makeadmin", "disable", "enable", "resetpassword"],
@@ -95,7 +94,7 @@ ROLES: dict[str, dict[str, list[str]]] = {
         "ParentChangeView": ["can_list", "can_show", "can_request", "can_review", "batch_approve"],
         "UnitRegistrationView": ["can_list", "can_show", "can_review", "batch_approve"],
         "ReviewPostView": CRUD,
-        "PersonView": CRUD + ["can_export"],
+        "PersonView": CRUD,
         "PersonApi": API_RW,
         "UnitApi": ["can_get", "can_put"],
         "ComposeView": ["can_compose", "can_push"],
@@ -109,7 +108,7 @@ ROLES: dict[str, dict[str, list[str]]] = {
         "UnitView": ["can_list", "can_show"],
         "DepartmentView": ["can_list", "can_show"],
         "StaffView": ["can_list", "can_show"],
-        "PersonView": CRUD + ["can_export"],
+        "PersonView": CRUD,
         "PersonApi": API_RW,
         "UnitApi": ["can_get"],
         **STATISTICS,

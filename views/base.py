@@ -248,7 +248,7 @@ class StrictActionsMixin:
 class ExportMixin:
     """导出Excel of the current list: same filters, same order, within scope, masked as shown.
 
-    A view opts in by holding ``can_export`` (add "can_export" to its base_permissions) and
+    Whoever may list may export what the list shows (the permission is the list's); a view
     may name ``export_columns`` (default: its list columns). Above ``EXPORT_JOB_ROWS`` rows
     the export runs as a background job with a progress page.
     """
@@ -347,6 +347,10 @@ class ScopedModelView(ChineseDisplayMixin, StrictActionsMixin, ScopedViewMixin, 
 
     def __init__(self, **kwargs: Any) -> None:
         self._scoped_setup()
+        # 导出Excel is part of reading a list: whoever may list may export what the list shows
+        self.method_permission_name = {"export": "list", **(getattr(self, "method_permission_name", None) or {})}
+        if self.base_permissions:
+            self.base_permissions = [p for p in self.base_permissions if p != "can_export"]
         super().__init__(**kwargs)
         self.add_row_message = str(_l("已保存"))
         self.edit_row_message = str(_l("已保存"))

@@ -80,8 +80,7 @@ class UnitView(ScopedModelView):
     search_columns = ["name", "credit_code", "categories", "nature", "active"]
     order_columns = ["name", "credit_code"]
     base_order = ("path", "asc")
-    base_permissions = ["can_list", "can_show", "can_edit", "can_appoint", "can_move", "activate", "deactivate",
-                        "can_export"]
+    base_permissions = ["can_list", "can_show", "can_edit", "can_appoint", "can_move", "activate", "deactivate"]
     edit_form_extra_fields = {"legal_id_type": DictSelectField(_l("法定代表人证件类型"), dict_code="id_type")}
     list_template = "units/list.html"
     show_template = "units/show.html"

@@ -43,7 +43,7 @@ class ExpertView(ScopedModelView):
     order_columns = ["name", "sex", "work_unit", "series", "title", "major", "phone"]
     search_columns = ["name", "work_unit", "series", "title", "major", "id_number", "sex"]
     base_order = ("id", "desc")
-    base_permissions = ["can_list", "can_show", "can_add", "can_edit", "can_delete", "can_export", "can_import",
+    base_permissions = ["can_list", "can_show", "can_add", "can_edit", "can_delete", "can_import",
                         "can_sheet"]
     method_permission_name = {"sheet": "sheet"}
     add_form_extra_fields = edit_form_extra_fields = {

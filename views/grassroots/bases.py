@@ -38,7 +38,7 @@ class ExpertBaseView(ScopedModelView):
     list_columns = ["unit", "approved_year", "field", "unit.parent"]
     search_columns = ["approved_year", "field"]
     base_order = ("id", "desc")
-    base_permissions = ["can_list", "can_show", "can_export", "can_legacy", "can_transfer"]
+    base_permissions = ["can_list", "can_show", "can_legacy", "can_transfer"]
     method_permission_name = {"legacy": "legacy", "transfer": "transfer", "year": "show"}
 
     @expose("/show/<pk>", methods=["GET"])

@@ -58,7 +58,7 @@ class ServiceTeamView(ScopedModelView):
     search_columns = ["name", "year", "field", "started", "ended"]
     order_columns = ["name", "year", "start_date", "end_date"]
     base_order = ("id", "desc")
-    base_permissions = ["can_list", "can_show", "can_add", "can_edit", "can_delete", "can_export", "can_run"]
+    base_permissions = ["can_list", "can_show", "can_add", "can_edit", "can_delete", "can_run"]
     method_permission_name = {
         "run": "list", **{m: "run" for m in ("start", "batch", "end", "project", "project_delete", "match", "unmatch",
                                              "evaluate", "funding", "funding_delete", "evaluation", "summary_upload",
