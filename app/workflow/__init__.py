@@ -6,6 +6,7 @@ from app.workflow.engine import (
     Climb,
     Deadlines,
     MatterType,
+    Push,
     Require,
     ReviewError,
     ToCategory,
@@ -21,6 +22,6 @@ from app.workflow.engine import (
 )
 
 __all__ = [
-    "ATTACHMENT_CHECK", "NOTIFY", "Climb", "Deadlines", "MatterType", "Require", "ReviewError", "ToCategory", "ToUnit", "act", "allowed_actions", "progress_counts", "register",
+    "ATTACHMENT_CHECK", "NOTIFY", "Climb", "Deadlines", "MatterType", "Push", "Require", "ReviewError", "ToCategory", "ToUnit", "act", "allowed_actions", "progress_counts", "register",
     "review_of", "submit", "submit_new", "todo_counts",
 ]

@@ -52,6 +52,13 @@ class ToUnit:
 
 
 @dataclass
+class Push:
+    """推送管理: the previous node's unit again, whose only step is to push the record to the
+    unit ``MatterType.push_target`` names (then that unit accepts or declines, and the
+    pushing unit decides)."""
+
+
+@dataclass
 class Require:
     """What an action needs first (P-14 "attachments a step requires"): filled fields,
     uploaded attachment slots, or a check returning a refusal message; ``when`` limits
@@ -101,6 +108,8 @@ class MatterType:
     requires: list[Require] = field(default_factory=list)
     deadlines: Deadlines | None = None
     title_of: Callable[[Any], str] = lambda record: str(record)
+    push_target: Callable[[Any], int | None] | None = None  # the only unit a push may go to
+    decline_returns: bool = False  # 不接收 sends the record back to the applicant with the opinion
 
 
 REGISTRY: dict[str, MatterType] = {}
@@ -118,7 +127,8 @@ def now() -> dt.datetime:
 # -- route ------------------------------------------------------------------------------
 
 
-def build_route(matter: MatterType, record: Any) -> list[int]:
+def build_route(matter: MatterType, record: Any) -> list[Any]:
+    """Unit ids in order; a push node is ``(unit id, "push")``."""
     if matter.route_builder is not None:
         return list(matter.route_builder(record))
     unit = db.session.get(Unit, matter.unit_of(record))
@@ -146,6 +156,11 @@ def build_route(matter: MatterType, record: Any) -> list[int]:
             cursor = ancestors.index(hit) + 1
         elif isinstance(spec, ToUnit):
             route.append(spec.unit_id() if callable(spec.unit_id) else spec.unit_id)
+        elif isinstance(spec, Push):
+            if not route:
+                raise ReviewError(_("推送环节之前必须有审核单位"))
+            last = route[-1]
+            route.append((last[0] if isinstance(last, tuple) else last, "push"))
     if not route:
         raise ReviewError(_("审核路线为空"))
     return route
@@ -202,6 +217,8 @@ def allowed_actions(matter: MatterType, review: Review | None, user: Any) -> lis
             node = review.nodes[review.step]
             if node.kind == "accept":
                 acts += ["accept", "decline"]
+            elif node.kind == "push":
+                acts += ["push", "return"]
             else:
                 acts += ["approve", "return", "reject"]
                 if matter.pushable:
@@ -325,7 +342,8 @@ def submit(matter: MatterType, record: Any, user: Any) -> Review:
         if review is None:
             review = Review(matter=matter.code, record_id=record.id)
             db.session.add(review)
-        review.nodes = [ReviewNode(position=i, unit_id=u, kind="review") for i, u in enumerate(route)]
+        review.nodes = [ReviewNode(position=i, unit_id=u[0] if isinstance(u, tuple) else u,
+                                   kind=u[1] if isinstance(u, tuple) else "review") for i, u in enumerate(route)]
         start = 0
     else:
         start = review.returned_step
@@ -381,6 +399,11 @@ def act(matter: MatterType, record: Any, user: Any, action: str, *, opinion: str
     if action == "withdraw":
         review.state = "withdrawn"
         review.current_unit_id = None
+    elif action == "decline" and matter.decline_returns:
+        push_step = review.step - 1 if review.step > 0 and review.nodes[review.step - 1].kind == "push" else None
+        review.state = "returned"
+        review.returned_step = push_step if push_step is not None else review.step
+        review.current_unit_id = None
     elif action in ("approve", "accept", "decline"):
         _trail_and_advance(matter, record, review, user, action, opinion, before)
         review.version += 1
@@ -397,9 +420,19 @@ def act(matter: MatterType, record: Any, user: Any, action: str, *, opinion: str
         if matter.reject_bars_year:
             review.barred_until = dt.date(dt.date.today().year, 12, 31)
     elif action == "push":
-        unit = db.session.get(Unit, int(target)) if target else None
+        unit = db.session.get(Unit, int(target)) if target and str(target).isdigit() else None
         if unit is None or unit.id == review.current_unit_id:
             raise ReviewError(_("请选择推送的单位"))
+        if matter.push_target is not None:
+            expected = matter.push_target(record)
+            if expected is None or unit.id != expected:
+                named = db.session.get(Unit, expected) if expected else None
+                raise ReviewError(_("只能推送给申请中选择的单位：%(u)s", u=getattr(named, "name", "—")))
+        if review.nodes[review.step].kind == "push":
+            # pushing again after a decline: what the earlier push added goes
+            for n in [n for n in review.nodes if n.position > review.step]:
+                review.nodes.remove(n)
+            db.session.flush()
         pos = review.step + 1
         for n in review.nodes:
             if n.position >= pos:
@@ -419,7 +452,7 @@ def act(matter: MatterType, record: Any, user: Any, action: str, *, opinion: str
     _sync_record(matter, record, review)
     if action == "reject" and matter.on_rejected:
         matter.on_rejected(record, review)
-    if action == "return" and matter.on_returned:
+    if review.state == "returned" and matter.on_returned:
         matter.on_returned(record, review)
     audit.record("review", record, detail=f"{matter.code}:{action}")
     _notify(matter, record, review, action, user)

@@ -73,11 +73,22 @@ class TimeSeries:
         if db.engine.dialect.name == "postgresql":
             fmt = "YYYY-MM" if self.period == "month" else "YYYY-MM-DD"
             return func.to_char(func.timezone(tz, self.column), fmt)
+        from zoneinfo import ZoneInfo
+
+        offset = dt.datetime.now(ZoneInfo(tz)).utcoffset() or dt.timedelta()
         fmt = "%Y-%m" if self.period == "month" else "%Y-%m-%d"
-        return func.strftime(fmt, self.column, "+8 hours")
+        return func.strftime(fmt, self.column, f"{int(offset.total_seconds() // 60):+d} minutes")
+
+    def _today(self) -> dt.date:
+        """Today where the users are (the configured zone), not where the server's clock is."""
+        from zoneinfo import ZoneInfo
+
+        from flask import current_app
+
+        return dt.datetime.now(ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai"))).date()
 
     def _periods(self) -> list[str]:
-        today = dt.date.today()
+        today = self._today()
         if self.period == "month":
             out, y, m = [], today.year, today.month
             for _i in range(self.last):
@@ -89,8 +100,12 @@ class TimeSeries:
     def rows(self, user: Any) -> list[tuple[str, int]]:
         periods = self._periods()
         start = dt.date.fromisoformat(periods[0] + ("-01" if self.period == "month" else ""))
-        since = dt.datetime.combine(start, dt.time()) - dt.timedelta(hours=8)
-        since = since.replace(tzinfo=dt.UTC)
+        from zoneinfo import ZoneInfo
+
+        from flask import current_app
+
+        zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai"))
+        since = dt.datetime.combine(start, dt.time(), tzinfo=zone).astimezone(dt.UTC)
         bucket = self._bucket()
         pred = self.scope(user) if self.scope else scope_clause(self.model, user)
         q = (select(bucket, func.count()).select_from(self.model)

@@ -215,7 +215,7 @@ def mark_read(user: Any, recipient_ids: Iterable[int]) -> int:
 
 # -- the review engine's messages -------------------------------------------------------------
 
-ACTION_TEXT = {"return": "退回", "reject": "审核不通过", "approve": "审核通过", "push": "推送"}
+ACTION_TEXT = {"return": "退回", "reject": "审核不通过", "approve": "审核通过", "push": "推送", "decline": "不接收（退回）"}
 
 
 def _review_link(matter: Any, record: Any) -> str | None:
@@ -234,7 +234,8 @@ def engine_notify(matter: Any, record: Any, review: Any, action: str, user: Any)
     unit_name = getattr(getattr(user, "unit", None), "name", "")
     opinion = review.trail[-1].opinion if review.trail else None
     link = _review_link(matter, record)
-    if action in ("return", "reject") or (action in ("approve", "accept", "decline") and review.state == "approved"):
+    if action in ("return", "reject") or review.state in ("approved", "returned") and action in ("approve", "accept",
+                                                                                                 "decline"):
         verb = ACTION_TEXT["approve"] if review.state == "approved" else ACTION_TEXT[action]
         title = _("【%(m)s】%(t)s：%(a)s", m=str(matter.name), t=title_of, a=verb)
         body = _("%(u)s%(a)s。", u=unit_name, a=verb) + (_("意见：%(o)s", o=opinion) if opinion else "")
