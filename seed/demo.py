@@ -195,4 +195,7 @@ def load_demo(appbuilder: Any) -> dict[str, int]:
     from seed.grassroots import load_grassroots
 
     load_grassroots()
+    from seed.commissioner import load_commissioner
+
+    load_commissioner(root, rng)
     return {"units": count}

@@ -30,6 +30,13 @@ NOTICES = {"NoticeView": CRUD + ["publish", "revoke"]}
 STATISTICS = {"StatisticsView": ["can_list", "can_export"]}
 EXPERTS = {"ExpertView": CRUD + ["can_import", "can_sheet"]}
 REVIEW = ["can_list", "can_show", "can_review", "batch_approve"]
+KTP_REVIEW = {"KtpApplicationView": REVIEW}
+PERSON_SELF = {
+    "PlatformUserDBModelView": ["can_userinfo"],
+    "ChangeMyPasswordView": ["can_this_form_get", "can_this_form_post"],
+    "InboxView": ["can_list", "can_show", "markread", "remove"],
+    "Portal": ["menu_access"],
+}
 GRASSROOTS = {
     "ServiceTeamView": CRUD + ["can_run"],
     "TeamFundingView": REVIEW, "TeamEvaluationView": REVIEW, "TeamSummaryView": REVIEW,
@@ -47,6 +54,8 @@ SECURITY_MENUS = ["Security", "List Users", "List Roles", "List Groups", "Base P
                   "Permission on Views/Menus"]
 
 ROLES: dict[str, dict[str, list[str]]] = {
+    # 科技特派员 (seed 003): an individual account, its own records only
+    "个人科技特派员": {**PERSON_SELF, "KtpMyView": ["can_profile", "can_application", "can_agreement"]},
     # 三员分立: three administrators, none holding another's work
     "系统管理员": {
         **SELF_SERVICE,
@@ -102,6 +111,7 @@ ROLES: dict[str, dict[str, list[str]]] = {
         **STATISTICS,
         **EXPERTS,
         **GRASSROOTS,
+        **KTP_REVIEW,
     },
     "工作人员": {
         **SELF_SERVICE,
@@ -114,6 +124,7 @@ ROLES: dict[str, dict[str, list[str]]] = {
         **STATISTICS,
         **EXPERTS,
         **GRASSROOTS,
+        **KTP_REVIEW,
     },
 }
 

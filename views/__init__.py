@@ -6,8 +6,9 @@ from typing import Any
 
 
 def register_all(appbuilder: Any, modules: list[str]) -> None:
-    from views import core, experts, grassroots
+    from views import commissioner, core, experts, grassroots
 
     core.register(appbuilder)
+    commissioner.register(appbuilder)
     experts.register(appbuilder)
     grassroots.register(appbuilder)

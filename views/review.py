@@ -89,8 +89,8 @@ class ReviewViewMixin:
         record = self.get_scoped(pk)
         if request.method == "POST":
             action = request.form.get("action", "")
-            if self._do(record, action, request.form.get("opinion"), request.form.get("version"),
-                        request.form.get("target")):
+            target = request.form.get("push_to") if action == "push" else request.form.get("target")
+            if self._do(record, action, request.form.get("opinion"), request.form.get("version"), target):
                 flash(_("已%(a)s", a=str(ACTION_LABELS.get(action, action))), "success")
                 if request.form.get("save_opinion") and request.form.get("opinion"):
                     db.session.add(CommonOpinion(user_id=g.user.id, text=request.form["opinion"].strip()[:500]))

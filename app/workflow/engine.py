@@ -327,7 +327,9 @@ def _trail(review: Review, user: Any, action: str, opinion: str | None, before: 
 def submit(matter: MatterType, record: Any, user: Any) -> Review:
     """提交 or, after a return, resubmit (straight back to the node that returned it)."""
     review = review_of(matter.code, record.id, lock=True)
-    if getattr(user, "unit_id", None) != matter.unit_of(record):
+    owner_col = getattr(type(record), "__scope_owner__", None)
+    is_owner = bool(owner_col) and getattr(record, owner_col, None) == getattr(user, "id", None)
+    if not is_owner and getattr(user, "unit_id", None) != matter.unit_of(record):
         raise ReviewError(_("只有申请单位可以提交"))
     if review is not None and review.state not in ("draft", "withdrawn", "returned"):
         raise ReviewError(_("当前状态不能提交"))

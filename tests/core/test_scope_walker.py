@@ -192,7 +192,14 @@ def foreign(app):
             "item_id": db.session.scalar(select(TeamFundingItem.id).join(TeamFunding).where(
                 TeamFunding.team_id == team.id)),
         }
+        from models.commissioner.individual import Agreement, Application
+
+        ids_ktp = {
+            Application: list(db.session.scalars(select(Application.id).limit(2)).all()),
+            Agreement: list(db.session.scalars(select(Agreement.id).limit(1)).all()),
+        }
         ids = {
+            **ids_ktp,
             **gr_more,
             ServiceTeam: [team.id],
             TeamFunding: [db.session.scalar(select(TeamFunding.id).where(TeamFunding.team_id == team.id))],

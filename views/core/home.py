@@ -23,7 +23,9 @@ class HomeView(IndexView):
     def index(self) -> Any:
         user = getattr(g, "user", None)
         ctx: dict[str, Any] = {"title": _("首页")}
-        if user is not None and getattr(user, "is_authenticated", False) and getattr(user, "unit", None) is not None:
+        if user is not None and getattr(user, "is_authenticated", False) and getattr(user, "user_type", "") == "person":
+            ctx.update(person=True, unread=messages.unread_count(user), latest=messages.latest_unread(user))
+        elif user is not None and getattr(user, "is_authenticated", False) and getattr(user, "unit", None) is not None:
             unit = user.unit
             ctx.update(
                 unit=unit,

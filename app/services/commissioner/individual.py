@@ -1,0 +1,190 @@
+"""个人科技特派员 (TC-01 … TC-04): registration, basic information, the application on the review
+engine (home city → province → 推送 to the intended city → accept → province final approval,
+which makes the person a 省级科技特派员), and the service agreement with its PDF and scan."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.extensions import db
+from app.services.core import attachments, audit
+from app.services.core import users as user_service
+from app.services.core.validators import check_mobile
+from app.workflow import MatterType, register, review_of
+from models.commissioner.individual import Agreement, Application, Commissioner
+from models.core.unit import Category, Unit, unit_category
+
+PERSON_ROLES = {"individual": "个人科技特派员"}
+EDITABLE = ("draft", "returned", "withdrawn")
+
+
+class KtpError(Exception):
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def _units_of(code: str) -> list[Unit]:
+    return list(db.session.scalars(
+        select(Unit).join(unit_category, unit_category.c.unit_id == Unit.id)
+        .join(Category, Category.id == unit_category.c.category_id)
+        .where(Category.code == code, Unit.active.is_(True)).order_by(Unit.sort, Unit.id)
+    ).all())
+
+
+def province() -> Unit:
+    units = _units_of("commissioner.province")
+    if not units:
+        raise KtpError(_("系统尚未设置省科技厅"))
+    return units[0]
+
+
+def cities() -> list[Unit]:
+    return _units_of("commissioner.city")
+
+
+def _city(raw: Any, field: str) -> Unit:
+    unit = db.session.get(Unit, int(raw)) if str(raw or "").isdigit() else None
+    if unit is None or unit.id not in {c.id for c in cities()}:
+        raise KtpError(_("请选择地市"), field)
+    return unit
+
+
+def register_person(data: dict[str, Any]) -> Any:
+    """注册: an individual account (it sees only its own records); the caller commits."""
+    kind = data.get("kind")
+    if kind not in PERSON_ROLES:
+        raise KtpError(_("请选择角色"), "kind")
+    role = user_service.role_by_name(PERSON_ROLES[kind])
+    try:
+        user_service.check_new_user(data)
+    except user_service.UserError as e:
+        raise KtpError(str(e), e.field) from e
+    user = user_service.create_user(province(), username=data["username"].strip(), name=data["name"].strip(),
+                                    phone=data["phone"].strip(), password=data["password"], roles=[role],
+                                    commit=False)
+    user.roles = [role]
+    user.user_type = "person"
+    user.must_change_password = False  # they chose it themselves
+    audit.record("register", user, user=user)
+    return user
+
+
+PROFILE_FIELDS = [("name", _l("姓名")), ("sex", _l("性别")), ("birth_ym", _l("出生年月")), ("native_place", _l("籍贯")),
+                  ("politics", _l("政治面貌")), ("education", _l("学历")), ("workplace", _l("工作单位")),
+                  ("post", _l("单位职务")), ("title", _l("职称")), ("phone", _l("联系电话"))]
+APPLICATION_FIELDS = [("major", _l("专业")), ("intended_county", _l("拟服务县（市、区）")),
+                      ("intended_enterprise", _l("拟服务企业")), ("industry", _l("服务产业领域")),
+                      ("introduction", _l("个人介绍")), ("achievements", _l("主要业绩"))]
+AGREEMENT_FIELDS = [("specialty", _l("专业技术特长")), ("enterprise_business", _l("服务企业主营业务")),
+                    ("needs", _l("科技服务需求")), ("work_plan", _l("工作内容及时间安排")), ("targets", _l("预期完成任务指标"))]
+
+
+def _required(data: dict[str, Any], fields: list[tuple[str, Any]]) -> dict[str, str]:
+    out = {}
+    for key, label in fields:
+        value = (data.get(key) or "").strip()
+        if not value:
+            raise KtpError(_("%(f)s为必填项，若无相关信息请填写“无”", f=str(label)), key)
+        out[key] = value
+    return out
+
+
+def profile_of(user: Any) -> Commissioner | None:
+    return db.session.scalar(select(Commissioner).where(Commissioner.user_id == user.id))
+
+
+def save_profile(user: Any, data: dict[str, Any]) -> Commissioner:
+    values = _required(data, PROFILE_FIELDS)
+    if len(values["birth_ym"]) != 6 or not values["birth_ym"].isdigit():
+        raise KtpError(_("出生年月格式应为 yyyyMM，如 198005"), "birth_ym")
+    reason = check_mobile(values["phone"])
+    if reason:
+        raise KtpError(str(reason), "phone")
+    city = _city(data.get("city"), "city")
+    rec = profile_of(user) or Commissioner(user_id=user.id, kind="individual")
+    for k, v in values.items():
+        setattr(rec, k, v[:100])
+    rec.unit_id = city.id
+    db.session.add(rec)
+    app_rec = application_of(user)
+    if app_rec is not None and app_rec.review_state in EDITABLE:
+        app_rec.unit_id = city.id  # the home city reviews first
+    return rec
+
+
+def application_of(user: Any) -> Application | None:
+    return db.session.scalar(select(Application).where(Application.user_id == user.id))
+
+
+def save_application(user: Any, data: dict[str, Any]) -> Application:
+    profile = profile_of(user)
+    if profile is None:
+        raise KtpError(_("请先填写基本信息"))
+    rec = application_of(user)
+    if rec is not None and rec.review_state not in EDITABLE:
+        raise KtpError(_("申请表已提交审核，退回后才能修改"))
+    values = _required(data, APPLICATION_FIELDS)
+    city = _city(data.get("intended_city"), "intended_city")
+    rec = rec or Application(user_id=user.id, commissioner_id=profile.id)
+    for k, v in values.items():
+        setattr(rec, k, v)
+    rec.intended_city_id = city.id
+    rec.unit_id = profile.unit_id
+    db.session.add(rec)
+    return rec
+
+
+def _route(rec: Application) -> list[Any]:
+    prov = province().id
+    return [rec.unit_id, prov, (prov, "push")]
+
+
+def _certified(rec: Application, review: Any) -> None:
+    rec.commissioner.certified_at = dt.datetime.now(dt.UTC)
+
+
+INDIVIDUAL = register(MatterType(
+    code="commissioner.individual", name=_l("个人科技特派员申请"), model=Application, route_builder=_route,
+    returns_to="applicant", push_target=lambda r: r.intended_city_id, decline_returns=True,
+    opinion_required=("return", "reject", "decline"), list_endpoint="KtpApplicationView.list",
+    permission=("can_review", "KtpApplicationView"), on_approved=_certified,
+    title_of=lambda r: str(r),
+))
+
+
+def approved(user: Any) -> Application | None:
+    rec = application_of(user)
+    return rec if rec is not None and rec.review_state == "approved" else None
+
+
+def agreement_of(user: Any) -> Agreement | None:
+    return db.session.scalar(select(Agreement).where(Agreement.user_id == user.id))
+
+
+def save_agreement(user: Any, data: dict[str, Any]) -> Agreement:
+    rec_app = approved(user)
+    if rec_app is None:
+        raise KtpError(_("个人申请表通过省科技厅终审后，才能填写服务协议"))
+    values = _required(data, AGREEMENT_FIELDS)
+    rec = agreement_of(user) or Agreement(application_id=rec_app.id, user_id=user.id, unit_id=rec_app.unit_id)
+    for k, v in values.items():
+        setattr(rec, k, v)
+    db.session.add(rec)
+    return rec
+
+
+attachments.register_owner("commissioner.agreement", Agreement, [
+    attachments.Slot("stamped", _l("盖章后的个人服务协议（PDF扫描件）"), kinds=("pdf",), max_mb=20, required=True),
+], edit_permission=("can_agreement", "KtpMyView"), personal=True)
+
+
+def status(user: Any) -> dict[str, Any]:
+    rec = application_of(user)
+    review = review_of(INDIVIDUAL.code, rec.id) if rec is not None else None
+    return {"application": rec, "review": review}

@@ -1,0 +1,5 @@
+"""科技特派员 (seed 003): commissioners' profiles, applications and service agreements."""
+
+from models.commissioner.individual import Agreement, Application, Commissioner
+
+__all__ = ["Agreement", "Application", "Commissioner"]

@@ -1,0 +1,140 @@
+"""个人科技特派员 through the real views: registration, profile, application, the whole route with a
+return at each step, push to the wrong city refused, the agreement locked until approval, its
+PDF and the stamped scan, and a city never reaching another city's applicants."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from sqlalchemy import select
+
+from app.extensions import db
+from models.commissioner.individual import Application, Commissioner
+from models.core.unit import Unit
+from tests.conftest import Client, unique
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _unit_id(app, name: str) -> int:
+    with app.app_context():
+        return db.session.scalar(select(Unit.id).where(Unit.name == name))
+
+
+def _register(app, login: str) -> Client:
+    c = Client(app)
+    c.token()
+    r = c.post("/ktp/register/", data={"name": "测试特派员", "username": login, "phone": "13712345678",
+                                       "password": "Ktp@2026x", "kind": "individual"})
+    assert r.status_code == 302, re.findall(r"field-error\">([^<]+)", r.get_data(as_text=True))
+    c2 = Client(app)
+    assert c2.login(login, "Ktp@2026x").status_code == 302
+    c2._refresh_token()
+    return c2
+
+
+def _fill(app, c: Client, home: str, intended: str) -> int:
+    r = c.post("/ktp/my/profile", data={"name": "测试特派员", "sex": "1", "birth_ym": "198204", "native_place": "湖北武汉",
+                                        "politics": "01", "education": "14", "workplace": "华中农业大学",
+                                        "post": "无", "title": "副高级", "phone": "13712345678",
+                                        "city": str(_unit_id(app, home))})
+    assert r.status_code == 302
+    r = c.post("/ktp/my/application", data={"major": "果树栽培", "intended_city": str(_unit_id(app, intended)),
+                                            "intended_county": "夷陵区", "intended_enterprise": "宜昌柑橘公司",
+                                            "industry": "柑橘", "introduction": "从事柑橘研究", "achievements": "无"})
+    assert r.status_code == 302
+    with app.app_context():
+        return db.session.scalar(select(Application.id).join(Commissioner).where(
+            Commissioner.user_id == Application.user_id, Application.major == "果树栽培").order_by(Application.id.desc()))
+
+
+def _state(app, pk: int) -> tuple[str, int | None]:
+    with app.app_context():
+        a = db.session.get(Application, pk)
+        return a.review_state, a.review_unit_id
+
+
+def test_individual_path_with_returns_push_and_agreement(app, login_as):
+    c = _register(app, unique("ktp"))
+    # every field required ("无" allowed)
+    r = c.post("/ktp/my/profile", data={"name": "测试特派员", "sex": "1"})
+    assert "为必填项，若无相关信息请填写“无”" in r.get_data(as_text=True)
+    pk = _fill(app, c, "武汉市科学技术局", "宜昌市科学技术局")
+    wh, yc, prov = (_unit_id(app, n) for n in ("武汉市科学技术局", "宜昌市科学技术局", "湖北省科学技术厅"))
+    # the agreement is locked before the final approval
+    assert "只有个人申请表通过省科技厅终审后" in c.get("/ktp/my/agreement").get_data(as_text=True)
+    r = c.post("/ktp/my/agreement", data={"specialty": "x"})
+    assert "只有个人申请表通过省科技厅终审后" in r.get_data(as_text=True)
+    c.post("/ktp/my/application/submit")
+    assert _state(app, pk) == ("pending", wh)
+    city, province, target = login_as("hbkj_wh_admin"), login_as("hbkj_admin"), login_as("hbkj_yc_admin")
+    # another city neither sees it now nor can act on it
+    assert target.get(f"/ktp/applications/review/{pk}").status_code == 404
+    assert login_as("hbkj_xy_admin").get(f"/ktp/applications/show/{pk}").status_code == 404
+    # return at the home city: the opinion shows under the form, the edit goes straight back there
+    city.post(f"/ktp/applications/review/{pk}", data={"action": "return", "opinion": "请补充主要业绩"})
+    page = c.get("/ktp/my/application").get_data(as_text=True)
+    assert "请补充主要业绩" in page and "已退回" in page
+    c.post("/ktp/my/application", data={"major": "果树栽培", "intended_city": str(yc), "intended_county": "夷陵区",
+                                        "intended_enterprise": "宜昌柑橘公司", "industry": "柑橘",
+                                        "introduction": "从事柑橘研究", "achievements": "主持省级项目2项"})
+    c.post("/ktp/my/application/submit")
+    assert _state(app, pk) == ("pending", wh)
+    city.post(f"/ktp/applications/review/{pk}", data={"action": "approve", "opinion": "同意"})
+    assert _state(app, pk) == ("pending", prov)
+    # a return at the province, then the province approves and reaches 推送管理
+    province.post(f"/ktp/applications/review/{pk}", data={"action": "return", "opinion": "请核实服务企业"})
+    c.post("/ktp/my/application/submit")
+    assert _state(app, pk) == ("pending", prov)
+    province.post(f"/ktp/applications/review/{pk}", data={"action": "approve", "opinion": "初审通过"})
+    page = province.get(f"/ktp/applications/review/{pk}").get_data(as_text=True)
+    assert "推送至" in page and "宜昌市科学技术局" in page
+    # a forged push to another city is refused and changes nothing
+    r = province.post(f"/ktp/applications/review/{pk}", data={"action": "push", "push_to": str(wh)},
+                      follow_redirects=True)
+    assert "只能推送给申请中选择的单位：宜昌市科学技术局" in r.get_data(as_text=True)
+    assert _state(app, pk) == ("pending", prov)
+    province.post(f"/ktp/applications/review/{pk}", data={"action": "push", "push_to": str(yc)})
+    assert _state(app, pk) == ("pending", yc)
+    # 不接收: back to the applicant with the opinion; resubmitted, it returns to 推送管理
+    target.post(f"/ktp/applications/review/{pk}", data={"action": "decline", "opinion": "企业需求不匹配"})
+    assert _state(app, pk)[0] == "returned"
+    assert "企业需求不匹配" in c.get("/ktp/my/application").get_data(as_text=True)
+    c.post("/ktp/my/application/submit")
+    assert _state(app, pk) == ("pending", prov)
+    province.post(f"/ktp/applications/review/{pk}", data={"action": "push", "push_to": str(yc)})
+    target.post(f"/ktp/applications/review/{pk}", data={"action": "accept"})
+    assert _state(app, pk) == ("pending", prov)
+    province.post(f"/ktp/applications/review/{pk}", data={"action": "approve", "opinion": "同意选派"})
+    assert _state(app, pk) == ("approved", None)
+    assert "审核成功" in c.get("/ktp/my/application").get_data(as_text=True)
+    assert "省级科技特派员" in c.get("/ktp/my/profile").get_data(as_text=True)
+    # the agreement now opens; its PDF downloads; the stamped scan uploads (PDF only)
+    r = c.post("/ktp/my/agreement", data={"specialty": "柑橘品种改良", "enterprise_business": "柑橘种植",
+                                          "needs": "提高优质果率", "work_plan": "每季度驻企10天", "targets": "优质果率提高10%"})
+    assert r.status_code == 302
+    r = c.get("/ktp/my/agreement/pdf")
+    assert r.status_code == 200 and r.data.startswith(b"%PDF")
+    with app.app_context():
+        from models.commissioner.individual import Agreement
+
+        agreement_id = db.session.scalar(select(Agreement.id).where(Agreement.application_id == pk))
+    r = c.post(f"/attachments/upload/commissioner.agreement/{agreement_id}/stamped",
+               data={"file": (io.BytesIO(b"not a pdf"), "盖章协议.pdf")}, content_type="multipart/form-data",
+               follow_redirects=True)
+    assert "内容不是允许的类型" in r.get_data(as_text=True)
+    c.post(f"/attachments/upload/commissioner.agreement/{agreement_id}/stamped",
+           data={"file": (io.BytesIO(PDF), "盖章协议.pdf")}, content_type="multipart/form-data")
+    assert "盖章协议.pdf" in c.get("/ktp/my/agreement").get_data(as_text=True)
+
+
+def test_individuals_see_only_their_own(app, login_as):
+    a = _register(app, unique("ktpa"))
+    pk = _fill(app, a, "襄阳市科学技术局", "黄冈市科学技术局")
+    b = _register(app, unique("ktpb"))
+    assert b.get(f"/ktp/applications/show/{pk}").status_code in (302, 403, 404)
+    assert "果树栽培" not in b.get("/ktp/my/application").get_data(as_text=True)
+    # the home city sees it in its list; the province too; another city does not
+    assert "测试特派员" in login_as("hbkj_xy_admin").get("/ktp/applications/list/").get_data(as_text=True)
+    assert login_as("hbkj_wh_admin").get(f"/ktp/applications/show/{pk}").status_code == 404

@@ -1,0 +1,181 @@
+"""科技特派员 screens: 注册, 基本信息, 个人申请表 (with its status and opinions), 个人服务协议 and its PDF,
+and the review list of the city and province departments."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from flask import Response, abort, flash, g, redirect, request, url_for
+from flask_appbuilder import BaseView, expose
+from flask_appbuilder.security.decorators import has_access
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from app.extensions import db
+from app.services.commissioner import individual as service
+from app.services.core import attachments, dicts
+from app.services.documents import pdf
+from app.workflow import ReviewError, act
+from models.commissioner.individual import Application
+from models.core.workflow import STATES
+from views.base import ScopedModelView, scoped_interface
+from views.review import ACTION_LABELS, ReviewViewMixin
+
+
+class KtpRegisterView(BaseView):
+    """注册 (public): name, login, password, phone and the role the person takes."""
+
+    route_base = "/ktp/register"
+    default_view = "form"
+
+    @expose("/", methods=["GET", "POST"])
+    def form(self) -> Any:
+        errors: dict[str, str] = {}
+        if request.method == "POST":
+            try:
+                service.register_person(request.form)
+                db.session.commit()
+            except service.KtpError as e:
+                db.session.rollback()
+                errors[e.field or "_"] = str(e)
+            else:
+                flash(_("操作成功，请使用注册的账号登录"), "success")
+                return redirect(self.appbuilder.get_url_for_login)
+        return self.render_template("ktp/register.html", form=request.form, errors=errors, kinds=service.PERSON_ROLES,
+                                    title=_("科技特派员注册"))
+
+
+class KtpMyView(BaseView):
+    """The commissioner's own pages; every record is the account's own."""
+
+    route_base = "/ktp/my"
+    default_view = "profile"
+    base_permissions = ["can_profile", "can_application", "can_agreement"]
+    method_permission_name = {"profile": "profile", "application": "application", "submit": "application",
+                              "agreement": "agreement", "agreement_pdf": "agreement"}
+
+    @expose("/profile", methods=["GET", "POST"])
+    @has_access
+    def profile(self) -> Any:
+        errors: dict[str, str] = {}
+        rec = service.profile_of(g.user)
+        if request.method == "POST":
+            try:
+                service.save_profile(g.user, request.form)
+                db.session.commit()
+            except service.KtpError as e:
+                db.session.rollback()
+                errors[e.field or "_"] = str(e)
+                flash(str(e), "danger")
+            else:
+                flash(_("基本信息已保存"), "success")
+                return redirect(url_for("KtpMyView.profile"))
+        values = request.form if request.method == "POST" else {
+            **{k: getattr(rec, k) for k, _l2 in service.PROFILE_FIELDS}, "city": rec.unit_id} if rec else {}
+        return self.render_template(
+            "ktp/profile.html", values=values, errors=errors, fields=service.PROFILE_FIELDS, cities=service.cities(),
+            sexes=dicts.choices("sex"), politics=dicts.choices("politics"), educations=dicts.choices("education"),
+            certified=rec.certified_at if rec else None, title=_("基本信息"))
+
+    @expose("/application", methods=["GET", "POST"])
+    @has_access
+    def application(self) -> Any:
+        errors: dict[str, str] = {}
+        if request.method == "POST":
+            try:
+                service.save_application(g.user, request.form)
+                db.session.commit()
+            except service.KtpError as e:
+                db.session.rollback()
+                errors[e.field or "_"] = str(e)
+                flash(str(e), "danger")
+            else:
+                flash(_("申请表已保存；确认无误后请点击“提交审核”"), "success")
+                return redirect(url_for("KtpMyView.application"))
+        st = service.status(g.user)
+        rec = st["application"]
+        values = request.form if request.method == "POST" else (
+            {**{k: getattr(rec, k) for k, _l2 in service.APPLICATION_FIELDS}, "intended_city": rec.intended_city_id}
+            if rec else {})
+        return self.render_template(
+            "ktp/application.html", values=values, errors=errors, fields=service.APPLICATION_FIELDS,
+            cities=service.cities(), rec=rec, review=st["review"], states=STATES, labels=ACTION_LABELS,
+            profile=service.profile_of(g.user), editable=rec is None or rec.review_state in service.EDITABLE,
+            title=_("个人申请表"))
+
+    @expose("/application/submit", methods=["POST"])
+    @has_access
+    def submit(self) -> Any:
+        rec = service.application_of(g.user)
+        if rec is None:
+            flash(_("请先填写并保存申请表"), "warning")
+            return redirect(url_for("KtpMyView.application"))
+        try:
+            act(service.INDIVIDUAL, rec, g.user, "submit")
+            db.session.commit()
+        except ReviewError as e:
+            db.session.rollback()
+            flash(str(e), "danger")
+        else:
+            flash(_("已提交审核"), "success")
+        return redirect(url_for("KtpMyView.application"))
+
+    @expose("/agreement", methods=["GET", "POST"])
+    @has_access
+    def agreement(self) -> Any:
+        app_rec = service.approved(g.user)
+        if app_rec is None:
+            return self.render_template("ktp/agreement.html", locked=True, title=_("个人服务协议"))
+        errors: dict[str, str] = {}
+        rec = service.agreement_of(g.user)
+        if request.method == "POST":
+            try:
+                service.save_agreement(g.user, request.form)
+                db.session.commit()
+            except service.KtpError as e:
+                db.session.rollback()
+                errors[e.field or "_"] = str(e)
+                flash(str(e), "danger")
+            else:
+                flash(_("服务协议已保存，可下载打印"), "success")
+                return redirect(url_for("KtpMyView.agreement"))
+        values = request.form if request.method == "POST" else (
+            {k: getattr(rec, k) for k, _l2 in service.AGREEMENT_FIELDS} if rec else {})
+        return self.render_template(
+            "ktp/agreement.html", locked=False, values=values, errors=errors, fields=service.AGREEMENT_FIELDS, rec=rec,
+            owner=attachments.OWNERS["commissioner.agreement"], files=attachments.current(rec) if rec else [],
+            title=_("个人服务协议"))
+
+    @expose("/agreement/pdf")
+    @has_access
+    def agreement_pdf(self) -> Any:
+        rec = service.agreement_of(g.user)
+        if rec is None:
+            abort(404)
+        app_rec = rec.application
+        body = pdf.render("pdf/ktp_agreement.html", agreement=rec, application=app_rec, person=app_rec.commissioner,
+                          province=service.province(), labels={"sex": dicts.label("sex", app_rec.commissioner.sex)})
+        name = quote(f"个人服务协议_{app_rec.commissioner.name}.pdf")
+        return Response(body, mimetype="application/pdf",
+                        headers={"Content-Disposition": f"attachment; filename=agreement.pdf; filename*=UTF-8''{name}"})
+
+
+class KtpApplicationView(ReviewViewMixin, ScopedModelView):
+    """申请审核 / 对接审核 / 推送管理: one list; the engine decides what each unit may do."""
+
+    route_base = "/ktp/applications"
+    datamodel = scoped_interface(Application)
+    matter = service.INDIVIDUAL
+    entity_title = _l("个人科技特派员申请")
+    list_title = _l("个人科技特派员申请审核")
+    review_detail_template = "ktp/application_detail.html"
+    label_columns = {"commissioner": _l("姓名"), "unit": _l("所在地市"), "intended_city": _l("拟服务地市"),
+                     "major": _l("专业"), "intended_enterprise": _l("拟服务企业"), "review_state": _l("审核状态")}
+    list_columns = ["commissioner", "unit", "intended_city", "major", "intended_enterprise", "review_state"]
+    search_columns = ["review_state", "major"]
+    base_permissions = ["can_list", "can_show"]
+    base_order = ("id", "desc")
+
+    def review_context(self, record: Any) -> dict[str, Any]:
+        return {"person": record.commissioner, "push_units": [record.intended_city]}
