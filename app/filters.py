@@ -87,6 +87,10 @@ def breadcrumb() -> list[tuple[str, str | None]]:
     if not menus:
         return []
     name, category = menus[0]
+    for item in current_app.appbuilder.menu.get_list():  # a view with several menu links: the one opened
+        for child in item.childs or []:
+            if child.href == endpoint and (child.name, item.name) in menus:
+                name, category = child.name, item.name
     t = _translations()
     crumbs: list[tuple[str, str | None]] = [(t.ugettext("首页"), current_app.appbuilder.get_url_for_index)]
     for item in current_app.appbuilder.menu.get_list():
