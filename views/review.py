@@ -77,7 +77,10 @@ class ReviewViewMixin:
         ok = 0
         for record in records:
             label = self.matter.title_of(record)
-            if self._do(record, action, opinion, None, target, label=label):
+            row_target = target
+            if action == "push" and self.matter.push_target is not None:
+                row_target = self.matter.push_target(record)  # 推送管理 in batches: each to its own unit
+            if self._do(record, action, opinion, None, row_target, label=label):
                 ok += 1
                 flash(_("%(r)s：已%(a)s", r=label, a=str(ACTION_LABELS.get(action, action))), "info")
         flash(_("批量处理完成：成功%(ok)s条，失败%(bad)s条", ok=ok, bad=len(records) - ok),
@@ -111,6 +114,10 @@ class ReviewViewMixin:
     def review_context(self, record: Any) -> dict[str, Any]:
         """Extra values for the detail template."""
         return {}
+
+    def render_template(self, template: str, **kwargs: Any) -> Any:
+        kwargs.setdefault("batch_push", getattr(self.matter, "push_target", None) is not None)
+        return super().render_template(template, **kwargs)
 
     @action("batch_approve", _l("批量通过"), _l("确定通过所选记录？"), "fa-check", single=False)
     def batch_approve(self, items: Any) -> Any:

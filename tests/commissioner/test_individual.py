@@ -138,3 +138,26 @@ def test_individuals_see_only_their_own(app, login_as):
     # the home city sees it in its list; the province too; another city does not
     assert "测试特派员" in login_as("hbkj_xy_admin").get("/ktp/applications/list/").get_data(as_text=True)
     assert login_as("hbkj_wh_admin").get(f"/ktp/applications/show/{pk}").status_code == 404
+
+
+def test_push_management_in_batches_each_to_its_own_city(app, login_as):
+    people = []
+    for home, intended in [("武汉市科学技术局", "宜昌市科学技术局"), ("襄阳市科学技术局", "黄冈市科学技术局")]:
+        c = _register(app, unique("ktpbatch"))
+        pk = _fill(app, c, home, intended)
+        c.post("/ktp/my/application/submit")
+        people.append((pk, _unit_id(app, home), _unit_id(app, intended)))
+    for pk, home, _intended in people:
+        with app.app_context():
+            from models.core.user import UnitUser
+
+            login = db.session.scalar(select(UnitUser.username).where(UnitUser.unit_id == home,
+                                                                      UnitUser.is_unit_admin.is_(True)))
+        login_as(login).post(f"/ktp/applications/review/{pk}", data={"action": "approve"})
+    province = login_as("hbkj_admin")
+    province.post("/ktp/applications/review_batch", data={"action": "approve", "rowid": [str(p[0]) for p in people]})
+    r = province.post("/ktp/applications/review_batch", data={"action": "push", "rowid": [str(p[0]) for p in people]},
+                      headers={"Referer": "/ktp/applications/list/"}, follow_redirects=True)
+    assert "批量处理完成：成功2条，失败0条" in r.get_data(as_text=True)
+    for pk, _home, intended in people:
+        assert _state(app, pk) == ("pending", intended)
