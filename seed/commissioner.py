@@ -37,6 +37,9 @@ def load_commissioner(root: Unit, rng: random.Random) -> None:
     for code, name, region in CITIES:
         units[code] = _unit(prov, name, region, ["commissioner.city"], "10")
         _accounts(units[code], f"hbkj_{code}", rng)
+    for code, name in [("hzau", "华中农业大学"), ("hbaas", "湖北省农业科学院")]:
+        legal = _unit(prov, name, "420100", ["commissioner.legal"], "20")
+        _accounts(legal, f"hbkj_{code}", rng)
     db.session.flush()
 
     def user(login: str) -> UnitUser:

@@ -30,7 +30,7 @@ NOTICES = {"NoticeView": CRUD + ["publish", "revoke"]}
 STATISTICS = {"StatisticsView": ["can_list", "can_export"]}
 EXPERTS = {"ExpertView": CRUD + ["can_import", "can_sheet"]}
 REVIEW = ["can_list", "can_show", "can_review", "batch_approve"]
-KTP_REVIEW = {"KtpApplicationView": REVIEW}
+KTP_REVIEW = {"KtpApplicationView": REVIEW, "KtpTeamApplicationView": REVIEW}
 PERSON_SELF = {
     "PlatformUserDBModelView": ["can_userinfo"],
     "ChangeMyPasswordView": ["can_this_form_get", "can_this_form_post"],
@@ -56,6 +56,8 @@ SECURITY_MENUS = ["Security", "List Users", "List Roles", "List Groups", "Base P
 ROLES: dict[str, dict[str, list[str]]] = {
     # 科技特派员 (seed 003): an individual account, its own records only
     "个人科技特派员": {**PERSON_SELF, "KtpMyView": ["can_profile", "can_application", "can_agreement"]},
+    "法人科技特派员（团队负责人）": {**PERSON_SELF, "KtpMyView": ["can_profile"], "KtpTeamView": ["can_team"]},
+    "法人科技特派员（团队成员）": {**PERSON_SELF, "KtpMyView": ["can_profile"], "KtpTeamView": ["can_join"]},
     # 三员分立: three administrators, none holding another's work
     "系统管理员": {
         **SELF_SERVICE,

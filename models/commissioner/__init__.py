@@ -1,5 +1,6 @@
 """科技特派员 (seed 003): commissioners' profiles, applications and service agreements."""
 
 from models.commissioner.individual import Agreement, Application, Commissioner
+from models.commissioner.team import Team, TeamAgreement, TeamApplication, TeamMember
 
-__all__ = ["Agreement", "Application", "Commissioner"]
+__all__ = ["Agreement", "Application", "Commissioner", "Team", "TeamAgreement", "TeamApplication", "TeamMember"]

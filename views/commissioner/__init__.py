@@ -11,6 +11,7 @@ from views.registry import add_link, add_view
 
 def register(appbuilder: Any) -> None:
     from views.commissioner.individual import KtpApplicationView, KtpMyView, KtpRegisterView
+    from views.commissioner.team import KtpTeamApplicationView, KtpTeamView
 
     cat, label = "Commissioner", _l("科技特派员")
     appbuilder.add_view_no_menu(KtpRegisterView)
@@ -23,3 +24,13 @@ def register(appbuilder: Any) -> None:
              label=_l("个人服务协议"), icon="fa-handshake", category_label=label)
     add_view(appbuilder, KtpApplicationView, "KtpApplications", cat, label=_l("申请审核"), icon="fa-clipboard-check",
              category_label=label)
+    appbuilder.add_view_no_menu(KtpTeamView)
+    for name, endpoint, perm, text, icon in [
+        ("KtpTeam", "KtpTeamView.team", "can_team", _l("团队信息"), "fa-users"),
+        ("KtpTeamApplication", "KtpTeamView.application", "can_team", _l("团队申请表"), "fa-file-signature"),
+        ("KtpTeamAgreement", "KtpTeamView.agreement", "can_team", _l("团队服务协议"), "fa-handshake"),
+        ("KtpJoin", "KtpTeamView.join", "can_join", _l("所属团队"), "fa-user-friends"),
+    ]:
+        add_link(appbuilder, KtpTeamView, name, endpoint, perm, cat, label=text, icon=icon, category_label=label)
+    add_view(appbuilder, KtpTeamApplicationView, "KtpTeamApplications", cat, label=_l("团队申请审核"),
+             icon="fa-clipboard-list", category_label=label)

@@ -76,7 +76,8 @@ class KtpMyView(BaseView):
         return self.render_template(
             "ktp/profile.html", values=values, errors=errors, fields=service.PROFILE_FIELDS, cities=service.cities(),
             sexes=dicts.choices("sex"), politics=dicts.choices("politics"), educations=dicts.choices("education"),
-            certified=rec.certified_at if rec else None, title=_("基本信息"))
+            certified=rec.certified_at if rec else None, need_city=service.rec_kind(g.user) == "individual",
+            title=_("基本信息"))
 
     @expose("/application", methods=["GET", "POST"])
     @has_access

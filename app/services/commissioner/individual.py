@@ -19,7 +19,7 @@ from app.workflow import MatterType, register, review_of
 from models.commissioner.individual import Agreement, Application, Commissioner
 from models.core.unit import Category, Unit, unit_category
 
-PERSON_ROLES = {"individual": "个人科技特派员"}
+PERSON_ROLES = {"individual": "个人科技特派员", "leader": "法人科技特派员（团队负责人）", "member": "法人科技特派员（团队成员）"}
 EDITABLE = ("draft", "returned", "withdrawn")
 
 
@@ -106,16 +106,22 @@ def save_profile(user: Any, data: dict[str, Any]) -> Commissioner:
     reason = check_mobile(values["phone"])
     if reason:
         raise KtpError(str(reason), "phone")
-    city = _city(data.get("city"), "city")
-    rec = profile_of(user) or Commissioner(user_id=user.id, kind="individual")
+    kind = rec_kind(user)
+    city = _city(data.get("city"), "city") if kind == "individual" or data.get("city") else None
+    rec = profile_of(user) or Commissioner(user_id=user.id, kind=kind)
     for k, v in values.items():
         setattr(rec, k, v[:100])
-    rec.unit_id = city.id
+    rec.unit_id = city.id if city is not None else province().id
     db.session.add(rec)
     app_rec = application_of(user)
-    if app_rec is not None and app_rec.review_state in EDITABLE:
+    if city is not None and app_rec is not None and app_rec.review_state in EDITABLE:
         app_rec.unit_id = city.id  # the home city reviews first
     return rec
+
+
+def rec_kind(user: Any) -> str:
+    names = {r.name for r in user.roles}
+    return next((k for k, n in PERSON_ROLES.items() if n in names), "individual")
 
 
 def application_of(user: Any) -> Application | None:

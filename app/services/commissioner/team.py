@@ -1,0 +1,166 @@
+"""法人科技特派员 (TC-05, TC-06): the leader creates the team in an approved legal-person unit,
+members join it, the application (≥ 3 people) goes legal unit → province → 推送 → intended city →
+province; the team agreement opens after the final approval."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.extensions import db
+from app.services.commissioner import individual as ind
+from app.services.core import attachments
+from app.workflow import MatterType, Require, register
+from models.commissioner.team import Team, TeamAgreement, TeamApplication, TeamMember
+from models.core.unit import Unit
+
+MIN_TEAM = 3
+
+APPLICATION_FIELDS = [("field", _l("负责人所从事的专业技术领域")), ("achievements", _l("在此领域取得的成就")),
+                      ("intended_county", _l("拟服务的县（市）")), ("intended_enterprise", _l("拟服务企业")),
+                      ("chain", _l("团队依托农业科技产业链"))]
+AGREEMENT_FIELDS = [(k, v) for k, v in ind.AGREEMENT_FIELDS if k != "specialty"]
+
+
+def legal_units() -> list[Unit]:
+    """Approved legal-person units (an unapproved unit is inactive and cannot take part)."""
+    return ind._units_of("commissioner.legal")
+
+
+def _legal(raw: Any) -> Unit:
+    unit = db.session.get(Unit, int(raw)) if str(raw or "").isdigit() else None
+    if unit is None or unit.id not in {u.id for u in legal_units()}:
+        raise ind.KtpError(_("请选择已通过审核的法人单位"), "unit")
+    return unit
+
+
+def team_of_leader(user: Any) -> Team | None:
+    return db.session.scalar(select(Team).where(Team.leader_user_id == user.id))
+
+
+def save_team(user: Any, data: dict[str, Any]) -> Team:
+    if ind.profile_of(user) is None:
+        raise ind.KtpError(_("请先填写团队负责人基本信息"))
+    name = (data.get("name") or "").strip()
+    if not name:
+        raise ind.KtpError(_("请填写团队名称"), "name")
+    unit = _legal(data.get("unit"))
+    team = team_of_leader(user)
+    app_rec = application_of(team) if team else None
+    if app_rec is not None and app_rec.review_state not in ind.EDITABLE:
+        raise ind.KtpError(_("团队申请已提交审核，退回后才能修改团队"))
+    clash = db.session.scalar(select(Team.id).where(Team.name == name, Team.leader_user_id != user.id))
+    if clash:
+        raise ind.KtpError(_("团队名称已被使用"), "name")
+    team = team or Team(leader_user_id=user.id)
+    team.name, team.unit_id = name[:100], unit.id
+    for m in team.members:
+        m.unit_id = unit.id
+    db.session.add(team)
+    return team
+
+
+def join_team(user: Any, team_id: Any) -> TeamMember:
+    """团队成员: choose the unit's team; one team per member."""
+    if ind.profile_of(user) is None:
+        raise ind.KtpError(_("请先填写基本信息"))
+    team = db.session.get(Team, int(team_id)) if str(team_id or "").isdigit() else None
+    if team is None or team.unit_id not in {u.id for u in legal_units()}:
+        raise ind.KtpError(_("请选择所属团队"), "team")
+    app_rec = application_of(team)
+    if app_rec is not None and app_rec.review_state not in ind.EDITABLE:
+        raise ind.KtpError(_("该团队的申请已提交审核，暂不能加入"), "team")
+    row = db.session.scalar(select(TeamMember).where(TeamMember.user_id == user.id)) or TeamMember(user_id=user.id)
+    row.team_id, row.unit_id = team.id, team.unit_id
+    db.session.add(row)
+    return row
+
+
+def remove_member(leader: Any, member_id: Any) -> None:
+    team = team_of_leader(leader)
+    row = db.session.get(TeamMember, int(member_id)) if str(member_id or "").isdigit() else None
+    if team is None or row is None or row.team_id != team.id:
+        raise ind.KtpError(_("该成员不在本团队"))
+    app_rec = application_of(team)
+    if app_rec is not None and app_rec.review_state not in ind.EDITABLE:
+        raise ind.KtpError(_("团队申请已提交审核，退回后才能修改团队"))
+    db.session.delete(row)
+
+
+def application_of(team: Team | None) -> TeamApplication | None:
+    if team is None:
+        return None
+    return db.session.scalar(select(TeamApplication).where(TeamApplication.team_id == team.id))
+
+
+def save_application(user: Any, data: dict[str, Any]) -> TeamApplication:
+    team = team_of_leader(user)
+    if team is None:
+        raise ind.KtpError(_("请先创建团队"))
+    rec = application_of(team)
+    if rec is not None and rec.review_state not in ind.EDITABLE:
+        raise ind.KtpError(_("申请表已提交审核，退回后才能修改"))
+    values = ind._required(data, APPLICATION_FIELDS)
+    city = ind._city(data.get("intended_city"), "intended_city")
+    rec = rec or TeamApplication(team_id=team.id, user_id=user.id)
+    for k, v in values.items():
+        setattr(rec, k, v)
+    rec.intended_city_id, rec.unit_id = city.id, team.unit_id
+    db.session.add(rec)
+    return rec
+
+
+def _team_size(record: TeamApplication, review: Any, user: Any) -> str | None:
+    size = record.team.size
+    return None if size >= MIN_TEAM else _("团队总人数应不少于%(n)s人（当前%(m)s人）", n=MIN_TEAM, m=size)
+
+
+def _route(rec: TeamApplication) -> list[Any]:
+    prov = ind.province().id
+    return [rec.unit_id, prov, (prov, "push")]
+
+
+def _certified(rec: TeamApplication, review: Any) -> None:
+    now = dt.datetime.now(dt.UTC)
+    for uid in [rec.team.leader_user_id] + [m.user_id for m in rec.team.members]:
+        profile = db.session.scalar(select(ind.Commissioner).where(ind.Commissioner.user_id == uid))
+        if profile is not None:
+            profile.certified_at = now
+
+
+TEAM = register(MatterType(
+    code="commissioner.team", name=_l("法人科技特派员团队申请"), model=TeamApplication, route_builder=_route,
+    returns_to="applicant", push_target=lambda r: r.intended_city_id, decline_returns=True,
+    list_endpoint="KtpTeamApplicationView.list", permission=("can_review", "KtpTeamApplicationView"),
+    on_approved=_certified, requires=[Require(actions=("submit",), check=_team_size)], title_of=lambda r: str(r),
+))
+
+
+def approved(user: Any) -> TeamApplication | None:
+    rec = application_of(team_of_leader(user))
+    return rec if rec is not None and rec.review_state == "approved" else None
+
+
+def agreement_of(user: Any) -> TeamAgreement | None:
+    return db.session.scalar(select(TeamAgreement).where(TeamAgreement.user_id == user.id))
+
+
+def save_agreement(user: Any, data: dict[str, Any]) -> TeamAgreement:
+    rec_app = approved(user)
+    if rec_app is None:
+        raise ind.KtpError(_("团队申请通过省科技厅终审后，才能填写团队服务协议"))
+    values = ind._required(data, AGREEMENT_FIELDS)
+    rec = agreement_of(user) or TeamAgreement(application_id=rec_app.id, user_id=user.id, unit_id=rec_app.unit_id)
+    for k, v in values.items():
+        setattr(rec, k, v)
+    db.session.add(rec)
+    return rec
+
+
+attachments.register_owner("commissioner.team_agreement", TeamAgreement, [
+    attachments.Slot("stamped", _l("盖章后的团队服务协议（PDF扫描件）"), kinds=("pdf",), max_mb=20, required=True),
+], edit_permission=("can_team", "KtpTeamView"))

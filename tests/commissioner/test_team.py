@@ -1,0 +1,106 @@
+"""法人科技特派员 through the real views: team creation, members joining and being removed, the
+≥ 3 people rule, the route legal unit → province → 推送 → city → province with returns, the team
+agreement locked until approval, and scope."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from app.extensions import db
+from models.commissioner.team import Team, TeamApplication, TeamMember
+from models.core.unit import Unit
+from tests.conftest import Client, unique
+
+
+def _uid(app, name: str) -> int:
+    with app.app_context():
+        return db.session.scalar(select(Unit.id).where(Unit.name == name))
+
+
+def _person(app, kind: str, name: str) -> Client:
+    login = unique("t" + kind)
+    c = Client(app)
+    c.token()
+    r = c.post("/ktp/register/", data={"name": name, "username": login, "phone": "13712340000",
+                                       "password": "Ktp@2026x", "kind": kind})
+    assert r.status_code == 302, re.findall(r"field-error\">([^<]+)", r.get_data(as_text=True))
+    c2 = Client(app)
+    assert c2.login(login, "Ktp@2026x").status_code == 302
+    c2._refresh_token()
+    r = c2.post("/ktp/my/profile", data={"name": name, "sex": "1", "birth_ym": "198001", "native_place": "湖北",
+                                         "politics": "13", "education": "11", "workplace": "华中农业大学", "post": "教授",
+                                         "title": "正高级", "phone": "13712340000"})
+    body = r.get_data(as_text=True)
+    assert r.status_code == 302, (re.findall(r"<title>([^<]+)", body), re.findall(r'alert-[a-z]+">\s*<button[^>]*>[^<]*</button>\s*([^<]+)', body))
+    return c2
+
+
+def _state(app, pk: int) -> tuple[str, int | None]:
+    with app.app_context():
+        a = db.session.get(TeamApplication, pk)
+        return a.review_state, a.review_unit_id
+
+
+def test_team_path(app, login_as):
+    hzau, prov, xy, wh = (_uid(app, n) for n in ("华中农业大学", "湖北省科学技术厅", "襄阳市科学技术局", "武汉市科学技术局"))
+    leader = _person(app, "leader", "郑团长")
+    team_name = unique("华农柑橘科技服务团队")
+    # a team must belong to an approved legal-person unit
+    r = leader.post("/ktp/team/", data={"name": team_name, "unit": str(wh)}, follow_redirects=True)
+    assert "请选择已通过审核的法人单位" in r.get_data(as_text=True)
+    leader.post("/ktp/team/", data={"name": team_name, "unit": str(hzau)})
+    with app.app_context():
+        team_id = db.session.scalar(select(Team.id).where(Team.name == team_name))
+    # members register and choose the unit's team
+    m1, m2 = _person(app, "member", "钱成员"), _person(app, "member", "孙成员")
+    assert team_name in m1.get("/ktp/team/join").get_data(as_text=True)
+    m1.post("/ktp/team/join", data={"team": str(team_id)})
+    leader.post("/ktp/team/application", data={"field": "柑橘栽培", "achievements": "育成新品种2个",
+                                               "intended_city": str(xy), "intended_county": "宜城市",
+                                               "intended_enterprise": "襄阳柑橘合作社", "chain": "柑橘产业链"})
+    with app.app_context():
+        pk = db.session.scalar(select(TeamApplication.id).where(TeamApplication.team_id == team_id))
+    # two people are not enough
+    r = leader.post("/ktp/team/application/submit", follow_redirects=True)
+    assert "团队总人数应不少于3人（当前2人）" in r.get_data(as_text=True)
+    assert _state(app, pk)[0] == "draft"
+    m2.post("/ktp/team/join", data={"team": str(team_id)})
+    assert "共3人" in leader.get("/ktp/team/").get_data(as_text=True)
+    # the agreement stays locked
+    assert "只有团队申请通过省科技厅终审后" in leader.get("/ktp/team/agreement").get_data(as_text=True)
+    leader.post("/ktp/team/application/submit")
+    assert _state(app, pk) == ("pending", hzau)
+    # members cannot be removed while it is under review
+    with app.app_context():
+        m2_row = db.session.scalar(select(TeamMember.id).where(TeamMember.team_id == team_id).order_by(
+            TeamMember.id.desc()))
+    r = leader.post(f"/ktp/team/remove/{m2_row}", follow_redirects=True)
+    assert "团队申请已提交审核" in r.get_data(as_text=True)
+    # the legal unit reviews first and returns; the leader edits and resubmits
+    unit_admin, province, city = login_as("hbkj_hzau_admin"), login_as("hbkj_admin"), login_as("hbkj_xy_admin")
+    assert login_as("hbkj_hbaas_admin").get(f"/ktp/team-applications/review/{pk}").status_code == 404
+    unit_admin.post(f"/ktp/team-applications/review/{pk}", data={"action": "return", "opinion": "请补充产业链情况"})
+    assert "请补充产业链情况" in leader.get("/ktp/team/application").get_data(as_text=True)
+    leader.post("/ktp/team/application/submit")
+    unit_admin.post(f"/ktp/team-applications/review/{pk}", data={"action": "approve"})
+    province.post(f"/ktp/team-applications/review/{pk}", data={"action": "approve", "opinion": "初审通过"})
+    r = province.post(f"/ktp/team-applications/review/{pk}", data={"action": "push", "push_to": str(wh)},
+                      follow_redirects=True)
+    assert "只能推送给申请中选择的单位：襄阳市科学技术局" in r.get_data(as_text=True)
+    province.post(f"/ktp/team-applications/review/{pk}", data={"action": "push", "push_to": str(xy)})
+    assert _state(app, pk) == ("pending", xy)
+    city.post(f"/ktp/team-applications/review/{pk}", data={"action": "accept"})
+    province.post(f"/ktp/team-applications/review/{pk}", data={"action": "approve", "opinion": "同意选派"})
+    assert _state(app, pk) == ("approved", None)
+    assert _state(app, pk)[0] == "approved" and prov
+    # the agreement opens and its PDF downloads
+    r = leader.post("/ktp/team/agreement", data={"enterprise_business": "柑橘种植", "needs": "品种改良",
+                                                 "work_plan": "全年驻点", "targets": "亩产提高10%"})
+    assert r.status_code == 302
+    r = leader.get("/ktp/team/agreement/pdf")
+    assert r.status_code == 200 and r.data.startswith(b"%PDF")
+    # members see their team; a member cannot open the leader's pages
+    assert team_name in m1.get("/ktp/team/join").get_data(as_text=True)
+    assert m1.get("/ktp/team/application").status_code in (302, 403)

@@ -1,0 +1,165 @@
+"""法人科技特派员 screens: the leader's team, members, application and agreement; the member's team
+choice; the review list of the legal units, the province and the cities."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from flask import Response, abort, flash, g, redirect, request, url_for
+from flask_appbuilder import BaseView, expose
+from flask_appbuilder.security.decorators import has_access
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.extensions import db
+from app.services.commissioner import individual as ind
+from app.services.commissioner import team as service
+from app.services.core import attachments
+from app.services.documents import pdf
+from app.workflow import ReviewError, act, review_of
+from models.commissioner.team import Team, TeamApplication, TeamMember
+from models.core.workflow import STATES
+from views.base import ScopedModelView, scoped_interface
+from views.review import ACTION_LABELS, ReviewViewMixin
+
+
+class KtpTeamView(BaseView):
+    route_base = "/ktp/team"
+    default_view = "team"
+    base_permissions = ["can_team", "can_join"]
+    method_permission_name = {m: "team" for m in ("team", "remove", "application", "submit", "agreement",
+                                                  "agreement_pdf")} | {"join": "join"}
+
+    def _redirect(self, endpoint: str, ok: str, fn: Any) -> Any:
+        try:
+            fn()
+            db.session.commit()
+        except (ind.KtpError, ReviewError) as e:
+            db.session.rollback()
+            flash(str(e), "danger")
+        else:
+            flash(ok, "success")
+        return redirect(url_for(endpoint))
+
+    @expose("/", methods=["GET", "POST"])
+    @has_access
+    def team(self) -> Any:
+        if request.method == "POST":
+            return self._redirect("KtpTeamView.team", _("团队信息已保存"), lambda: service.save_team(g.user, request.form))
+        team = service.team_of_leader(g.user)
+        return self.render_template("ktp/team.html", team=team, units=service.legal_units(),
+                                    profile=ind.profile_of(g.user), title=_("团队信息"))
+
+    @expose("/remove/<int:member_id>", methods=["POST"])
+    @has_access
+    def remove(self, member_id: int) -> Any:
+        return self._redirect("KtpTeamView.team", _("已删除团队成员"), lambda: service.remove_member(g.user, member_id))
+
+    @expose("/application", methods=["GET", "POST"])
+    @has_access
+    def application(self) -> Any:
+        errors: dict[str, str] = {}
+        team = service.team_of_leader(g.user)
+        if request.method == "POST":
+            try:
+                service.save_application(g.user, request.form)
+                db.session.commit()
+            except ind.KtpError as e:
+                db.session.rollback()
+                errors[e.field or "_"] = str(e)
+                flash(str(e), "danger")
+            else:
+                flash(_("申请表已保存；确认无误后请点击“提交审核”"), "success")
+                return redirect(url_for("KtpTeamView.application"))
+        rec = service.application_of(team)
+        values = request.form if request.method == "POST" else (
+            {**{k: getattr(rec, k) for k, _v in service.APPLICATION_FIELDS}, "intended_city": rec.intended_city_id}
+            if rec else {})
+        return self.render_template(
+            "ktp/team_application.html", team=team, rec=rec, values=values, errors=errors,
+            fields=service.APPLICATION_FIELDS, cities=ind.cities(), states=STATES, labels=ACTION_LABELS,
+            review=review_of(service.TEAM.code, rec.id) if rec else None, min_team=service.MIN_TEAM,
+            editable=rec is None or rec.review_state in ind.EDITABLE, title=_("团队申请表"))
+
+    @expose("/application/submit", methods=["POST"])
+    @has_access
+    def submit(self) -> Any:
+        rec = service.application_of(service.team_of_leader(g.user))
+        if rec is None:
+            flash(_("请先填写并保存申请表"), "warning")
+            return redirect(url_for("KtpTeamView.application"))
+        return self._redirect("KtpTeamView.application", _("已提交审核"),
+                              lambda: act(service.TEAM, rec, g.user, "submit"))
+
+    @expose("/agreement", methods=["GET", "POST"])
+    @has_access
+    def agreement(self) -> Any:
+        if service.approved(g.user) is None:
+            return self.render_template("ktp/agreement.html", locked=True, team_mode=True, title=_("团队服务协议"))
+        errors: dict[str, str] = {}
+        rec = service.agreement_of(g.user)
+        if request.method == "POST":
+            try:
+                service.save_agreement(g.user, request.form)
+                db.session.commit()
+            except ind.KtpError as e:
+                db.session.rollback()
+                errors[e.field or "_"] = str(e)
+                flash(str(e), "danger")
+            else:
+                flash(_("服务协议已保存，可下载打印"), "success")
+                return redirect(url_for("KtpTeamView.agreement"))
+        values = request.form if request.method == "POST" else (
+            {k: getattr(rec, k) for k, _v in service.AGREEMENT_FIELDS} if rec else {})
+        return self.render_template(
+            "ktp/agreement.html", locked=False, team_mode=True, values=values, errors=errors,
+            fields=service.AGREEMENT_FIELDS, rec=rec, owner=attachments.OWNERS["commissioner.team_agreement"],
+            files=attachments.current(rec) if rec else [], pdf_endpoint="KtpTeamView.agreement_pdf",
+            title=_("团队服务协议"))
+
+    @expose("/agreement/pdf")
+    @has_access
+    def agreement_pdf(self) -> Any:
+        rec = service.agreement_of(g.user)
+        if rec is None:
+            abort(404)
+        app_rec = rec.application
+        body = pdf.render("pdf/ktp_team_agreement.html", agreement=rec, application=app_rec, team=app_rec.team,
+                          leader=ind.profile_of(g.user), province=ind.province())
+        name = quote(f"团队服务协议_{app_rec.team.name}.pdf")
+        return Response(body, mimetype="application/pdf",
+                        headers={"Content-Disposition": f"attachment; filename=team.pdf; filename*=UTF-8''{name}"})
+
+    @expose("/join", methods=["GET", "POST"])
+    @has_access
+    def join(self) -> Any:
+        """团队成员: choose the unit and the team."""
+        if request.method == "POST":
+            return self._redirect("KtpTeamView.join", _("已加入团队"), lambda: service.join_team(g.user, request.form.get("team")))
+        teams = db.session.scalars(select(Team).where(Team.unit_id.in_([u.id for u in service.legal_units()]))
+                                   .order_by(Team.unit_id, Team.id)).all()
+        mine = db.session.scalar(select(TeamMember).where(TeamMember.user_id == g.user.id))
+        return self.render_template("ktp/join.html", teams=teams, mine=mine, profile=ind.profile_of(g.user),
+                                    title=_("所属团队"))
+
+
+class KtpTeamApplicationView(ReviewViewMixin, ScopedModelView):
+    """团队申请审核: the legal unit first, then the province, the pushed city, the province."""
+
+    route_base = "/ktp/team-applications"
+    datamodel = scoped_interface(TeamApplication)
+    matter = service.TEAM
+    entity_title = _l("法人科技特派员团队申请")
+    list_title = _l("团队申请审核")
+    review_detail_template = "ktp/team_application_detail.html"
+    label_columns = {"team": _l("团队"), "unit": _l("法人单位"), "intended_city": _l("拟服务地市"),
+                     "field": _l("专业技术领域"), "review_state": _l("审核状态")}
+    list_columns = ["team", "unit", "intended_city", "field", "review_state"]
+    search_columns = ["review_state"]
+    base_permissions = ["can_list", "can_show"]
+    base_order = ("id", "desc")
+
+    def review_context(self, record: Any) -> dict[str, Any]:
+        return {"push_units": [record.intended_city], "leader": ind.profile_of(record.team.leader)}
