@@ -194,7 +194,23 @@ def foreign(app):
         }
         from models.commissioner.individual import Agreement, Application
 
+        from models.commissioner.team import Team, TeamApplication, TeamMember
+
+        legal = db.session.scalar(select(Unit).where(Unit.name == "湖北省农业科学院"))
+        kteam = db.session.scalar(select(Team).where(Team.unit_id == legal.id))
+        if kteam is None:
+            city = db.session.scalar(select(Unit).where(Unit.name == "宜昌市科学技术局"))
+            kteam = Team(unit_id=legal.id, leader_user_id=admin.id, name="走查团队")
+            db.session.add(kteam)
+            db.session.flush()
+            db.session.add(TeamMember(team_id=kteam.id, user_id=staff.id, unit_id=legal.id))
+            db.session.add(TeamApplication(team_id=kteam.id, user_id=admin.id, unit_id=legal.id, field="x",
+                                           achievements="x", intended_city_id=city.id, intended_county="x",
+                                           intended_enterprise="x", chain="x"))
+            db.session.commit()
+        member_id = db.session.scalar(select(TeamMember.id).where(TeamMember.team_id == kteam.id))
         ids_ktp = {
+            TeamApplication: [db.session.scalar(select(TeamApplication.id).where(TeamApplication.team_id == kteam.id))],
             Application: list(db.session.scalars(select(Application.id).limit(2)).all()),
             Agreement: list(db.session.scalars(select(Agreement.id).limit(1)).all()),
         }
@@ -222,6 +238,7 @@ def foreign(app):
             "Role": [role.role_id],
             ParentChange: [change.id],
         }
+        gr["member_id"] = member_id
         out = {"ids": ids, "yc_id": yc.id, "notice_id": notice.id, "gr": gr}
         db.session.remove()
         return out
@@ -249,7 +266,7 @@ def _iter_cases(app, foreign):
         view = getattr(func, "__self__", None)
         args = set(rule.arguments)
         if view is None or not args <= {"pk", "name", "filename", "group_by", "owner", "owner_id", "slot", "row",
-                                                       "project_id", "row_id", "item_id"}:
+                                                       "project_id", "row_id", "item_id", "member_id"}:
             unknown.append(rule.rule)
             continue
         model = _model_of(view)
