@@ -193,7 +193,6 @@ def foreign(app):
                 TeamFunding.team_id == team.id)),
         }
         from models.commissioner.individual import Agreement, Application
-
         from models.commissioner.team import Team, TeamApplication, TeamMember
 
         legal = db.session.scalar(select(Unit).where(Unit.name == "湖北省农业科学院"))
