@@ -30,7 +30,8 @@ NOTICES = {"NoticeView": CRUD + ["publish", "revoke"]}
 STATISTICS = {"StatisticsView": ["can_list", "can_export"]}
 EXPERTS = {"ExpertView": CRUD + ["can_import", "can_sheet"]}
 REVIEW = ["can_list", "can_show", "can_review", "batch_approve"]
-KTP_REVIEW = {"KtpApplicationView": REVIEW, "KtpTeamApplicationView": REVIEW}
+KTP_REVIEW = {"KtpApplicationView": REVIEW, "KtpTeamApplicationView": REVIEW, "KtpDispatchedView": ["can_index"],
+              "KtpStatistics": ["menu_access"]}
 PERSON_SELF = {
     "PlatformUserDBModelView": ["can_userinfo"],
     "ChangeMyPasswordView": ["can_this_form_get", "can_this_form_post"],

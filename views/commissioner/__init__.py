@@ -9,8 +9,17 @@ from flask_babel import lazy_gettext as _l
 from views.registry import add_link, add_view
 
 
+def dispatched_menu() -> bool:
+    """派驻单位 (TC-10) shows only to dispatched units."""
+    from flask import g
+
+    unit = getattr(getattr(g, "user", None), "unit", None)
+    return unit is not None and "commissioner.dispatched" in {c.code for c in unit.categories}
+
+
 def register(appbuilder: Any) -> None:
-    from views.commissioner.individual import KtpApplicationView, KtpMyView, KtpRegisterView
+    from app.services.commissioner import statistics  # noqa: F401  (declares the charts)
+    from views.commissioner.individual import KtpApplicationView, KtpDispatchedView, KtpMyView, KtpRegisterView
     from views.commissioner.team import KtpTeamApplicationView, KtpTeamView
 
     cat, label = "Commissioner", _l("科技特派员")
@@ -34,3 +43,7 @@ def register(appbuilder: Any) -> None:
         add_link(appbuilder, KtpTeamView, name, endpoint, perm, cat, label=text, icon=icon, category_label=label)
     add_view(appbuilder, KtpTeamApplicationView, "KtpTeamApplications", cat, label=_l("团队申请审核"),
              icon="fa-clipboard-list", category_label=label)
+    appbuilder.add_link("KtpStatistics", href="StatisticsView.index", label=_l("数据统计"), icon="fa-chart-pie",
+                        category=cat, category_label=label)
+    add_view(appbuilder, KtpDispatchedView, "KtpDispatched", cat, label=_l("派驻单位"), icon="fa-hard-hat",
+             category_label=label, menu_cond=dispatched_menu)

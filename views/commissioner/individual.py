@@ -180,3 +180,16 @@ class KtpApplicationView(ReviewViewMixin, ScopedModelView):
 
     def review_context(self, record: Any) -> dict[str, Any]:
         return {"person": record.commissioner, "push_units": [record.intended_city]}
+
+
+class KtpDispatchedView(BaseView):
+    """派驻单位 (TC-10): the role exists; its screens are still being built (as the manual says)."""
+
+    route_base = "/ktp/dispatched"
+    default_view = "index"
+    base_permissions = ["can_index"]
+
+    @expose("/")
+    @has_access
+    def index(self) -> Any:
+        return self.render_template("ktp/dispatched.html", title=_("派驻单位"))
