@@ -31,6 +31,8 @@ STATISTICS = {"StatisticsView": ["can_list", "can_export"]}
 EXPERTS = {"ExpertView": CRUD + ["can_import", "can_sheet"]}
 REVIEW = ["can_list", "can_show", "can_review", "batch_approve"]
 KTP_REVIEW = {"KtpApplicationView": REVIEW, "KtpTeamApplicationView": REVIEW, "KtpDispatchedView": ["can_index"],
+              **{v: ["can_list", "can_show"] for v in ("KtpCommissionerView", "KtpAgreementListView", "KtpTeamListView",
+                                                      "KtpTeamAgreementListView")},
               "KtpStatistics": ["menu_access"]}
 PERSON_SELF = {
     "PlatformUserDBModelView": ["can_userinfo"],

@@ -208,7 +208,11 @@ def foreign(app):
                                            intended_enterprise="x", chain="x"))
             db.session.commit()
         member_id = db.session.scalar(select(TeamMember.id).where(TeamMember.team_id == kteam.id))
+        from models.commissioner.individual import Commissioner
+
         ids_ktp = {
+            Team: [kteam.id],
+            Commissioner: list(db.session.scalars(select(Commissioner.id).limit(2)).all()),
             TeamApplication: [db.session.scalar(select(TeamApplication.id).where(TeamApplication.team_id == kteam.id))],
             Application: list(db.session.scalars(select(Application.id).limit(2)).all()),
             Agreement: list(db.session.scalars(select(Agreement.id).limit(1)).all()),

@@ -19,8 +19,15 @@ def dispatched_menu() -> bool:
 
 def register(appbuilder: Any) -> None:
     from app.services.commissioner import statistics  # noqa: F401  (declares the charts)
-    from views.commissioner.individual import KtpApplicationView, KtpDispatchedView, KtpMyView, KtpRegisterView
-    from views.commissioner.team import KtpTeamApplicationView, KtpTeamView
+    from views.commissioner.individual import (
+        KtpAgreementListView,
+        KtpApplicationView,
+        KtpCommissionerView,
+        KtpDispatchedView,
+        KtpMyView,
+        KtpRegisterView,
+    )
+    from views.commissioner.team import KtpTeamAgreementListView, KtpTeamApplicationView, KtpTeamListView, KtpTeamView
 
     cat, label = "Commissioner", _l("科技特派员")
     appbuilder.add_view_no_menu(KtpRegisterView)
@@ -43,6 +50,13 @@ def register(appbuilder: Any) -> None:
         add_link(appbuilder, KtpTeamView, name, endpoint, perm, cat, label=text, icon=icon, category_label=label)
     add_view(appbuilder, KtpTeamApplicationView, "KtpTeamApplications", cat, label=_l("团队申请审核"),
              icon="fa-clipboard-list", category_label=label)
+    for view, name, text, icon in [
+        (KtpCommissionerView, "KtpPeople", _l("科技特派员人员"), "fa-address-book"),
+        (KtpAgreementListView, "KtpAgreements", _l("个人服务协议（查看）"), "fa-file-contract"),
+        (KtpTeamListView, "KtpTeams", _l("团队"), "fa-users-cog"),
+        (KtpTeamAgreementListView, "KtpTeamAgreements", _l("团队服务协议（查看）"), "fa-file-contract"),
+    ]:
+        add_view(appbuilder, view, name, cat, label=text, icon=icon, category_label=label)
     appbuilder.add_link("KtpStatistics", href="StatisticsView.index", label=_l("数据统计"), icon="fa-chart-pie",
                         category=cat, category_label=label)
     add_view(appbuilder, KtpDispatchedView, "KtpDispatched", cat, label=_l("派驻单位"), icon="fa-hard-hat",

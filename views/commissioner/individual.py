@@ -17,7 +17,7 @@ from app.services.commissioner import individual as service
 from app.services.core import attachments, dicts
 from app.services.documents import pdf
 from app.workflow import ReviewError, act
-from models.commissioner.individual import Application
+from models.commissioner.individual import KINDS, Agreement, Application, Commissioner
 from models.core.workflow import STATES
 from views.base import ScopedModelView, scoped_interface
 from views.review import ACTION_LABELS, ReviewViewMixin
@@ -193,3 +193,49 @@ class KtpDispatchedView(BaseView):
     @has_access
     def index(self) -> Any:
         return self.render_template("ktp/dispatched.html", title=_("派驻单位"))
+
+
+class KtpCommissionerView(ScopedModelView):
+    """科技特派员 (people): everyone in scope with their basic information, with 导出Excel."""
+
+    route_base = "/ktp/people"
+    datamodel = scoped_interface(Commissioner)
+    entity_title = _l("科技特派员")
+    list_title = _l("科技特派员人员")
+    label_columns = {"name": _l("姓名"), "kind": _l("类别"), "sex": _l("性别"), "birth_ym": _l("出生年月"),
+                     "native_place": _l("籍贯"), "politics": _l("政治面貌"), "education": _l("学历"),
+                     "workplace": _l("工作单位"), "post": _l("单位职务"), "title": _l("职称"), "phone": _l("联系电话"),
+                     "unit": _l("所在地市"), "certified_at": _l("认定为省级科技特派员")}
+    list_columns = ["name", "kind", "sex", "workplace", "title", "unit", "certified_at"]
+    show_columns = ["name", "kind", "sex", "birth_ym", "native_place", "politics", "education", "workplace", "post",
+                    "title", "phone", "unit", "certified_at"]
+    export_columns = show_columns
+    search_columns = ["name", "kind", "workplace"]
+    base_permissions = ["can_list", "can_show"]
+    base_order = ("id", "desc")
+    formatters_columns = {"kind": lambda v: KINDS.get(v, v)}
+
+
+class KtpAgreementListView(ScopedModelView):
+    """个人服务协议: agreements of the individuals in scope and their stamped scans."""
+
+    route_base = "/ktp/agreements"
+    datamodel = scoped_interface(Agreement)
+    entity_title = _l("个人服务协议")
+    list_title = _l("个人服务协议")
+    show_template = "ktp/agreement_show.html"
+    label_columns = {"application": _l("个人申请"), "unit": _l("所在地市"), "specialty": _l("专业技术特长"),
+                     "enterprise_business": _l("服务企业主营业务"), "needs": _l("科技服务需求"),
+                     "work_plan": _l("工作内容及时间安排"), "targets": _l("预期完成任务指标"), "created_on": _l("填写时间")}
+    list_columns = ["application", "unit", "created_on"]
+    show_columns = ["application", "unit", "specialty", "enterprise_business", "needs", "work_plan", "targets"]
+    base_permissions = ["can_list", "can_show"]
+    base_order = ("id", "desc")
+
+    @expose("/show/<pk>", methods=["GET"])
+    @has_access
+    def show(self, pk: Any) -> Any:
+        item = self.get_scoped(pk)
+        return self.render_template(self.show_template, pk=pk, title=str(self.show_title),
+                                    widgets=self._get_show_widget(pk, item), related_views=[], record=item,
+                                    owner=attachments.owner_of(item), files=attachments.current(item))

@@ -19,7 +19,7 @@ from app.services.commissioner import team as service
 from app.services.core import attachments
 from app.services.documents import pdf
 from app.workflow import ReviewError, act, review_of
-from models.commissioner.team import Team, TeamApplication, TeamMember
+from models.commissioner.team import Team, TeamAgreement, TeamApplication, TeamMember
 from models.core.workflow import STATES
 from views.base import ScopedModelView, scoped_interface
 from views.review import ACTION_LABELS, ReviewViewMixin
@@ -163,3 +163,43 @@ class KtpTeamApplicationView(ReviewViewMixin, ScopedModelView):
 
     def review_context(self, record: Any) -> dict[str, Any]:
         return {"push_units": [record.intended_city], "leader": ind.profile_of(record.team.leader)}
+
+
+class KtpTeamListView(ScopedModelView):
+    """团队 (for the legal units, cities and province): every team in scope, with 导出Excel."""
+
+    route_base = "/ktp/teams"
+    datamodel = scoped_interface(Team)
+    entity_title = _l("团队")
+    list_title = _l("团队")
+    label_columns = {"name": _l("团队名称"), "unit": _l("法人单位"), "leader": _l("负责人"), "size": _l("团队人数")}
+    list_columns = ["name", "unit", "leader", "size"]
+    show_columns = list_columns
+    search_columns = ["name"]
+    base_permissions = ["can_list", "can_show"]
+    base_order = ("id", "desc")
+
+
+class KtpTeamAgreementListView(ScopedModelView):
+    """团队服务协议: the agreements of the teams in scope and their stamped scans."""
+
+    route_base = "/ktp/team-agreements"
+    datamodel = scoped_interface(TeamAgreement)
+    entity_title = _l("团队服务协议")
+    list_title = _l("团队服务协议")
+    show_template = "ktp/agreement_show.html"
+    label_columns = {"application": _l("团队申请"), "unit": _l("法人单位"), "enterprise_business": _l("服务企业主营业务"),
+                     "needs": _l("科技服务需求"), "work_plan": _l("工作内容及时间安排"), "targets": _l("预期完成任务指标"),
+                     "created_on": _l("填写时间")}
+    list_columns = ["application", "unit", "created_on"]
+    show_columns = ["application", "unit", "enterprise_business", "needs", "work_plan", "targets"]
+    base_permissions = ["can_list", "can_show"]
+    base_order = ("id", "desc")
+
+    @expose("/show/<pk>", methods=["GET"])
+    @has_access
+    def show(self, pk: Any) -> Any:
+        item = self.get_scoped(pk)
+        return self.render_template(self.show_template, pk=pk, title=str(self.show_title),
+                                    widgets=self._get_show_widget(pk, item), related_views=[], record=item,
+                                    owner=attachments.owner_of(item), files=attachments.current(item))
