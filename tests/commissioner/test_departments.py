@@ -28,3 +28,34 @@ def test_dispatched_unit_sees_the_placeholder(app, login_as):
     assert "功能建设中" in c.get("/ktp/dispatched/").get_data(as_text=True)
     # other departments do not see the menu item
     assert "/ktp/dispatched/" not in login_as("hbkj_admin").get("/").get_data(as_text=True)
+
+
+def test_legal_unit_takes_part_only_after_the_province_approves(app, login_as):
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from models.core.registration import UnitRegistration
+    from models.core.unit import Category, Unit
+    from tests.conftest import Client, credit_code, unique
+
+    with app.app_context():
+        prov = unit_by_name("湖北省科学技术厅").id
+        legal_cat = db.session.scalar(select(Category.id).where(Category.code == "commissioner.legal"))
+    name, login = unique("长江大学"), unique("legal")
+    c = Client(app)
+    c.token()
+    r = c.post("/register/", data={"parent": str(prov), "credit_code": credit_code(), "name": name, "nature": "20",
+                                   "phone": "0716-8060000", "categories": [str(legal_cat)], "username": login,
+                                   "admin_name": "法人联系人", "admin_phone": "13700005555", "password": "Legal@2026x",
+                                   "conf_password": "Legal@2026x"})
+    assert r.status_code == 302, r.get_data(as_text=True)[-400:]
+    from app.services.commissioner import team as team_service
+
+    with app.app_context():
+        unit = db.session.scalar(select(Unit).where(Unit.name == name))
+        assert not unit.active and unit.id not in {u.id for u in team_service.legal_units()}
+        reg_id = db.session.scalar(select(UnitRegistration.id).where(UnitRegistration.unit_id == unit.id))
+    # 法人审核: the province approves; the unit then appears for team leaders
+    login_as("hbkj_admin").post(f"/unitregistrations/review/{reg_id}", data={"action": "approve", "opinion": "同意"})
+    with app.app_context():
+        assert unit.id in {u.id for u in team_service.legal_units()}
