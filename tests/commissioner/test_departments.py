@@ -59,3 +59,16 @@ def test_legal_unit_takes_part_only_after_the_province_approves(app, login_as):
     login_as("hbkj_admin").post(f"/unitregistrations/review/{reg_id}", data={"action": "approve", "opinion": "同意"})
     with app.app_context():
         assert unit.id in {u.id for u in team_service.legal_units()}
+
+
+def test_city_downloads_its_applications_as_one_zip(login_as):
+    import io
+    import zipfile
+
+    r = login_as("hbkj_yc_admin").get("/ktp/applications/zip")
+    assert r.status_code == 200 and r.mimetype == "application/zip"
+    names = zipfile.ZipFile(io.BytesIO(r.data)).namelist()
+    assert any("张果林_个人申请表.pdf" in n for n in names)  # home city 宜昌
+    assert not any("王晓农" in n or "李田丰" in n for n in names)  # 武汉's applicants
+    first = zipfile.ZipFile(io.BytesIO(r.data)).read(names[0])
+    assert first.startswith(b"%PDF")
