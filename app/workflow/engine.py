@@ -315,7 +315,7 @@ def _sync_record(matter: MatterType, record: Any, review: Review) -> None:
 
 
 def _trail(review: Review, user: Any, action: str, opinion: str | None, before: str) -> None:
-    unit = getattr(user, "unit", None)
+    unit = getattr(user, "unit", None) if getattr(user, "user_type", "unit") != "person" else None
     review.trail.append(ReviewTrail(
         at=now(), user_id=getattr(user, "id", None), user_name=getattr(user, "name", None),
         unit_id=getattr(unit, "id", None), unit_name=getattr(unit, "name", None),
