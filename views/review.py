@@ -41,6 +41,22 @@ class TodoFilter(BaseFilter):
                             self.model.review_unit_id == getattr(g.user, "unit_id", None))
 
 
+class ActedFilter(BaseFilter):
+    """审核记录: the records the current user acted on (any action but submitting), with ?mine=1."""
+
+    name = "acted"
+
+    def apply(self, query: Any, value: Any) -> Any:
+        if request.args.get("mine") != "1":
+            return query
+        from models.core.workflow import Review, ReviewTrail
+
+        acted = (select(Review.record_id).join(ReviewTrail, ReviewTrail.review_id == Review.id)
+                 .where(Review.matter == value, ReviewTrail.user_id == getattr(g.user, "id", None),
+                        ReviewTrail.action != "submit"))
+        return query.filter(self.model.id.in_(acted))
+
+
 class ReviewViewMixin:
     matter: Any = None
     review_template = "review/page.html"
@@ -52,7 +68,8 @@ class ReviewViewMixin:
         super().__init__(**kwargs)
 
     def _review_setup(self) -> None:
-        self.base_filters = list(self.base_filters or []) + [["id", TodoFilter, None]]
+        self.base_filters = list(self.base_filters or []) + [["id", TodoFilter, None],
+                                                             ["id", ActedFilter, self.matter.code]]
         perms = set(self.base_permissions or []) | {"can_review", "batch_approve"}
         self.base_permissions = sorted(perms)
         self.method_permission_name = {**(getattr(self, "method_permission_name", None) or {}),

@@ -72,3 +72,12 @@ def test_city_downloads_its_applications_as_one_zip(login_as):
     assert not any("王晓农" in n or "李田丰" in n for n in names)  # 武汉's applicants
     first = zipfile.ZipFile(io.BytesIO(r.data)).read(names[0])
     assert first.startswith(b"%PDF")
+
+
+def test_review_records_show_what_the_user_acted_on(login_as):
+    # the seeded 赵丰收 (宜昌 → 武汉) was approved by 宜昌 and accepted by 武汉; 王晓农 is a draft
+    yc = login_as("hbkj_yc_admin").get("/ktp/applications/list/?mine=1").get_data(as_text=True)
+    assert "赵丰收" in yc and "王晓农" not in yc
+    wh = login_as("hbkj_wh_admin").get("/ktp/applications/list/?mine=1").get_data(as_text=True)
+    assert "赵丰收" in wh and "李田丰" not in wh  # 李田丰 waits at 武汉: not yet acted on
+    assert "审核记录" in wh
