@@ -104,3 +104,19 @@ def test_team_path(app, login_as):
     # members see their team; a member cannot open the leader's pages
     assert team_name in m1.get("/ktp/team/join").get_data(as_text=True)
     assert m1.get("/ktp/team/application").status_code in (302, 403)
+
+
+def test_legal_unit_zip_and_member_statistics(app, login_as):
+    import io
+    import zipfile
+
+    # the team of test_team_path (or any team of 华中农业大学) is in 华中农业大学's zip; another unit's is not
+    r = login_as("hbkj_hzau_admin").get("/ktp/team-applications/zip")
+    assert r.status_code == 200
+    names = zipfile.ZipFile(io.BytesIO(r.data)).namelist()
+    other = login_as("hbkj_hbaas_admin").get("/ktp/team-applications/zip")
+    other_names = zipfile.ZipFile(io.BytesIO(other.data)).namelist()
+    assert any("华农柑橘科技服务团队" in n and n.endswith("_团队申请表.pdf") for n in names)
+    assert not any("华农柑橘科技服务团队" in n for n in other_names)  # another legal unit sees none of them
+    stats = login_as("hbkj_admin").get("/statistics/data/ktp_members_by_unit").get_json()
+    assert stats["series"][0]["type"] == "bar"

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.services.core.charts import GroupCount, register
 from models.commissioner.individual import Application, Commissioner
-from models.commissioner.team import Team
+from models.commissioner.team import Team, TeamMember
 from models.core.unit import Unit
 from models.core.workflow import STATES
 
@@ -26,4 +26,10 @@ register(GroupCount(
 register(GroupCount(
     "ktp_teams_by_unit", _l("法人单位团队数"), model=Team, group=Unit.name, joins=[(Unit, Unit.id == Team.unit_id)],
     category_title=_l("法人单位"), value_title=_l("团队数"), permission=REVIEWERS,
+))
+
+register(GroupCount(
+    "ktp_members_by_unit", _l("团队成员人数（按法人单位，负责人另计于团队数）"), model=TeamMember, group=Unit.name,
+    joins=[(Unit, Unit.id == TeamMember.unit_id)], category_title=_l("法人单位"), value_title=_l("人数"),
+    permission=REVIEWERS,
 ))
