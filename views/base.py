@@ -334,6 +334,18 @@ class ScopedModelView(ChineseDisplayMixin, StrictActionsMixin, ScopedViewMixin, 
     list_template = "platform/list.html"
     import_spec: str | None = None  # an ImportSpec code: the list offers 批量导入
 
+    def show_with_attachments(self, pk: Any, editable: bool = False, title: Any = None) -> Any:
+        """The show page of a record that owns attachments: FAB's fields, then its attachment panel."""
+        from app.services.core import attachments
+
+        item = self.get_scoped(pk)
+        return self.render_template(
+            self.show_template, pk=pk, title=str(title or self.show_title or item),
+            widgets=self._get_show_widget(pk, item), related_views=[], record=item,
+            owner=attachments.owner_of(item), files=attachments.current(item),
+            editable=editable(item) if callable(editable) else editable,
+        )
+
     def render_template(self, template: str, **kwargs: Any) -> Any:
         spec = None
         if self.import_spec:

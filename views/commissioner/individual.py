@@ -188,29 +188,21 @@ class KtpApplicationView(ReviewViewMixin, ScopedModelView):
     @has_access
     def zip(self) -> Any:
         """打包下载: every application of the current list as a PDF sheet, with stamped agreement scans."""
-        import io
-        import zipfile
-
         from app.security.personal import shown
+        from app.services.commissioner.bundles import zip_sheets
         from app.services.core import audit
 
-        buf = io.BytesIO()
-        n = 0
-        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-            for rec in self._export_query().limit(500):
-                person = rec.commissioner
-                sheet = pdf.render("pdf/ktp_application.html", application=rec, person=person,
-                                   sex=dicts.label("sex", person.sex), phone=shown("phone", person.phone),
-                                   state=str(STATES.get(rec.review_state, rec.review_state)))
-                zf.writestr(f"{n + 1:03d}_{person.name}_个人申请表.pdf", sheet)
-                agreement = db.session.scalar(select(Agreement).where(Agreement.application_id == rec.id))
-                for f in attachments.current(agreement) if agreement is not None else []:
-                    with attachments.storage().open(f.storage_key) as fh:
-                        zf.writestr(f"{n + 1:03d}_{person.name}_{f.file_name}", fh.read())
-                n += 1
+        body, n = zip_sheets(
+            self._export_query().limit(500), label=lambda rec: rec.commissioner.name, sheet_name="个人申请表",
+            sheet=lambda rec: pdf.render(
+                "pdf/ktp_application.html", application=rec, person=rec.commissioner,
+                sex=dicts.label("sex", rec.commissioner.sex), phone=shown("phone", rec.commissioner.phone),
+                state=str(STATES.get(rec.review_state, rec.review_state))),
+            agreement_of=lambda rec: db.session.scalar(select(Agreement).where(Agreement.application_id == rec.id)),
+        )
         audit.record_now("export", object_type="KtpApplicationView", object_repr="zip", detail=f"files={n}")
         name = quote(f"个人申请表_{n}份.zip")
-        return Response(buf.getvalue(), mimetype="application/zip",
+        return Response(body, mimetype="application/zip",
                         headers={"Content-Disposition": f"attachment; filename=applications.zip; filename*=UTF-8''{name}"})
 
 
@@ -267,7 +259,4 @@ class KtpAgreementListView(ScopedModelView):
     @expose("/show/<pk>", methods=["GET"])
     @has_access
     def show(self, pk: Any) -> Any:
-        item = self.get_scoped(pk)
-        return self.render_template(self.show_template, pk=pk, title=str(self.show_title),
-                                    widgets=self._get_show_widget(pk, item), related_views=[], record=item,
-                                    owner=attachments.owner_of(item), files=attachments.current(item))
+        return self.show_with_attachments(pk)

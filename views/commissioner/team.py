@@ -171,26 +171,19 @@ class KtpTeamApplicationView(ReviewViewMixin, ScopedModelView):
     def zip(self) -> Any:
         """打包下载 for a legal unit (or the departments): every team application as a PDF sheet, with the
         stamped team agreement scans."""
-        import io
-        import zipfile
-
+        from app.services.commissioner.bundles import zip_sheets
         from app.services.core import audit
 
-        buf = io.BytesIO()
-        n = 0
-        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-            for rec in self._export_query().limit(500):
-                sheet = pdf.render("pdf/ktp_team_application.html", application=rec,
-                                   state=str(STATES.get(rec.review_state, rec.review_state)))
-                zf.writestr(f"{n + 1:03d}_{rec.team.name}_团队申请表.pdf", sheet)
-                agreement = db.session.scalar(select(TeamAgreement).where(TeamAgreement.application_id == rec.id))
-                for f in attachments.current(agreement) if agreement is not None else []:
-                    with attachments.storage().open(f.storage_key) as fh:
-                        zf.writestr(f"{n + 1:03d}_{rec.team.name}_{f.file_name}", fh.read())
-                n += 1
+        body, n = zip_sheets(
+            self._export_query().limit(500), label=lambda rec: rec.team.name, sheet_name="团队申请表",
+            sheet=lambda rec: pdf.render("pdf/ktp_team_application.html", application=rec,
+                                         state=str(STATES.get(rec.review_state, rec.review_state))),
+            agreement_of=lambda rec: db.session.scalar(
+                select(TeamAgreement).where(TeamAgreement.application_id == rec.id)),
+        )
         audit.record_now("export", object_type="KtpTeamApplicationView", object_repr="zip", detail=f"files={n}")
         name = quote(f"团队申请表_{n}份.zip")
-        return Response(buf.getvalue(), mimetype="application/zip",
+        return Response(body, mimetype="application/zip",
                         headers={"Content-Disposition": f"attachment; filename=teams.zip; filename*=UTF-8''{name}"})
 
 
@@ -228,7 +221,4 @@ class KtpTeamAgreementListView(ScopedModelView):
     @expose("/show/<pk>", methods=["GET"])
     @has_access
     def show(self, pk: Any) -> Any:
-        item = self.get_scoped(pk)
-        return self.render_template(self.show_template, pk=pk, title=str(self.show_title),
-                                    widgets=self._get_show_widget(pk, item), related_views=[], record=item,
-                                    owner=attachments.owner_of(item), files=attachments.current(item))
+        return self.show_with_attachments(pk)

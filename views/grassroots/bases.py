@@ -26,6 +26,11 @@ def _int(name: str) -> int | None:
     return int(raw) if raw.isdigit() else None
 
 
+def _own_and_open(item: Any) -> bool:
+    """The unit's own record, not yet under review (or returned)."""
+    return item.unit_id == g.user.unit_id and item.review_state in ("draft", "returned", "withdrawn")
+
+
 class ExpertBaseView(ScopedModelView):
     """专家基地: the list, one base's page (years, transfer), 新增2022年之前基地单位."""
 
@@ -140,12 +145,7 @@ class BaseYearView(ReviewViewMixin, ScopedModelView):
     @expose("/show/<pk>", methods=["GET"])
     @has_access
     def show(self, pk: Any) -> Any:
-        item = self.get_scoped(pk)
-        return self.render_template(
-            self.show_template, pk=pk, title=str(item), widgets=self._get_show_widget(pk, item), related_views=[],
-            record=item, owner=attachments.owner_of(item), files=attachments.current(item),
-            editable=item.unit_id == g.user.unit_id and item.review_state in ("draft", "returned", "withdrawn"),
-        )
+        return self.show_with_attachments(pk, editable=_own_and_open, title=str(self.get_scoped(pk)))
 
     def review_context(self, record: Any) -> dict[str, Any]:
         return {"files": attachments.current(record)}
@@ -210,12 +210,7 @@ class RegionalSummaryView(ReviewViewMixin, ScopedModelView):
     @has_access
     def show(self, pk: Any) -> Any:
         self._only_regions()
-        item = self.get_scoped(pk)
-        return self.render_template(
-            self.show_template, pk=pk, title=str(item), widgets=self._get_show_widget(pk, item), related_views=[],
-            record=item, owner=attachments.owner_of(item), files=attachments.current(item),
-            editable=item.unit_id == g.user.unit_id and item.review_state in ("draft", "returned", "withdrawn"),
-        )
+        return self.show_with_attachments(pk, editable=_own_and_open, title=str(self.get_scoped(pk)))
 
     def review_context(self, record: Any) -> dict[str, Any]:
         return {"files": attachments.current(record)}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask import abort, flash, g, redirect, request, url_for
@@ -36,11 +35,7 @@ from views.review import ReviewViewMixin
 
 
 def _date(name: str) -> dt.date | None:
-    raw = (request.form.get(name) or "").strip()
-    try:
-        return dt.date.fromisoformat(raw) if raw else None
-    except ValueError:
-        return None
+    return service.parse_date(request.form.get(name))
 
 
 class ServiceTeamView(ScopedModelView):
@@ -171,18 +166,7 @@ class ServiceTeamView(ScopedModelView):
     @has_access
     def project(self, pk: Any) -> Any:
         team = self.get_scoped(pk)
-        f = request.form
-
-        def add() -> None:
-            name, place, content = (f.get(k, "").strip() for k in ("name", "place", "content"))
-            if not (name and place and content and _date("start_date")):
-                raise service.TeamError(_("请填写项目名称、服务地点、服务内容和开始日期"))
-            people = f.get("beneficiaries", "").strip()
-            service.add_project(team, g.user, ServiceProject(
-                name=name[:100], place=place[:100], content=content, start_date=_date("start_date"),
-                end_date=_date("end_date"), beneficiaries=int(people) if people.isdigit() else None))
-
-        return self._done(pk, "projects", add, _("已新增服务项目"))
+        return self._done(pk, "projects", lambda: service.new_project(team, g.user, request.form), _("已新增服务项目"))
 
     def _project(self, team: ServiceTeam, project_id: int) -> ServiceProject:
         project = db.session.get(ServiceProject, project_id)
@@ -237,31 +221,15 @@ class ServiceTeamView(ScopedModelView):
 
     # -- summary materials ---------------------------------------------------------------
 
-    def _material(self, team: ServiceTeam, code: str) -> Any:
-        service.check_summary_open(team, g.user)
-        rec = service.materials(team, create=True)[code]
-        if not service.editable_material(rec):
-            raise service.TeamError(_("该材料已提交审核，退回后才能修改"))
-        return rec
-
     @expose("/run/<pk>/funding", methods=["POST"])
     @has_access
     def funding(self, pk: Any) -> Any:
         team = self.get_scoped(pk)
 
-        def add() -> None:
-            rec = self._material(team, service.FUNDING.code)
-            item = request.form.get("item", "").strip()
-            try:
-                amount = Decimal(request.form.get("amount", "").strip())
-            except InvalidOperation:
-                amount = None
-            if not item or amount is None or amount < 0:
-                raise service.TeamError(_("请填写支出项目和不小于0的金额"))
-            rec.items.append(TeamFundingItem(item=item[:100], amount=amount, unit_id=team.unit_id,
-                                             note=request.form.get("note", "").strip()[:200] or None))
-
-        return self._done(pk, "summary", add, _("已新增支出项目"))
+        f = request.form
+        return self._done(pk, "summary", lambda: service.add_funding_item(team, g.user, f.get("item", ""),
+                                                                          f.get("amount", ""), f.get("note")),
+                          _("已新增支出项目"))
 
     @expose("/run/<pk>/funding/<int:item_id>/delete", methods=["POST"])
     @has_access
@@ -271,51 +239,22 @@ class ServiceTeamView(ScopedModelView):
         if item is None or item.funding.team_id != team.id:
             abort(404)
 
-        def delete() -> None:
-            self._material(team, service.FUNDING.code)
-            db.session.delete(item)
-
-        return self._done(pk, "summary", delete, _("已删除支出项目"))
+        return self._done(pk, "summary", lambda: service.delete_funding_item(team, g.user, item), _("已删除支出项目"))
 
     @expose("/run/<pk>/evaluation", methods=["POST"])
     @has_access
     def evaluation(self, pk: Any) -> Any:
         team = self.get_scoped(pk)
 
-        def save() -> None:
-            rec = self._material(team, service.EVALUATION.code)
-            f = request.form
-            for key in ("served", "trained", "techniques"):
-                raw = f.get(key, "").strip()
-                if raw and not raw.isdigit():
-                    raise service.TeamError(_("人次和项数应为整数"))
-                setattr(rec, key, int(raw) if raw else None)
-            raw = f.get("benefit", "").strip()
-            try:
-                rec.benefit = Decimal(raw) if raw else None
-            except InvalidOperation as e:
-                raise service.TeamError(_("经济效益应为数字")) from e
-            rec.description = f.get("description", "").strip() or None
-
-        return self._done(pk, "summary", save, _("成效评估已保存"))
+        return self._done(pk, "summary", lambda: service.save_evaluation(team, g.user, request.form), _("成效评估已保存"))
 
     @expose("/run/<pk>/summary_upload", methods=["POST"])
     @has_access
     def summary_upload(self, pk: Any) -> Any:
         team = self.get_scoped(pk)
 
-        def upload() -> None:
-            rec = self._material(team, service.SUMMARY.code)
-            files = [f for f in request.files.getlist("file") if f and f.filename]
-            if not files:
-                raise service.TeamError(_("请选择要上传的文件"))
-            for f in files:
-                try:
-                    attachments.save_upload(rec, "summary", f.stream, f.filename, g.user)
-                except attachments.AttachmentError as e:
-                    raise service.TeamError(str(e)) from e
-
-        return self._done(pk, "summary", upload, _("总结材料已上传"))
+        files = [f for f in request.files.getlist("file") if f and f.filename]
+        return self._done(pk, "summary", lambda: service.upload_summary(team, g.user, files), _("总结材料已上传"))
 
     @expose("/run/<pk>/submit", methods=["POST"])
     @has_access

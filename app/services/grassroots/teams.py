@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import gettext as _
@@ -34,6 +35,7 @@ from models.grassroots.team import (
     TeamBatch,
     TeamEvaluation,
     TeamFunding,
+    TeamFundingItem,
     TeamSummary,
 )
 
@@ -134,6 +136,25 @@ def check_running(team: ServiceTeam, user: Any) -> None:
     _require_executor(team, user)
     if not team.started:
         raise TeamError(_("服务团启动后才能填报开展情况"))
+
+
+def new_project(team: ServiceTeam, user: Any, data: dict[str, Any]) -> ServiceProject:
+    """新增服务项目 from a form's text values (dates as 2027-03-01)."""
+    name, place, content = (str(data.get(k) or "").strip() for k in ("name", "place", "content"))
+    start, end = parse_date(data.get("start_date")), parse_date(data.get("end_date"))
+    if not (name and place and content and start):
+        raise TeamError(_("请填写项目名称、服务地点、服务内容和开始日期"))
+    people = str(data.get("beneficiaries") or "").strip()
+    return add_project(team, user, ServiceProject(
+        name=name[:100], place=place[:100], content=content, start_date=start, end_date=end,
+        beneficiaries=int(people) if people.isdigit() else None))
+
+
+def parse_date(raw: Any) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(raw).strip()) if raw and str(raw).strip() else None
+    except ValueError:
+        return None
 
 
 def add_project(team: ServiceTeam, user: Any, project: ServiceProject) -> ServiceProject:
@@ -279,6 +300,62 @@ def check_summary_open(team: ServiceTeam, user: Any) -> None:
 def editable_material(record: Any) -> bool:
     """A material can be edited before it is submitted and after it was returned."""
     return getattr(record, "review_state", "draft") in ("draft", "returned", "withdrawn")
+
+
+def open_material(team: ServiceTeam, user: Any, code: str) -> Any:
+    """A summary material the executing unit may still change (created on first use)."""
+    check_summary_open(team, user)
+    rec = materials(team, create=True)[code]
+    if not editable_material(rec):
+        raise TeamError(_("该材料已提交审核，退回后才能修改"))
+    return rec
+
+
+def add_funding_item(team: ServiceTeam, user: Any, item: str, amount: str, note: str | None) -> TeamFundingItem:
+    rec = open_material(team, user, FUNDING.code)
+    item = (item or "").strip()
+    try:
+        value: Decimal | None = Decimal((amount or "").strip())
+    except InvalidOperation:
+        value = None
+    if not item or value is None or value < 0:
+        raise TeamError(_("请填写支出项目和不小于0的金额"))
+    row = TeamFundingItem(item=item[:100], amount=value, unit_id=team.unit_id, note=(note or "").strip()[:200] or None)
+    rec.items.append(row)
+    return row
+
+
+def delete_funding_item(team: ServiceTeam, user: Any, row: TeamFundingItem) -> None:
+    open_material(team, user, FUNDING.code)
+    db.session.delete(row)
+
+
+def save_evaluation(team: ServiceTeam, user: Any, data: dict[str, Any]) -> TeamEvaluation:
+    """成效评估: counts as integers, the benefit as a number, the description required to submit."""
+    rec = open_material(team, user, EVALUATION.code)
+    for key in ("served", "trained", "techniques"):
+        raw = str(data.get(key) or "").strip()
+        if raw and not raw.isdigit():
+            raise TeamError(_("人次和项数应为整数"))
+        setattr(rec, key, int(raw) if raw else None)
+    raw = str(data.get("benefit") or "").strip()
+    try:
+        rec.benefit = Decimal(raw) if raw else None
+    except InvalidOperation as e:
+        raise TeamError(_("经济效益应为数字")) from e
+    rec.description = str(data.get("description") or "").strip() or None
+    return rec
+
+
+def upload_summary(team: ServiceTeam, user: Any, files: list[Any]) -> None:
+    rec = open_material(team, user, SUMMARY.code)
+    if not files:
+        raise TeamError(_("请选择要上传的文件"))
+    for f in files:
+        try:
+            attachments.save_upload(rec, "summary", f.stream, f.filename, user)
+        except attachments.AttachmentError as e:
+            raise TeamError(str(e)) from e
 
 
 def submit_materials(team: ServiceTeam, user: Any) -> int:
