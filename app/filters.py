@@ -87,10 +87,13 @@ def breadcrumb() -> list[tuple[str, str | None]]:
     if not menus:
         return []
     name, category = menus[0]
+    best = -1
     for item in current_app.appbuilder.menu.get_list():  # a view with several menu links: the one opened
         for child in item.childs or []:
             if child.href == endpoint and (child.name, item.name) in menus:
-                name, category = child.name, item.name
+                args = getattr(child, "args", None) or {}
+                if all(request.args.get(k) == str(v) for k, v in args.items()) and len(args) > best:
+                    name, category, best = child.name, item.name, len(args)
     t = _translations()
     crumbs: list[tuple[str, str | None]] = [(t.ugettext("首页"), current_app.appbuilder.get_url_for_index)]
     for item in current_app.appbuilder.menu.get_list():

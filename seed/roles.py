@@ -33,7 +33,8 @@ REVIEW = ["can_list", "can_show", "can_review", "batch_approve"]
 KTP_REVIEW = {"KtpApplicationView": REVIEW, "KtpTeamApplicationView": REVIEW, "KtpDispatchedView": ["can_index"],
               **{v: ["can_list", "can_show"] for v in ("KtpCommissionerView", "KtpAgreementListView", "KtpTeamListView",
                                                       "KtpTeamAgreementListView")},
-              "KtpStatistics": ["menu_access"]}
+              "KtpOrgView": ["can_org"], "KtpFilesView": ["can_files", "can_upload"],
+              "KtpOrgListView": ["can_list", "can_show"], "KtpStatsView": ["can_list", "can_export"]}
 PERSON_SELF = {
     "PlatformUserDBModelView": ["can_userinfo"],
     "ChangeMyPasswordView": ["can_this_form_get", "can_this_form_post"],

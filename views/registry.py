@@ -30,4 +30,11 @@ def add_link(appbuilder: Any, view: type, name: str, endpoint: str, permission: 
     if (name, category) not in MENU_OF[view.__name__]:
         MENU_OF[view.__name__].append((name, category))
     MENU_PERMISSION[(view.__name__, name)] = permission
+    args = kw.pop("args", None)
     appbuilder.add_link(name, href=endpoint, category=category, **kw)
+    if args:  # a filtered list (待我审核 of one stage, say): the link carries its query string
+        from flask import url_for
+
+        item = appbuilder.menu.find(name)
+        item.args = dict(args)
+        item.get_url = lambda: url_for(endpoint, **args)

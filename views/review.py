@@ -29,16 +29,45 @@ ACTION_LABELS = {
 }
 
 
+# ?todo=1: everything waiting for the user's unit; or one stage: review (申请审核), push (推送管理),
+# accept (对接审核)
+STAGES = ("1", "review", "push", "accept")
+
+
 class TodoFilter(BaseFilter):
-    """待我审核: pending records whose current node is the user's unit."""
+    """待我审核: pending records whose current node is the user's unit (of one stage, if asked)."""
 
     name = "todo"
 
     def apply(self, query: Any, value: Any) -> Any:
-        if request.args.get("todo") != "1":
+        stage = request.args.get("todo")
+        if stage not in STAGES:
             return query
-        return query.filter(self.model.review_state == "pending",
-                            self.model.review_unit_id == getattr(g.user, "unit_id", None))
+        query = query.filter(self.model.review_state == "pending",
+                             self.model.review_unit_id == getattr(g.user, "unit_id", None))
+        if stage == "1":
+            return query
+        from models.core.workflow import Review, ReviewNode
+
+        at_stage = (select(Review.record_id).join(ReviewNode, ReviewNode.review_id == Review.id)
+                    .where(Review.matter == value, Review.state == "pending", ReviewNode.position == Review.step,
+                           ReviewNode.kind == stage))
+        return query.filter(self.model.id.in_(at_stage))
+
+
+def stage_count(matter: Any, user: Any, stage: str) -> int:
+    """How many records of ``matter`` wait for the user's unit at ``stage`` (for the tabs' badges)."""
+    from sqlalchemy import func
+
+    from models.core.workflow import Review, ReviewNode
+
+    unit_id = getattr(user, "unit_id", None)
+    stmt = (select(func.count()).select_from(Review).join(ReviewNode, ReviewNode.review_id == Review.id)
+            .where(Review.matter == matter.code, Review.state == "pending", Review.current_unit_id == unit_id,
+                   ReviewNode.position == Review.step))
+    if stage != "1":
+        stmt = stmt.where(ReviewNode.kind == stage)
+    return int(db.session.scalar(stmt) or 0)
 
 
 class ActedFilter(BaseFilter):
@@ -68,7 +97,7 @@ class ReviewViewMixin:
         super().__init__(**kwargs)
 
     def _review_setup(self) -> None:
-        self.base_filters = list(self.base_filters or []) + [["id", TodoFilter, None],
+        self.base_filters = list(self.base_filters or []) + [["id", TodoFilter, self.matter.code],
                                                              ["id", ActedFilter, self.matter.code]]
         perms = set(self.base_permissions or []) | {"can_review", "batch_approve"}
         self.base_permissions = sorted(perms)

@@ -33,6 +33,13 @@ _ALLOWED_WHILE_FORCED = {
 }
 
 
+def _pending_endpoints() -> set[str]:
+    """What a registering unit may open: 用户权限申请 and what modules add (机构信息, say)."""
+    from app.services.core.registration import PENDING_ENDPOINTS
+
+    return PENDING_ENDPOINTS
+
+
 def _now() -> float:
     return time.time()
 
@@ -115,7 +122,7 @@ def install(app: Flask) -> None:
         if (
             unit is not None
             and not unit.active
-            and request.endpoint not in _ALLOWED_WHILE_FORCED | {"MyApplicationView.page"}
+            and request.endpoint not in _ALLOWED_WHILE_FORCED | _pending_endpoints()
         ):
             # a registering (or stopped) unit sees only 用户权限申请 until its parent approves
             if request.path.startswith("/api/"):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import re
+
 from tests.conftest import make_unit, unit_by_name
 
 
@@ -55,10 +58,42 @@ def test_legal_unit_takes_part_only_after_the_province_approves(app, login_as):
         unit = db.session.scalar(select(Unit).where(Unit.name == name))
         assert not unit.active and unit.id not in {u.id for u in team_service.legal_units()}
         reg_id = db.session.scalar(select(UnitRegistration.id).where(UnitRegistration.unit_id == unit.id))
-    # 法人审核: the province approves; the unit then appears for team leaders
-    login_as("hbkj_admin").post(f"/unitregistrations/review/{reg_id}", data={"action": "approve", "opinion": "同意"})
+    # 法人审核 cannot pass before the unit has filled its 机构信息 and uploaded the stamped application
+    province = login_as("hbkj_admin")
+    r = province.post(f"/unitregistrations/review/{reg_id}", data={"action": "approve", "opinion": "同意"},
+                      follow_redirects=True)
+    assert "该法人单位尚未填写机构信息，不能通过" in r.get_data(as_text=True)
+    # the waiting unit sees 用户权限申请 with the next step, and may open 机构信息 (nothing else)
+    waiting = login_as(login, "Legal@2026x")
+    assert "/myapplication/" in waiting.get("/ktp/people/list/").headers["Location"]
+    page = waiting.get("/myapplication/").get_data(as_text=True)
+    assert "填写机构信息并上传盖章法人申请表" in page
+    r = waiting.post("/ktp/org/", data={"name": name, "nature": "20", "legal_name": "", "location": "荆州市",
+                                        "contact": "王联络", "contact_phone": "0716-8060001", "phone": "0716-8060000",
+                                        "business": "农业教育与科研"}, follow_redirects=True)
+    body = r.get_data(as_text=True)
+    assert "法人代表为必填项，若无相关信息请填写“无”" in body and "农业教育与科研" in body  # typed text kept
+    r = waiting.post("/ktp/org/", data={"name": name, "nature": "20", "legal_name": "张法人", "location": "荆州市",
+                                        "contact": "王联络", "contact_phone": "0716-8060001", "phone": "0716-8060000",
+                                        "business": "农业教育与科研"})
+    assert r.status_code == 302
+    sheet = waiting.get("/ktp/org/sheet")
+    assert sheet.status_code == 200 and sheet.data.startswith(b"%PDF")
+    r = waiting.post("/ktp/org/upload", data={"file": (io.BytesIO(b"not a pdf"), "盖章.pdf")},
+                     content_type="multipart/form-data", follow_redirects=True)
+    assert "不是允许的类型" in r.get_data(as_text=True)
+    r = waiting.post("/ktp/org/upload", data={"file": (io.BytesIO(sheet.data), "盖章法人申请表.pdf")},
+                     content_type="multipart/form-data", follow_redirects=True)
+    assert "盖章法人申请表已上传" in r.get_data(as_text=True)
+    # the province reads both on its review page, downloads the scan, and approves
+    review = province.get(f"/unitregistrations/review/{reg_id}").get_data(as_text=True)
+    assert "张法人" in review and "盖章法人申请表.pdf" in review
+    att = re.search(r"/attachments/download/(\d+)", review)
+    assert att and province.get(att.group(0)).data.startswith(b"%PDF")
+    province.post(f"/unitregistrations/review/{reg_id}", data={"action": "approve", "opinion": "同意"})
     with app.app_context():
         assert unit.id in {u.id for u in team_service.legal_units()}
+        assert db.session.get(Unit, unit.id).legal_name == "张法人"
 
 
 def test_city_downloads_its_applications_as_one_zip(login_as):

@@ -28,6 +28,8 @@ NOT_RECORD_ROUTES = {
     "StatisticsView.chart", "StatisticsView.data", "StatisticsView.export",
     # an import spec's upload page and template: no record (batches are walked by pk)
     "ImportView.start", "ImportView.template",
+    # 科技特派员 bundles and statistics are built from the actor's own scope (tests/commissioner/test_files_stats.py)
+    "KtpFilesView.bundle", "KtpStatsView.export",
 }
 ACTORS = ["sc_admin", "hb_wh_admin", "hb_wh_ja_admin", "sc_staff"]
 

@@ -1,7 +1,16 @@
-"""科技特派员 menus (seed 003)."""
+"""科技特派员 menus (seed 003): each role finds the manual's menu.
+
+Persons (个人科技特派员, 团队负责人, 团队成员) see their own pages by their roles. The units see what
+the manual gives their kind (the unit's category): the province 机构信息, 法人审核, 附件上传/下载,
+申请审核, 推送管理, 审核记录, the tables and 数据统计; a city 机构信息, 附件上传/下载, 申请审核,
+对接审核, 审核记录 and 数据统计; a legal-person unit 机构信息, 附件上传/下载, its teams' agreements,
+申请审核, 审核记录 and 数据统计; a dispatched unit its placeholder. 用户管理 and 系统菜单 are the
+platform's security screens.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -9,16 +18,32 @@ from flask_babel import lazy_gettext as _l
 from views.registry import add_link, add_view
 
 
+def unit_kind(*kinds: str) -> Callable[[], bool]:
+    """A menu condition: the user's unit is a commissioner unit of one of ``kinds``."""
+
+    def cond() -> bool:
+        from flask import g
+
+        from app.services.commissioner.org import kind_of
+
+        user = getattr(g, "user", None)
+        unit = getattr(user, "unit", None) if getattr(user, "user_type", "unit") == "unit" else None
+        return kind_of(unit) in kinds
+
+    return cond
+
+
 def dispatched_menu() -> bool:
     """派驻单位 (TC-10) shows only to dispatched units."""
-    from flask import g
-
-    unit = getattr(getattr(g, "user", None), "unit", None)
-    return unit is not None and "commissioner.dispatched" in {c.code for c in unit.categories}
+    return unit_kind("dispatched")()
 
 
 def register(appbuilder: Any) -> None:
-    from app.services.commissioner import statistics  # noqa: F401  (declares the charts)
+    from app.services.commissioner import (
+        org,  # noqa: F401  (法人审核's requirement and panel)
+        statistics,  # noqa: F401  (declares the charts)
+    )
+    from views.commissioner.files import KtpFilesView
     from views.commissioner.individual import (
         KtpAgreementListView,
         KtpApplicationView,
@@ -27,37 +52,68 @@ def register(appbuilder: Any) -> None:
         KtpMyView,
         KtpRegisterView,
     )
+    from views.commissioner.org import KtpOrgListView, KtpOrgView
+    from views.commissioner.stats import KtpStatsView
     from views.commissioner.team import KtpTeamAgreementListView, KtpTeamApplicationView, KtpTeamListView, KtpTeamView
+    from views.core.registration import UnitRegistrationView
 
     cat, label = "Commissioner", _l("科技特派员")
+    first = {"category_label": label, "category_icon": "fa-seedling"}
     appbuilder.add_view_no_menu(KtpRegisterView)
     appbuilder.add_view_no_menu(KtpMyView)
-    add_link(appbuilder, KtpMyView, "KtpProfile", "KtpMyView.profile", "can_profile", cat, label=_l("基本信息"),
-             icon="fa-id-card", category_label=label, category_icon="fa-seedling")
-    add_link(appbuilder, KtpMyView, "KtpApplication", "KtpMyView.application", "can_application", cat,
-             label=_l("个人申请表"), icon="fa-file-signature", category_label=label)
-    add_link(appbuilder, KtpMyView, "KtpAgreement", "KtpMyView.agreement", "can_agreement", cat,
-             label=_l("个人服务协议"), icon="fa-handshake", category_label=label)
-    add_view(appbuilder, KtpApplicationView, "KtpApplications", cat, label=_l("申请审核"), icon="fa-clipboard-check",
-             category_label=label)
     appbuilder.add_view_no_menu(KtpTeamView)
-    for name, endpoint, perm, text, icon in [
-        ("KtpTeam", "KtpTeamView.team", "can_team", _l("团队信息"), "fa-users"),
-        ("KtpTeamApplication", "KtpTeamView.application", "can_team", _l("团队申请表"), "fa-file-signature"),
-        ("KtpTeamAgreement", "KtpTeamView.agreement", "can_team", _l("团队服务协议"), "fa-handshake"),
-        ("KtpJoin", "KtpTeamView.join", "can_join", _l("所属团队"), "fa-user-friends"),
+    # the persons' own pages
+    for view, name, endpoint, perm, text, icon in [
+        (KtpMyView, "KtpProfile", "KtpMyView.profile", "can_profile", _l("基本信息"), "fa-id-card"),
+        (KtpTeamView, "KtpTeam", "KtpTeamView.team", "can_team", _l("团队信息"), "fa-users"),
+        (KtpTeamView, "KtpJoin", "KtpTeamView.join", "can_join", _l("所属团队"), "fa-user-friends"),
+        (KtpMyView, "KtpApplication", "KtpMyView.application", "can_application", _l("个人申请表"),
+         "fa-file-signature"),
+        (KtpTeamView, "KtpTeamApplication", "KtpTeamView.application", "can_team", _l("团队申请表"),
+         "fa-file-signature"),
+        (KtpMyView, "KtpAgreement", "KtpMyView.agreement", "can_agreement", _l("个人服务协议"), "fa-handshake"),
+        (KtpTeamView, "KtpTeamAgreement", "KtpTeamView.agreement", "can_team", _l("团队服务协议"), "fa-handshake"),
     ]:
-        add_link(appbuilder, KtpTeamView, name, endpoint, perm, cat, label=text, icon=icon, category_label=label)
-    add_view(appbuilder, KtpTeamApplicationView, "KtpTeamApplications", cat, label=_l("团队申请审核"),
-             icon="fa-clipboard-list", category_label=label)
-    for view, name, text, icon in [
-        (KtpCommissionerView, "KtpPeople", _l("科技特派员人员"), "fa-address-book"),
-        (KtpAgreementListView, "KtpAgreements", _l("个人服务协议（查看）"), "fa-file-contract"),
-        (KtpTeamListView, "KtpTeams", _l("团队"), "fa-users-cog"),
-        (KtpTeamAgreementListView, "KtpTeamAgreements", _l("团队服务协议（查看）"), "fa-file-contract"),
+        add_link(appbuilder, view, name, endpoint, perm, cat, label=text, icon=icon, **first)
+        first = {"category_label": label}
+    units = unit_kind("province", "city", "legal")
+    province, city, legal = unit_kind("province"), unit_kind("city"), unit_kind("legal")
+    departments = unit_kind("province", "city")
+    # 信息管理 and 附件上传/下载
+    appbuilder.add_view_no_menu(KtpOrgView)
+    add_link(appbuilder, KtpOrgView, "KtpOrg", "KtpOrgView.org", "can_org", cat, label=_l("机构信息"),
+             icon="fa-building", cond=units, **first)
+    add_link(appbuilder, UnitRegistrationView, "KtpLegalReview", "UnitRegistrationView.list", "can_list", cat,
+             label=_l("法人审核"), icon="fa-user-check", cond=province, category_label=label)
+    appbuilder.add_view_no_menu(KtpFilesView)
+    add_link(appbuilder, KtpFilesView, "KtpFiles", "KtpFilesView.index", "can_files", cat, label=_l("附件上传/下载"),
+             icon="fa-file-archive", cond=units, category_label=label)
+    # 选派管理: one list per matter; each menu item opens the stage waiting for the unit
+    appbuilder.add_view_no_menu(KtpApplicationView)
+    appbuilder.add_view_no_menu(KtpTeamApplicationView)
+    for view, name, text, icon, cond, args in [
+        (KtpApplicationView, "KtpApplications", _l("申请审核"), "fa-clipboard-check", departments, {"todo": "review"}),
+        (KtpTeamApplicationView, "KtpTeamApplications", _l("申请审核"), "fa-clipboard-check", legal,
+         {"todo": "review"}),
+        (KtpApplicationView, "KtpPush", _l("推送管理"), "fa-share-square", province, {"todo": "push"}),
+        (KtpApplicationView, "KtpAccept", _l("对接审核"), "fa-handshake", city, {"todo": "accept"}),
+        (KtpApplicationView, "KtpRecords", _l("审核记录"), "fa-history", departments, {"mine": "1"}),
+        (KtpTeamApplicationView, "KtpTeamRecords", _l("审核记录"), "fa-history", legal, {"mine": "1"}),
     ]:
-        add_view(appbuilder, view, name, cat, label=text, icon=icon, category_label=label)
-    appbuilder.add_link("KtpStatistics", href="StatisticsView.index", label=_l("数据统计"), icon="fa-chart-pie",
-                        category=cat, category_label=label)
+        add_link(appbuilder, view, name, f"{view.__name__}.list", "can_list", cat, label=text, icon=icon, cond=cond,
+                 args=args, category_label=label)
+    # the tables (each with 导出Excel) and 数据统计
+    for view, name, text, icon, cond in [
+        (KtpOrgListView, "KtpOrgs", _l("单位信息"), "fa-city", province),
+        (KtpCommissionerView, "KtpPeople", _l("科技特派员人员"), "fa-address-book", departments),
+        (KtpAgreementListView, "KtpAgreements", _l("个人服务协议（查看）"), "fa-file-contract", departments),
+        (KtpTeamListView, "KtpTeams", _l("团队"), "fa-users-cog", unit_kind("province", "legal")),
+        (KtpTeamAgreementListView, "KtpTeamAgreements", _l("团队服务协议（查看）"), "fa-file-contract",
+         unit_kind("province", "legal")),
+    ]:
+        add_view(appbuilder, view, name, cat, label=text, icon=icon, category_label=label, menu_cond=cond)
+    appbuilder.add_view_no_menu(KtpStatsView)
+    add_link(appbuilder, KtpStatsView, "KtpStatistics", "KtpStatsView.index", "can_list", cat, label=_l("数据统计"),
+             icon="fa-chart-pie", cond=units, category_label=label)
     add_view(appbuilder, KtpDispatchedView, "KtpDispatched", cat, label=_l("派驻单位"), icon="fa-hard-hat",
              category_label=label, menu_cond=dispatched_menu)

@@ -16,7 +16,6 @@ from sqlalchemy import select
 from app.extensions import db
 from app.services.commissioner import individual as service
 from app.services.core import attachments, dicts
-from app.services.documents import pdf
 from app.workflow import ReviewError, act
 from models.commissioner.individual import KINDS, Agreement, Application, Commissioner
 from models.core.workflow import STATES
@@ -155,15 +154,38 @@ class KtpMyView(BaseView):
         rec = service.agreement_of(g.user)
         if rec is None:
             abort(404)
-        app_rec = rec.application
-        body = pdf.render("pdf/ktp_agreement.html", agreement=rec, application=app_rec, person=app_rec.commissioner,
-                          province=service.province(), labels={"sex": dicts.label("sex", app_rec.commissioner.sex)})
-        name = quote(f"个人服务协议_{app_rec.commissioner.name}.pdf")
+        body = service.agreement_pdf(rec)
+        name = quote(f"个人服务协议_{rec.application.commissioner.name}.pdf")
         return Response(body, mimetype="application/pdf",
                         headers={"Content-Disposition": f"attachment; filename=agreement.pdf; filename*=UTF-8''{name}"})
 
 
-class KtpApplicationView(ReviewViewMixin, ScopedModelView):
+KTP_STAGES = {"province": [("review", _l("申请审核")), ("push", _l("推送管理"))],
+              "city": [("review", _l("申请审核")), ("accept", _l("对接审核"))],
+              "legal": [("review", _l("申请审核"))]}
+
+
+class KtpReviewListMixin:
+    """选派管理: both commissioner review lists show the matter switch and the stages of this unit."""
+
+    def render_template(self, template: str, **kwargs: Any) -> Any:
+        if template == self.list_template:  # type: ignore[attr-defined]
+            from app.services.commissioner.org import kind_of
+            from app.services.commissioner.team import TEAM
+            from views.review import stage_count
+
+            stage = request.args.get("todo") if request.args.get("todo") in ("review", "push", "accept") else "1"
+            kind = kind_of(g.user.unit) if getattr(g.user, "unit_id", None) else None
+            kwargs["ktp_counts"] = {"individual": stage_count(service.INDIVIDUAL, g.user, stage),
+                                    "team": stage_count(TEAM, g.user, stage)}
+            matter = self.matter  # type: ignore[attr-defined]
+            kwargs["ktp_kind"] = kind
+            kwargs["ktp_stages"] = [(code, str(label), stage_count(matter, g.user, code))
+                                    for code, label in KTP_STAGES.get(kind or "", [])]
+        return super().render_template(template, **kwargs)  # type: ignore[misc]
+
+
+class KtpApplicationView(KtpReviewListMixin, ReviewViewMixin, ScopedModelView):
     """申请审核 / 对接审核 / 推送管理: one list; the engine decides what each unit may do."""
 
     route_base = "/ktp/applications"
@@ -188,16 +210,12 @@ class KtpApplicationView(ReviewViewMixin, ScopedModelView):
     @has_access
     def zip(self) -> Any:
         """打包下载: every application of the current list as a PDF sheet, with stamped agreement scans."""
-        from app.security.personal import shown
         from app.services.commissioner.bundles import zip_sheets
         from app.services.core import audit
 
         body, n = zip_sheets(
             self._export_query().limit(500), label=lambda rec: rec.commissioner.name, sheet_name="个人申请表",
-            sheet=lambda rec: pdf.render(
-                "pdf/ktp_application.html", application=rec, person=rec.commissioner,
-                sex=dicts.label("sex", rec.commissioner.sex), phone=shown("phone", rec.commissioner.phone),
-                state=str(STATES.get(rec.review_state, rec.review_state))),
+            sheet=service.sheet_pdf, scans="city_stamped",
             agreement_of=lambda rec: db.session.scalar(select(Agreement).where(Agreement.application_id == rec.id)),
         )
         audit.record_now("export", object_type="KtpApplicationView", object_repr="zip", detail=f"files={n}")

@@ -17,11 +17,11 @@ from app.extensions import db
 from app.services.commissioner import individual as ind
 from app.services.commissioner import team as service
 from app.services.core import attachments
-from app.services.documents import pdf
 from app.workflow import ReviewError, act, review_of
 from models.commissioner.team import Team, TeamAgreement, TeamApplication, TeamMember
 from models.core.workflow import STATES
 from views.base import ScopedModelView, scoped_interface
+from views.commissioner.individual import KtpReviewListMixin
 from views.review import ACTION_LABELS, ReviewViewMixin
 
 
@@ -125,10 +125,8 @@ class KtpTeamView(BaseView):
         rec = service.agreement_of(g.user)
         if rec is None:
             abort(404)
-        app_rec = rec.application
-        body = pdf.render("pdf/ktp_team_agreement.html", agreement=rec, application=app_rec, team=app_rec.team,
-                          leader=ind.profile_of(g.user), province=ind.province())
-        name = quote(f"团队服务协议_{app_rec.team.name}.pdf")
+        body = service.agreement_pdf(rec)
+        name = quote(f"团队服务协议_{rec.application.team.name}.pdf")
         return Response(body, mimetype="application/pdf",
                         headers={"Content-Disposition": f"attachment; filename=team.pdf; filename*=UTF-8''{name}"})
 
@@ -145,7 +143,7 @@ class KtpTeamView(BaseView):
                                     title=_("所属团队"))
 
 
-class KtpTeamApplicationView(ReviewViewMixin, ScopedModelView):
+class KtpTeamApplicationView(KtpReviewListMixin, ReviewViewMixin, ScopedModelView):
     """团队申请审核: the legal unit first, then the province, the pushed city, the province."""
 
     route_base = "/ktp/team-applications"
@@ -176,8 +174,7 @@ class KtpTeamApplicationView(ReviewViewMixin, ScopedModelView):
 
         body, n = zip_sheets(
             self._export_query().limit(500), label=lambda rec: rec.team.name, sheet_name="团队申请表",
-            sheet=lambda rec: pdf.render("pdf/ktp_team_application.html", application=rec,
-                                         state=str(STATES.get(rec.review_state, rec.review_state))),
+            sheet=service.sheet_pdf, scans="unit_stamped",
             agreement_of=lambda rec: db.session.scalar(
                 select(TeamAgreement).where(TeamAgreement.application_id == rec.id)),
         )

@@ -19,7 +19,7 @@ from wtforms.validators import DataRequired, EqualTo, Optional
 from app.extensions import db
 from app.services.core import units as unit_service
 from app.services.core import users as user_service
-from app.services.core.registration import REGISTRATION, register_unit, registration_of
+from app.services.core.registration import REGISTRATION, panels, pending_steps, register_unit, registration_of
 from app.workflow import ReviewError, act, review_of
 from models.core.registration import UnitRegistration
 from models.core.unit import Category, Unit
@@ -109,7 +109,7 @@ class MyApplicationView(BaseView):
                 flash(str(e), "danger")
             return redirect(url_for("MyApplicationView.page"))
         return self.render_template("review/my_application.html", record=record, review=review, states=STATES,
-                                    labels=ACTION_LABELS, unit=g.user.unit, title=_("用户权限申请"))
+                                    labels=ACTION_LABELS, unit=g.user.unit, steps=pending_steps(g.user), title=_("用户权限申请"))
 
 
 class UnitRegistrationView(ReviewViewMixin, ScopedModelView):
@@ -126,6 +126,11 @@ class UnitRegistrationView(ReviewViewMixin, ScopedModelView):
     search_columns = ["review_state"]
     base_order = ("id", "desc")
     base_permissions = ["can_list", "can_show"]
+    review_detail_template = "review/registration_detail.html"
+
+    def review_context(self, record: Any) -> dict[str, Any]:
+        unit = db.session.get(Unit, record.unit_id)
+        return {"unit": unit, "panels": panels(unit)}
 
 
 def unit_is_pending(user: Any) -> bool:

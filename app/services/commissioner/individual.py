@@ -194,3 +194,29 @@ def status(user: Any) -> dict[str, Any]:
     rec = application_of(user)
     review = review_of(INDIVIDUAL.code, rec.id) if rec is not None else None
     return {"application": rec, "review": review}
+
+
+attachments.register_owner("commissioner.application", Application, [
+    attachments.Slot("city_stamped", _l("地市科技局盖章的个人申请表（PDF扫描件）"), kinds=("pdf",), max_mb=20),
+], edit_permission=("can_upload", "KtpFilesView"), personal=True)
+
+
+def sheet_pdf(rec: Application) -> bytes:
+    """个人申请表 as a Chinese PDF, to print and stamp (the phone masked as on screen)."""
+    from app.security.personal import shown
+    from app.services.core import dicts
+    from app.services.documents import pdf
+    from models.core.workflow import STATES
+
+    return pdf.render("pdf/ktp_application.html", application=rec, person=rec.commissioner,
+                      sex=dicts.label("sex", rec.commissioner.sex), phone=shown("phone", rec.commissioner.phone),
+                      state=str(STATES.get(rec.review_state, rec.review_state)))
+
+
+def agreement_pdf(rec: Agreement) -> bytes:
+    from app.services.core import dicts
+    from app.services.documents import pdf
+
+    app_rec = rec.application
+    return pdf.render("pdf/ktp_agreement.html", agreement=rec, application=app_rec, person=app_rec.commissioner,
+                      province=province(), labels={"sex": dicts.label("sex", app_rec.commissioner.sex)})

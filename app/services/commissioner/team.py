@@ -164,3 +164,24 @@ def save_agreement(user: Any, data: dict[str, Any]) -> TeamAgreement:
 attachments.register_owner("commissioner.team_agreement", TeamAgreement, [
     attachments.Slot("stamped", _l("盖章后的团队服务协议（PDF扫描件）"), kinds=("pdf",), max_mb=20, required=True),
 ], edit_permission=("can_team", "KtpTeamView"))
+
+
+attachments.register_owner("commissioner.team_application", TeamApplication, [
+    attachments.Slot("unit_stamped", _l("法人单位盖章的团队申请表（PDF扫描件）"), kinds=("pdf",), max_mb=20),
+], edit_permission=("can_upload", "KtpFilesView"))
+
+
+def sheet_pdf(rec: TeamApplication) -> bytes:
+    from app.services.documents import pdf
+    from models.core.workflow import STATES
+
+    return pdf.render("pdf/ktp_team_application.html", application=rec,
+                      state=str(STATES.get(rec.review_state, rec.review_state)))
+
+
+def agreement_pdf(rec: TeamAgreement) -> bytes:
+    from app.services.documents import pdf
+
+    app_rec = rec.application
+    return pdf.render("pdf/ktp_team_agreement.html", agreement=rec, application=app_rec, team=app_rec.team,
+                      leader=ind.profile_of(app_rec.team.leader), province=ind.province())

@@ -138,14 +138,17 @@ def clean_name(name: str) -> str:
     return name[:200] or "file"
 
 
-def save_upload(record: Any, slot_code: str, stream: IO[bytes], file_name: str, user: Any = None) -> Attachment:
-    """Check and store one uploaded file for ``record``; the caller commits."""
+def save_upload(record: Any, slot_code: str, stream: IO[bytes], file_name: str, user: Any = None, *,
+                owner_checked: bool = False) -> Attachment:
+    """Check and store one uploaded file for ``record``; the caller commits. ``owner_checked``: the
+    caller has established that the record is the user's own where the scope cannot tell (a unit
+    still waiting for its registration to be approved has an empty scope)."""
     owner = owner_of(record)
     slot = owner.slot_map.get(slot_code)
     if slot is None:
         raise AttachmentError(_("附件类型不正确"))
     user = user or get_user()
-    if not record_in_scope(record, user):
+    if not owner_checked and not record_in_scope(record, user):
         raise AttachmentError(_("无权为该记录上传附件"))
     name = clean_name(file_name)
     head = stream.read(8192)

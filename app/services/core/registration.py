@@ -7,6 +7,7 @@ resubmission) until the parent approves; the scope gives an inactive unit no row
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask_babel import gettext as _
@@ -18,6 +19,22 @@ from app.services.core import users as user_service
 from app.workflow import Climb, MatterType, ReviewError, register, submit_new
 from models.core.registration import UnitRegistration
 from models.core.unit import Category, Unit
+
+# Modules add to the registration screens: panels shown to the reviewing parent (a function of the
+# registering unit returning a template and its values, or None), next steps offered to a waiting
+# unit (a function of the user returning a label and an endpoint, or None), and the endpoints a
+# waiting unit may open besides 用户权限申请.
+DETAIL_PANELS: list[Callable[[Unit], dict[str, Any] | None]] = []
+PENDING_STEPS: list[Callable[[Any], tuple[str, str] | None]] = []
+PENDING_ENDPOINTS: set[str] = {"MyApplicationView.page"}
+
+
+def panels(unit: Unit) -> list[dict[str, Any]]:
+    return [p for p in (fn(unit) for fn in DETAIL_PANELS) if p is not None]
+
+
+def pending_steps(user: Any) -> list[tuple[str, str]]:
+    return [s for s in (fn(user) for fn in PENDING_STEPS) if s is not None]
 
 
 def _approved(record: UnitRegistration, review: Any) -> None:
