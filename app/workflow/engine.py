@@ -192,7 +192,18 @@ def _has_permission(matter: MatterType, user: Any) -> bool:
 
 
 def _is_applicant(review: Review, user: Any) -> bool:
-    return user is not None and (user.id == review.applicant_user_id or user.unit_id == review.applicant_unit_id)
+    """The submitter, or a colleague in the applying unit; a person's own application (a commissioner's,
+    say) belongs to that person alone, not to the unit that reviews it first."""
+    if user is None:
+        return False
+    if user.id == review.applicant_user_id:
+        return True
+    if user.unit_id != review.applicant_unit_id:
+        return False
+    from models.core.user import UnitUser
+
+    submitter = db.session.get(UnitUser, review.applicant_user_id) if review.applicant_user_id else None
+    return submitter is None or getattr(submitter, "user_type", "unit") != "person"
 
 
 def _is_reviewer(matter: MatterType, review: Review, user: Any) -> bool:

@@ -172,3 +172,16 @@ def test_org_info_is_edited_by_the_administrator_only(app, login_as):
     rows = {r[0]: r for r in wb.active.iter_rows(values_only=True)}
     assert rows["襄阳市科学技术局"][4] == "襄阳市樊城区" and rows["华中农业大学"][2] == "事业单位"
     assert rows["湖北省林业科学研究院"][-1] == "待审核"
+
+
+def test_the_legal_unit_reviews_but_cannot_withdraw_a_leaders_application(app, login_as):
+    with app.app_context():
+        pk = db.session.scalar(select(TeamApplication.id).join(TeamApplication.team).where(
+            TeamApplication.team.has(name="茶叶提质增效技术服务团队")))
+    legal = login_as("hbkj_hbaas_admin")
+    page = legal.get(f"/ktp/team-applications/review/{pk}").get_data(as_text=True)
+    assert 'value="approve"' in page and 'value="withdraw"' not in page
+    r = legal.post(f"/ktp/team-applications/review/{pk}", data={"action": "withdraw"}, follow_redirects=True)
+    assert "当前状态或您的权限不能执行该操作" in r.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(TeamApplication, pk).review_state == "pending"

@@ -160,6 +160,16 @@ class KtpMyView(BaseView):
                         headers={"Content-Disposition": f"attachment; filename=agreement.pdf; filename*=UTF-8''{name}"})
 
 
+def scans_context(record: Any) -> dict[str, Any]:
+    """The stamped scans of an application, uploadable by the unit that stamps it (its own unit)."""
+    from flask import current_app
+
+    owner = attachments.owner_of(record)
+    editable = (owner.edit_permission is not None and record.unit_id == getattr(g.user, "unit_id", None)
+                and bool(current_app.appbuilder.sm.has_access(*owner.edit_permission)))
+    return {"scan_owner": owner, "scan_files": attachments.current(record), "scan_editable": editable}
+
+
 KTP_STAGES = {"province": [("review", _l("申请审核")), ("push", _l("推送管理"))],
               "city": [("review", _l("申请审核")), ("accept", _l("对接审核"))],
               "legal": [("review", _l("申请审核"))]}
@@ -204,7 +214,7 @@ class KtpApplicationView(KtpReviewListMixin, ReviewViewMixin, ScopedModelView):
     list_template = "ktp/application_list.html"
 
     def review_context(self, record: Any) -> dict[str, Any]:
-        return {"person": record.commissioner, "push_units": [record.intended_city]}
+        return {"person": record.commissioner, "push_units": [record.intended_city], **scans_context(record)}
 
     @expose("/zip")
     @has_access

@@ -21,7 +21,7 @@ from app.workflow import ReviewError, act, review_of
 from models.commissioner.team import Team, TeamAgreement, TeamApplication, TeamMember
 from models.core.workflow import STATES
 from views.base import ScopedModelView, scoped_interface
-from views.commissioner.individual import KtpReviewListMixin
+from views.commissioner.individual import KtpReviewListMixin, scans_context
 from views.review import ACTION_LABELS, ReviewViewMixin
 
 
@@ -162,7 +162,8 @@ class KtpTeamApplicationView(KtpReviewListMixin, ReviewViewMixin, ScopedModelVie
     list_template = "ktp/team_application_list.html"
 
     def review_context(self, record: Any) -> dict[str, Any]:
-        return {"push_units": [record.intended_city], "leader": ind.profile_of(record.team.leader)}
+        return {"push_units": [record.intended_city], "leader": ind.profile_of(record.team.leader),
+                **scans_context(record)}
 
     @expose("/zip")
     @has_access
