@@ -211,3 +211,16 @@ def test_scope_edit_own_only_export_masked_and_pdf(app, login_as, tmp_path):
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
     assert "专家信息表" in text and "陈专家" in text and "心血管内科" in text
     assert login_as("sc_admin").get(f"/experts/sheet/{pk}").status_code == 404
+
+
+def test_pdf_embeds_the_chinese_font_wherever_the_process_runs(app, monkeypatch, tmp_path):
+    """xhtml2pdf reads local files only below the document's base path; the shipped font must be
+    found even when the server's working directory is elsewhere (a service manager's, say)."""
+    from app.services.documents import pdf
+
+    monkeypatch.chdir(tmp_path)
+    with app.test_request_context():
+        body = pdf.render("pdf/ktp_org_sheet.html", unit=type("U", (), {"name": "测试单位", "credit_code": "",
+                                                                        "legal_name": "", "phone": ""})(),
+                          org=None, nature="")
+    assert body.startswith(b"%PDF") and b"WenQuanYiMicroHei" in body

@@ -33,7 +33,10 @@ def render(template: str, **context: Any) -> bytes:
 
     html = render_template(template, font_path="wqy-microhei.ttc", **context)
     out = io.BytesIO()
-    result = pisa.CreatePDF(html, dest=out, encoding="utf-8", link_callback=_link)
+    # xhtml2pdf reads local files only below the document's base path (the working directory by
+    # default): the document is placed beside the font, so the PDF does not depend on where it runs
+    result = pisa.CreatePDF(html, dest=out, encoding="utf-8", link_callback=_link,
+                            path=os.path.join(FONT_DIR, "document.html"))
     if result.err:
         raise PdfError(f"PDF rendering failed with {result.err} errors")
     return out.getvalue()
