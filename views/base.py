@@ -334,6 +334,17 @@ class ScopedModelView(ChineseDisplayMixin, StrictActionsMixin, ScopedViewMixin, 
     list_template = "platform/list.html"
     import_spec: str | None = None  # an ImportSpec code: the list offers 批量导入
 
+    def _init_properties(self) -> None:
+        super()._init_properties()
+        # a related column (unit.name) cannot be ordered on the scoped query: FAB would order by a
+        # table that is not joined
+        self.order_columns = [c for c in self.order_columns or [] if "." not in c]
+
+    def _get_list_widget(self, filters: Any, order_column: str = "", order_direction: str = "", **kw: Any) -> Any:
+        if order_column and order_column not in self.order_columns:  # a typed ?_oc_= of anything else is ignored
+            order_column, order_direction = "", ""
+        return super()._get_list_widget(filters, order_column=order_column, order_direction=order_direction, **kw)
+
     def show_with_attachments(self, pk: Any, editable: bool = False, title: Any = None) -> Any:
         """The show page of a record that owns attachments: FAB's fields, then its attachment panel."""
         from app.services.core import attachments

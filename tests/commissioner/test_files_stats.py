@@ -185,3 +185,12 @@ def test_the_legal_unit_reviews_but_cannot_withdraw_a_leaders_application(app, l
     assert "当前状态或您的权限不能执行该操作" in r.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(TeamApplication, pk).review_state == "pending"
+
+
+def test_lists_ignore_ordering_by_related_or_unknown_columns(login_as):
+    prov = login_as("hbkj_admin")
+    for column in ("unit.active", "unit.categories", "unit.legal_name", "no_such_column", "contact"):
+        r = prov.get(f"/ktp/orgs/list/?_oc_KtpOrgListView={column}&_od_KtpOrgListView=asc")
+        assert r.status_code == 200 and "华中农业大学" in r.get_data(as_text=True), column
+    r = login_as("hb_admin").get("/grassroots/bases/list/?_oc_ExpertBaseView=unit.parent&_od_ExpertBaseView=desc")
+    assert r.status_code == 200
