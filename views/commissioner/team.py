@@ -153,9 +153,11 @@ class KtpTeamApplicationView(KtpReviewListMixin, ReviewViewMixin, ScopedModelVie
     list_title = _l("团队申请审核")
     review_detail_template = "ktp/team_application_detail.html"
     label_columns = {"team": _l("团队"), "unit": _l("法人单位"), "intended_city": _l("拟服务地市"),
-                     "field": _l("专业技术领域"), "review_state": _l("审核状态")}
+                     "field": _l("专业技术领域"), "review_state": _l("审核状态"),
+                     "intended_county": _l("拟服务县（市）"), "intended_enterprise": _l("拟服务企业"),
+                     "chain": _l("依托产业链")}
     list_columns = ["team", "unit", "intended_city", "field", "review_state"]
-    search_columns = ["review_state"]
+    search_columns = ["review_state", "field", "intended_county", "intended_enterprise", "chain"]
     base_permissions = ["can_list", "can_show"]
     method_permission_name = {"zip": "list"}
     base_order = ("id", "desc")
