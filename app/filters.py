@@ -60,7 +60,17 @@ def install(app: Flask) -> None:
     if fab_visible is not None:
         # FAB's navbar ignores a menu item's ``cond`` (only its API reads it): honour it here
         def is_menu_visible(item: Any) -> bool:
-            return bool(fab_visible(item)) and item.should_render()
+            if not (fab_visible(item) and item.should_render()):
+                return False
+            unit = getattr(g.get("user"), "unit", None)
+            if unit is not None and not unit.active:
+                # a unit waiting for its registration: only what it may open (用户权限申请, 机构信息 …)
+                from app.services.core.registration import PENDING_ENDPOINTS
+
+                if item.childs:
+                    return any(is_menu_visible(child) for child in item.childs if child.name != "-")
+                return item.href in PENDING_ENDPOINTS
+            return True
 
         app.jinja_env.filters["is_menu_visible"] = is_menu_visible
     app.jinja_env.install_gettext_callables(

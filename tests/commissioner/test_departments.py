@@ -68,6 +68,7 @@ def test_legal_unit_takes_part_only_after_the_province_approves(app, login_as):
     assert "/myapplication/" in waiting.get("/ktp/people/list/").headers["Location"]
     page = waiting.get("/myapplication/").get_data(as_text=True)
     assert "填写机构信息并上传盖章法人申请表" in page
+    assert "单位及用户管理" not in page and "/ktp/org/" in page  # the navbar offers only what it may open
     r = waiting.post("/ktp/org/", data={"name": name, "nature": "20", "legal_name": "", "location": "荆州市",
                                         "contact": "王联络", "contact_phone": "0716-8060001", "phone": "0716-8060000",
                                         "business": "农业教育与科研"}, follow_redirects=True)
