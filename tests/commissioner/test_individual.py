@@ -88,6 +88,11 @@ def test_individual_path_with_returns_push_and_agreement(app, login_as):
     c.post("/ktp/my/application/submit")
     assert _state(app, pk) == ("pending", prov)
     province.post(f"/ktp/applications/review/{pk}", data={"action": "approve", "opinion": "初审通过"})
+    # a return at 推送管理 (the province may push or return there): resubmitted, it is back at 推送管理
+    province.post(f"/ktp/applications/review/{pk}", data={"action": "return", "opinion": "请明确服务内容"})
+    assert _state(app, pk)[0] == "returned" and "请明确服务内容" in c.get("/ktp/my/application").get_data(as_text=True)
+    c.post("/ktp/my/application/submit")
+    assert _state(app, pk) == ("pending", prov)
     page = province.get(f"/ktp/applications/review/{pk}").get_data(as_text=True)
     assert "推送至" in page and "宜昌市科学技术局" in page
     # a forged push to another city is refused and changes nothing
@@ -106,6 +111,12 @@ def test_individual_path_with_returns_push_and_agreement(app, login_as):
     province.post(f"/ktp/applications/review/{pk}", data={"action": "push", "push_to": str(yc)})
     target.post(f"/ktp/applications/review/{pk}", data={"action": "accept"})
     assert _state(app, pk) == ("pending", prov)
+    # a return at the final review: resubmitted, it goes straight back to the province's final review
+    province.post(f"/ktp/applications/review/{pk}", data={"action": "return", "opinion": "请补充协议意向"})
+    assert "请补充协议意向" in c.get("/ktp/my/application").get_data(as_text=True)
+    c.post("/ktp/my/application/submit")
+    assert _state(app, pk) == ("pending", prov)
+    assert 'value="approve"' in province.get(f"/ktp/applications/review/{pk}").get_data(as_text=True)
     province.post(f"/ktp/applications/review/{pk}", data={"action": "approve", "opinion": "同意选派"})
     assert _state(app, pk) == ("approved", None)
     assert "审核成功" in c.get("/ktp/my/application").get_data(as_text=True)

@@ -84,14 +84,33 @@ def test_team_path(app, login_as):
     unit_admin.post(f"/ktp/team-applications/review/{pk}", data={"action": "return", "opinion": "请补充产业链情况"})
     assert "请补充产业链情况" in leader.get("/ktp/team/application").get_data(as_text=True)
     leader.post("/ktp/team/application/submit")
+    assert _state(app, pk) == ("pending", hzau)
     unit_admin.post(f"/ktp/team-applications/review/{pk}", data={"action": "approve"})
+    assert _state(app, pk) == ("pending", prov)
+    # a return at the province's first review: resubmitted, straight back to the province
+    province.post(f"/ktp/team-applications/review/{pk}", data={"action": "return", "opinion": "请补充团队业绩"})
+    assert "请补充团队业绩" in leader.get("/ktp/team/application").get_data(as_text=True)
+    leader.post("/ktp/team/application/submit")
+    assert _state(app, pk) == ("pending", prov)
     province.post(f"/ktp/team-applications/review/{pk}", data={"action": "approve", "opinion": "初审通过"})
     r = province.post(f"/ktp/team-applications/review/{pk}", data={"action": "push", "push_to": str(wh)},
                       follow_redirects=True)
     assert "只能推送给申请中选择的单位：襄阳市科学技术局" in r.get_data(as_text=True)
     province.post(f"/ktp/team-applications/review/{pk}", data={"action": "push", "push_to": str(xy)})
     assert _state(app, pk) == ("pending", xy)
+    # 不接收 at the city: back to the leader with the opinion; resubmitted, it waits at 推送管理 again
+    city.post(f"/ktp/team-applications/review/{pk}", data={"action": "decline", "opinion": "暂无对接企业"})
+    assert _state(app, pk)[0] == "returned"
+    assert "暂无对接企业" in leader.get("/ktp/team/application").get_data(as_text=True)
+    leader.post("/ktp/team/application/submit")
+    assert _state(app, pk) == ("pending", prov)
+    province.post(f"/ktp/team-applications/review/{pk}", data={"action": "push", "push_to": str(xy)})
     city.post(f"/ktp/team-applications/review/{pk}", data={"action": "accept"})
+    assert _state(app, pk) == ("pending", prov)
+    # a return at the final review: resubmitted, straight back to the final review
+    province.post(f"/ktp/team-applications/review/{pk}", data={"action": "return", "opinion": "请补充服务计划"})
+    leader.post("/ktp/team/application/submit")
+    assert _state(app, pk) == ("pending", prov)
     province.post(f"/ktp/team-applications/review/{pk}", data={"action": "approve", "opinion": "同意选派"})
     assert _state(app, pk) == ("approved", None)
     assert _state(app, pk)[0] == "approved" and prov
