@@ -62,13 +62,13 @@ def install(app: Flask) -> None:
         def is_menu_visible(item: Any) -> bool:
             if not (fab_visible(item) and item.should_render()):
                 return False
+            if item.childs:  # a category shows when one of its items does (conditions included)
+                return any(is_menu_visible(child) for child in item.childs if child.name != "-")
             unit = getattr(g.get("user"), "unit", None)
             if unit is not None and not unit.active:
                 # a unit waiting for its registration: only what it may open (用户权限申请, 机构信息 …)
                 from app.services.core.registration import PENDING_ENDPOINTS
 
-                if item.childs:
-                    return any(is_menu_visible(child) for child in item.childs if child.name != "-")
                 return item.href in PENDING_ENDPOINTS
             return True
 

@@ -144,6 +144,8 @@ def test_each_department_finds_the_manuals_menu(login_as):
                  "科技特派员人员", "团队服务协议（查看）"):
         assert item in prov, item
     assert "对接审核" not in prov
+    assert "专家服务基层" not in prov  # another business line's menu
+    assert "专家服务基层" in login_as("hb_admin").get("/").get_data(as_text=True)
     city = menu("hbkj_yc_admin")
     assert all(i in city for i in ("机构信息", "附件上传/下载", "申请审核", "对接审核", "审核记录", "数据统计"))
     assert "推送管理" not in city and "法人审核" not in city
