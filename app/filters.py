@@ -12,6 +12,7 @@ from typing import Any
 from flask import Flask, g, has_app_context
 from flask_babel import get_translations
 
+from app.security.personal import shown
 from app.services.core import dicts
 
 
@@ -40,6 +41,8 @@ def local_time(value: Any, fmt: str = "%Y-%m-%d %H:%M") -> str:
 
 def install(app: Flask) -> None:
     app.jinja_env.filters["local_time"] = local_time
+    # {{ person.phone|personal("phone") }}: masked as in lists unless the user may see it in full
+    app.jinja_env.filters["personal"] = lambda value, kind: shown(kind, value)
     app.jinja_env.filters["dict_label"] = lambda code, type_code: dicts.label(type_code, code)
     app.jinja_env.filters["region_label"] = lambda code: dicts.full_label("region", code)
     def unread_messages() -> int:

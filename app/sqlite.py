@@ -18,6 +18,12 @@ def _on_connect(dbapi_connection: Any, connection_record: Any) -> None:
     cur = dbapi_connection.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=5000")
+    # WAL: readers and one writer at a time do not block each other (a background job's
+    # progress is written while its export still reads); a file database keeps the mode
+    cur.execute("PRAGMA journal_mode")
+    mode = (cur.fetchone() or ("",))[0]
+    if str(mode).lower() not in ("wal", "memory"):
+        cur.execute("PRAGMA journal_mode=WAL")
     cur.close()
 
 

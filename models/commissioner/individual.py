@@ -25,6 +25,7 @@ class Commissioner(UnitScopedMixin, TimestampMixin, Model):
     __tablename__ = "ktp_commissioner"
     __scope_owner__ = "user_id"
     __dict_columns__ = {"sex": "sex", "politics": "politics", "education": "education"}
+    __personal_columns__ = {"phone": "phone"}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(Integer, ForeignKey("ab_user.id"), nullable=False, unique=True)

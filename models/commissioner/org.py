@@ -14,6 +14,7 @@ from models.mixins import TimestampMixin, UnitScopedMixin
 
 class KtpOrg(UnitScopedMixin, TimestampMixin, Model):
     __tablename__ = "ktp_org"
+    __personal_columns__ = {"contact_phone": "phone"}  # the contact person's own telephone
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     location: Mapped[str] = mapped_column(String(100), nullable=False)  # 所在地

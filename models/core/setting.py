@@ -13,6 +13,7 @@ class SupportInfo(TimestampMixin, Model):
     """One row: who to call and when."""
 
     __tablename__ = "core_support_info"
+    __not_personal__ = ("phone",)  # the public 技术服务 hotline
     __scope__ = "public"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

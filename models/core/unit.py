@@ -84,6 +84,7 @@ class Unit(TimestampMixin, Model):
     __dict_columns__ = {"nature": "unit_nature", "region_code": "region"}
     __list_eager__ = ("categories",)
     __personal_columns__ = {"legal_id_number": "id", "legal_phone": "phone"}
+    __not_personal__ = ("phone",)  # the unit's office telephone, shown to whoever sees the unit
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), nullable=False)
@@ -133,6 +134,7 @@ class Department(UnitScopedMixin, TimestampMixin, Model):
     """内设部门: a department inside one unit."""
 
     __tablename__ = "core_department"
+    __not_personal__ = ("phone",)  # the department's office telephone
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(100), nullable=False)

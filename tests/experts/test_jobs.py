@@ -98,3 +98,58 @@ def test_large_import_is_checked_as_a_job(app, login_as):
     assert st["state"] == "done" and st["link"], st
     page = c.get(st["link"]).get_data(as_text=True)
     assert "检查通过1条" in page and "检查失败1条" in page
+
+
+def test_export_of_thousands_streams_through_a_job(app, login_as, monkeypatch):
+    """Issue 13.1: progress is written while the export's streaming read is open (it used to commit the
+    read's own session: 'database is locked' on SQLite, 'cursor … does not exist' on PostgreSQL)."""
+    from python_calamine import CalamineWorkbook
+    from sqlalchemy import insert
+
+    from app.services.documents import jobs
+    from models.experts.expert import Expert
+    from tests.conftest import make_unit, unique, unit_by_name
+
+    n = 2500
+    with app.app_context():
+        unit = make_unit(unit_by_name("宜昌市人力资源和社会保障局"))
+        from models.core.user import UnitUser
+
+        admin = db.session.scalar(select(UnitUser.username).where(UnitUser.unit_id == unit.id))
+        tag = unique("x")[-6:]
+        db.session.execute(insert(Expert), [{
+            "nationality": "中国", "name": f"导{i}", "id_type": "01", "id_number": f"J{tag}{i:010d}"[:18],
+            "sex": "1", "birth_ym": "197001", "retired": False, "work_unit": "单位", "admin_post": "无",
+            "phone": "13900000000", "honours": "无", "major": "内科", "title": "2", "unit_id": unit.id,
+        } for i in range(n)])
+        db.session.commit()
+    view = next(v for v in app.appbuilder.baseviews if type(v).__name__ == "ExpertView")
+    monkeypatch.setattr(type(view), "export_chunk", 100)  # many round trips of the streaming read
+    monkeypatch.setattr(jobs, "REPORT_SECONDS", 0)  # progress written at every report
+    seen: list[tuple[int, int]] = []
+    original = jobs.write_progress
+    monkeypatch.setattr(jobs, "write_progress", lambda j, d, t: (seen.append((d, t)), original(j, d, t)))
+    c = login_as(admin)
+    app.config["EXPORT_JOB_ROWS"] = 100
+    try:
+        r = c.get("/experts/export/")
+    finally:
+        app.config["EXPORT_JOB_ROWS"] = 5000
+    assert r.status_code == 302 and "/jobs/" in r.headers["Location"]
+    st = _wait(c, int(r.headers["Location"].rstrip("/").split("/")[-1]), timeout=120)
+    assert st["state"] == "done" and st["total"] == n and st["progress"] == n, st
+    assert any(0 < d < n for d, _t in seen), seen  # progress was written mid-read
+    body = c.get(f"/jobs/{st['id']}/download").data
+    rows = list(CalamineWorkbook.from_filelike(io.BytesIO(body)).get_sheet_by_index(0).iter_rows())
+    assert len(rows) == n + 1 and rows[1][1].startswith("导")
+
+
+def test_sqlite_runs_in_wal_mode(app):
+    """Readers and the writer of a job's progress do not lock each other out on SQLite (app/sqlite.py)."""
+    from sqlalchemy import text
+
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("SQLite only")
+        with db.engine.connect() as conn:
+            assert conn.execute(text("PRAGMA journal_mode")).scalar().lower() == "wal"

@@ -40,20 +40,29 @@ def write_xlsx(path: str, title: str, headers: list[str], rows: Iterable[list[An
         ws.set_column(c, c, max(10, min(40, len(str(h)) * 2 + 4)))
     ws.freeze_panes(1, 0)
     n = 0
+    write_string, write_number, write_datetime = ws.write_string, ws.write_number, ws.write_datetime
     for n, row in enumerate(rows, start=1):
         for c, value in enumerate(row):
-            if value is None or value == "":
+            kind = type(value)
+            if kind is str:  # the common case first: text, never a formula
+                if value:
+                    write_string(n, c, "'" + value if value[0] in FORMULA_START else value)
+            elif value is None:
                 continue
-            if isinstance(value, bool):
-                ws.write_string(n, c, "是" if value else "否")
+            elif kind is bool:
+                write_string(n, c, "是" if value else "否")
+            elif kind is int or kind is float:
+                write_number(n, c, value)
             elif isinstance(value, dt.datetime):
-                ws.write_datetime(n, c, value.replace(tzinfo=None), time_fmt)
+                write_datetime(n, c, value.replace(tzinfo=None), time_fmt)
             elif isinstance(value, dt.date):
-                ws.write_datetime(n, c, dt.datetime.combine(value, dt.time()), date_fmt)
-            elif isinstance(value, (int, float)) and not isinstance(value, bool):
-                ws.write_number(n, c, value)
+                write_datetime(n, c, dt.datetime.combine(value, dt.time()), date_fmt)
+            elif isinstance(value, (int, float)):
+                write_number(n, c, value)
             else:
-                ws.write_string(n, c, str(safe(str(value))))
+                text = str(value)
+                if text:
+                    write_string(n, c, "'" + text if text[0] in FORMULA_START else text)
         if progress and n % every == 0:
             progress(n)
     wb.close()

@@ -16,6 +16,7 @@ import datetime as dt
 import json
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -28,6 +29,14 @@ log = logging.getLogger(__name__)
 QUEUE = "talent-jobs"
 Runner = Callable[[Job, Callable[[int, int], None]], tuple[str | None, str | None, str | None]]
 RUNNERS: dict[str, Runner] = {}
+REPORT_SECONDS = 0.5
+
+
+def write_progress(job_id: int, done: int, total: int) -> None:
+    """Store a job's progress in its own short transaction, outside the caller's session."""
+    table = Job.__table__
+    with db.engine.begin() as conn:
+        conn.execute(table.update().where(table.c.id == job_id).values(progress=done, total=total))
 
 
 def runner(kind: str) -> Callable[[Runner], Runner]:
@@ -77,9 +86,17 @@ def run(job_id: int) -> None:
     job.state = "running"
     db.session.commit()
 
+    last = [0.0]
+
     def report(done: int, total: int) -> None:
-        db.session.execute(db.update(Job).where(Job.id == job_id).values(progress=done, total=total))
-        db.session.commit()
+        # Progress goes through a connection of its own: the runner's session may hold an open
+        # streaming read (an export's yield_per), which a commit on that session would close.
+        # Written at most every REPORT_SECONDS, and always at the start and the end.
+        now = time.monotonic()
+        if 0 < done < total and now - last[0] < REPORT_SECONDS:
+            return
+        last[0] = now
+        write_progress(job_id, done, total)
 
     try:
         key, name, message = RUNNERS[job.kind](job, report)
