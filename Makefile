@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export FLASK_APP := run.py
 
-.PHONY: run test setup db babel lint bench-scope audit e2e-deps
+.PHONY: run serve test setup db babel lint bench-scope bench-import bench-export bench-pdf audit e2e-deps
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,9 @@ db: setup
 run: db
 	$(VENV)/bin/flask run --host 127.0.0.1 --port 5000
 
+serve: db
+	$(VENV)/bin/gunicorn -c gunicorn.conf.py run:app
+
 test: setup
 	$(PY) -m pytest -q
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
@@ -37,6 +40,15 @@ lint: $(VENV)/.installed
 
 bench-scope: setup
 	$(PY) -m bench.scope
+
+bench-import: setup
+	$(PY) -m bench.imports
+
+bench-export: setup
+	$(PY) -m bench.exports
+
+bench-pdf: setup
+	$(PY) -m bench.pdf
 
 audit: $(VENV)/.installed
 	$(PY) -m pip install -q pip-audit && $(VENV)/bin/pip-audit --strict -r requirements.txt

@@ -1,13 +1,15 @@
 """make bench-scope: the unit scope at size.
 
 Generates 50,000 units in 5 levels and 1,000,000 scoped records (core_person), then
-prints one JSON line per case: the list page (25 rows, rendered HTML) and the REST list,
-as a user of a mid-level unit, a county unit and the root; the lazy tree's children
-request; and the same list served by a plain FAB ModelView with no scope ("bare_fab").
-SQLite always; PostgreSQL too when TEST_DATABASE_URL is set.
+prints one JSON line per case: the list page (25 rows, rendered HTML) as a user of a
+mid-level unit, a county unit and the root, each measured interleaved with the fair
+baseline — the same list served by a plain FAB ModelView with no scope and no relation
+filter ("bare_fab_<level>", same user) — and the ratio of their medians ("<level>_vs_bare");
+the REST list; the lazy tree's children request; the unit list. SQLite always; PostgreSQL
+too when TEST_DATABASE_URL is set. See bench/README-scope.md.
 
     .venv/bin/python -m bench.scope [--units 50000] [--records 1000000] [--runs 30]
-        [--backend all|sqlite|postgresql] [--bare-runs N] [--no-vacuum] [--show-sql]
+        [--backend all|sqlite|postgresql] [--no-vacuum] [--show-sql]
 """
 
 from __future__ import annotations
@@ -160,50 +162,81 @@ def in_scope_count(app: Any, username: str, model: Any = None) -> int:
         return db.session.scalar(select(func.count()).select_from(model).where(scope_clause(model, user))) or 0
 
 
-def measure(app: Any, username: str, url: str, runs: int, show_sql: bool = False) -> dict[str, Any]:
+_CLIENTS: dict[tuple[int, str], Any] = {}
+
+
+class Timed:
+    """One logged-in test client whose requests are timed and their SQL statements counted."""
+
+    def __init__(self, app: Any, username: str, url: str, show_sql: bool = False):
+        self.app, self.username, self.url, self.show_sql = app, username, url, show_sql
+        self.client = _CLIENTS.get((id(app), username))
+        if self.client is None:  # one login per user (the login rate limit counts them)
+            self.client = app.test_client()
+            r = self.client.post("/login/", data={"username": username, "password": PASSWORD})
+            assert r.status_code == 302, f"login {username}: {r.status_code}"
+            _CLIENTS[(id(app), username)] = self.client
+        self.times: list[float] = []
+        self.counts: list[int] = []
+        self.statements: list[str] = []
+
+    def warm(self, n: int = 3) -> None:
+        for _ in range(n):
+            resp = self.client.get(self.url)
+            assert resp.status_code == 200, (self.url, resp.status_code)
+
+    def once(self, counter: list[int], statements: list[str]) -> None:
+        counter[0] = 0
+        statements.clear()
+        t = time.perf_counter()
+        resp = self.client.get(self.url)
+        self.times.append((time.perf_counter() - t) * 1000)
+        self.counts.append(counter[0])
+        assert resp.status_code == 200, (self.url, resp.status_code)
+        self.statements = list(statements)
+
+    def result(self) -> dict[str, Any]:
+        if self.show_sql:  # the statements of the last timed request
+            log(f"--- {self.username} GET {self.url}: {len(self.statements)} statements")
+            for st in self.statements:
+                log("   ", " ".join(st.split())[:600])
+        times = sorted(self.times)
+        return {
+            "p50_ms": round(statistics.median(times), 2),
+            "p95_ms": round(times[math.ceil(len(times) * 0.95) - 1], 2),  # nearest rank
+            "sql_count": max(self.counts),
+            "runs": len(times),
+        }
+
+
+def measure_all(app: Any, timed: list[Timed], runs: int) -> list[dict[str, Any]]:
+    """Warm each client, then time ``runs`` rounds, each round one request of every client in turn
+    (interleaved: a slow moment of the machine falls on all of them alike)."""
     from app.extensions import db
 
-    client = app.test_client()
-    r = client.post("/login/", data={"username": username, "password": PASSWORD})
-    assert r.status_code == 302, f"login {username}: {r.status_code}"
-    counts: list[int] = []
     current = [0]
     statements: list[str] = []
 
     def on_exec(_conn: Any, _cursor: Any, statement: str, *_a: Any) -> None:
         current[0] += 1
-        if show_sql:
-            statements.append(statement)
+        statements.append(statement)
 
     with app.app_context():
         engine = db.engine
+    for t in timed:
+        t.warm()
     event.listen(engine, "before_cursor_execute", on_exec)
     try:
-        for _ in range(3):
-            resp = client.get(url)
-            assert resp.status_code == 200, (url, resp.status_code)
-        times = []
         for _ in range(runs):
-            current[0] = 0
-            statements.clear()
-            t = time.perf_counter()
-            resp = client.get(url)
-            times.append((time.perf_counter() - t) * 1000)
-            counts.append(current[0])
-            assert resp.status_code == 200
+            for t in timed:
+                t.once(current, statements)
     finally:
         event.remove(engine, "before_cursor_execute", on_exec)
-    if show_sql:  # the statements of the last timed request
-        log(f"--- {username} GET {url}: {len(statements)} statements")
-        for st in statements:
-            log("   ", " ".join(st.split())[:600])
-    times.sort()
-    return {
-        "p50_ms": round(statistics.median(times), 2),
-        "p95_ms": round(times[math.ceil(len(times) * 0.95) - 1], 2),  # nearest rank
-        "sql_count": max(counts),
-        "runs": runs,
-    }
+    return [t.result() for t in timed]
+
+
+def measure(app: Any, username: str, url: str, runs: int, show_sql: bool = False) -> dict[str, Any]:
+    return measure_all(app, [Timed(app, username, url, show_sql)], runs)[0]
 
 
 def build_app(url: str) -> Any:
@@ -214,9 +247,14 @@ def build_app(url: str) -> Any:
     from models.core.person import Person
 
     class BarePersonView(ModelView):
+        """The fair baseline: stock FAB over the same table, the scoped page's list and search
+        columns (no relation filter: a ``unit`` filter would load every unit into the form)."""
+
         route_base = "/barepersons"
         datamodel = SQLAInterface(Person)
         list_columns = ["name", "sex", "unit", "title_series", "title_level", "education", "phone"]
+        search_columns = ["name", "title_series", "title_level", "education", "phone"]
+        order_columns = ["name"]
         base_order = ("id", "desc")
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False, "TESTING": True,
@@ -236,6 +274,33 @@ def build_app(url: str) -> Any:
     return app
 
 
+def grant_bare(app: Any, usernames: list[str]) -> None:
+    """Give the measured users the bare page too (a role of its own), so that both pages are
+    drawn for the same user with the same navbar and the same row buttons: the role holds on
+    BarePersonView every permission the users' roles hold on PersonView (list, show, edit,
+    delete, add …)."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from models.core.user import UnitUser
+
+    with app.app_context():
+        sm = app.appbuilder.sm
+        users = list(db.session.scalars(select(UnitUser).where(UnitUser.username.in_(usernames))))
+        held = {pv.permission.name for u in users for r in u.roles for pv in r.permissions
+                if pv.view_menu.name == "PersonView"}
+        role = sm.find_role("bench_bare") or sm.add_role("bench_bare")
+        pvs = [sm.find_permission_view_menu(p, "BarePersonView") for p in sorted(held | {"can_list"})]
+        role.permissions = [pv for pv in pvs if pv is not None]
+        for user in users:
+            if role not in user.roles:
+                user.roles.append(role)
+        db.session.commit()
+
+
+GOAL_RATIO = 0.5  # scoped p50 / bare p50 of the mid-level page (bench/README-scope.md)
+
+
 def run_backend(name: str, url: str, args: argparse.Namespace) -> None:
     from app.dbutil import reset_postgres_schema
 
@@ -243,38 +308,52 @@ def run_backend(name: str, url: str, args: argparse.Namespace) -> None:
     app = build_app(url)
     gen = generate(app, args.units, args.records, vacuum=not args.no_vacuum)
     users = make_users(app, gen["levels"])
+    grant_bare(app, list(users.values()))
     county_id = gen["levels"][3][0][0]
     province_id = gen["levels"][1][0][0]
-    cases = [
-        ("mid_list_html", users["mid"], "/persons/list/"),
-        ("mid_rest", users["mid"], "/api/v1/person/"),
-        ("county_list_html", users["county"], "/persons/list/"),
-        ("county_rest", users["county"], "/api/v1/person/"),
-        ("root_list_html", users["root"], "/persons/list/"),
-        ("root_rest", users["root"], "/api/v1/person/"),
-        ("tree_children_county", users["mid"], f"/unittree/children/{county_id}"),
-        ("tree_children_province", users["root"], f"/unittree/children/{province_id}"),
-        ("units_list_html_mid", users["mid"], "/units/list/"),
-        ("bare_fab", "bench_sys", "/barepersons/list/"),
-    ]
     from models.core.unit import Unit
 
     scope_rows = {u: in_scope_count(app, u) for u in set(users.values())}
     unit_rows = in_scope_count(app, users["mid"], Unit)
     t_measure = time.perf_counter()
-    for case, user, url_ in cases:
-        # the bare page takes seconds per request (its search form loads every unit):
-        # --bare-runs lowers its count; the "runs" field says how many were timed
-        runs = args.bare_runs if case == "bare_fab" and args.bare_runs else args.runs
-        result = measure(app, user, url_, runs, args.show_sql)
+
+    def emit(case: str, result: dict[str, Any], rows: int | None = None) -> None:
         line = {"backend": name, "case": case, **result}
-        if case == "bare_fab":
-            line["rows_in_scope"] = args.records  # no scope: every record
-        elif case.startswith("units_list"):
-            line["rows_in_scope"] = unit_rows  # units (not persons) the mid-level user may see
-        elif "list" in case or "rest" in case:
-            line["rows_in_scope"] = scope_rows[user]
+        if rows is not None:
+            line["rows_in_scope"] = rows
         print(json.dumps(line, ensure_ascii=False), flush=True)
+
+    # the list page against the fair baseline, interleaved: scoped, bare, scoped, bare …
+    for level in ("mid", "county", "root"):
+        user = users[level]
+        scoped, bare = measure_all(app, [Timed(app, user, "/persons/list/", args.show_sql),
+                                         Timed(app, user, "/barepersons/list/", args.show_sql)], args.runs)
+        emit(f"{level}_list_html", scoped, scope_rows[user])
+        emit(f"bare_fab_{level}", bare, args.records)  # no scope: every record
+        ratio = scoped["p50_ms"] / bare["p50_ms"] if bare["p50_ms"] else None
+        line: dict[str, Any] = {"backend": name, "case": f"{level}_vs_bare", "scoped_p50_ms": scoped["p50_ms"],
+                                "bare_p50_ms": bare["p50_ms"], "ratio": round(ratio, 3) if ratio else None,
+                                "overhead": round(ratio - 1, 3) if ratio else None,
+                                "scoped_sql_count": scoped["sql_count"], "bare_sql_count": bare["sql_count"]}
+        if level == "mid":
+            line.update(goal_ratio=GOAL_RATIO, met=ratio is not None and ratio <= GOAL_RATIO,
+                        goal_sql_count=5, sql_met=scoped["sql_count"] <= 5)
+        print(json.dumps(line, ensure_ascii=False), flush=True)
+    for case, user, url_ in [
+        ("mid_rest", users["mid"], "/api/v1/person/"),
+        ("county_rest", users["county"], "/api/v1/person/"),
+        ("root_rest", users["root"], "/api/v1/person/"),
+        ("tree_children_county", users["mid"], f"/unittree/children/{county_id}"),
+        ("tree_children_province", users["root"], f"/unittree/children/{province_id}"),
+        ("units_list_html_mid", users["mid"], "/units/list/"),
+    ]:
+        result = measure(app, user, url_, args.runs, args.show_sql)
+        if case.startswith("units_list"):
+            emit(case, result, unit_rows)  # units (not persons) the mid-level user may see
+        elif "rest" in case:
+            emit(case, result, scope_rows[user])
+        else:
+            emit(case, result)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"backend": name, "case": "summary", "units": args.units, "records": args.records,
                       "gen_seconds": round(gen["gen_seconds"], 1),
@@ -290,8 +369,6 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=1000000)
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--backend", choices=["all", "sqlite", "postgresql"], default="all")
-    parser.add_argument("--bare-runs", type=int, default=0,
-                        help="timed requests for bare_fab (default: --runs); each takes seconds at full size")
     parser.add_argument("--no-vacuum", action="store_true",
                         help="PostgreSQL: plain ANALYZE after loading instead of VACUUM ANALYZE")
     parser.add_argument("--show-sql", action="store_true",

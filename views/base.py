@@ -743,6 +743,12 @@ class ScopedModelRestApi(ModelRestApi):
     def pre_update(self, item: Any) -> None:
         check_item_scope(item)
 
+    def _get_field_info(self, field: Any, filter_rel_field: Any, page: Any = None, page_size: Any = None) -> Any:
+        info = super()._get_field_info(field, filter_rel_field, page=page, page_size=page_size)
+        if not (self.description_columns or {}).get(field.name):
+            info["description"] = ""  # FAB translates "", which yields the catalogue's header
+        return info
+
     def _mask_row(self, row: dict[str, Any]) -> None:
         for col, kind in personal_columns(self.datamodel.obj).items():
             if col in row:

@@ -14,7 +14,7 @@ import secrets
 import time
 from typing import Any
 
-from flask import Flask, Response, flash, g, jsonify, redirect, render_template, request, session, url_for
+from flask import Flask, Response, abort, flash, g, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user, user_logged_in, user_logged_out
@@ -92,13 +92,14 @@ def install(app: Flask) -> None:
     @app.before_request
     def _session_and_password_guard() -> Any:
         g.csp_nonce = secrets.token_urlsafe(16)
-        # FAB exempts its APIs from CSRF; a browser session calling them must carry the
-        # token like any form (token clients send Authorization and no cookie).
-        if (
-            request.path.startswith("/api/")
-            and request.method in ("POST", "PUT", "PATCH", "DELETE")
-            and not request.headers.get("Authorization")
-        ):
+        # FAB's JWT login (/api/v1/security/login, /refresh) is closed: nothing here uses tokens, and
+        # its tokens would ignore the forced password change, logout, the session version and the
+        # login limit. Every API call is therefore authenticated by the session cookie …
+        if (request.endpoint or "").startswith("SecurityApi."):
+            abort(404)
+        # … and FAB exempts its APIs from CSRF: an unsafe call must carry the token like any form,
+        # whatever other headers (an Authorization header included) it sends.
+        if request.path.startswith("/api/") and request.method in ("POST", "PUT", "PATCH", "DELETE"):
             csrf.protect()
         if request.endpoint in ("static", "appbuilder.static"):
             return None

@@ -266,3 +266,39 @@ def test_three_admins_separated(login_as):
     assert secadmin.get("/dicttypes/list/").status_code == 403
     assert secadmin.get("/users/list/").status_code == 200
     assert login_as("auditadmin").get("/persons/list/").status_code == 403  # the audit log only
+
+
+# -- issue 14.4: the REST security API ------------------------------------------------------
+
+def test_jwt_login_and_refresh_are_closed(app):
+    """Tokens would ignore the forced password change, logout and the login limit: nothing uses them."""
+    from tests.conftest import DEMO_PASSWORD
+
+    c = Client(app)
+    for headers in ({}, {"Authorization": "Bearer x"}):
+        r = c.http.post("/api/v1/security/login", json={"username": "hb_admin", "password": DEMO_PASSWORD,
+                                                          "provider": "db", "refresh": True}, headers=headers)
+        assert r.status_code == 404 and "access_token" not in r.get_data(as_text=True)
+        assert c.http.post("/api/v1/security/refresh", headers=headers).status_code == 404
+
+
+def test_api_writes_need_csrf_whatever_the_headers(app, login_as):
+    c = login_as("hb_admin")
+    with app.app_context():
+        from models.core.person import Person
+
+        unit = unit_by_name("湖北省人力资源和社会保障厅")
+        pid = db.session.scalar(select(Person.id).order_by(Person.id))
+        before = db.session.scalar(select(db.func.count()).select_from(Person))
+    for headers in ({"Authorization": "Bearer anything"}, {"Authorization": "Basic eDp5"}):
+        r = c.http.open(f"/api/v1/person/{pid}", method="DELETE", headers=headers)
+        assert r.status_code == 400, r.status_code
+        r = c.http.post("/api/v1/person/", json={"name": "绕过令牌", "sex": "1", "unit": unit.id}, headers=headers)
+        assert r.status_code == 400, r.status_code
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count()).select_from(Person)) == before
+
+
+def test_api_info_shows_no_catalogue_header(login_as):
+    body = login_as("hb_admin").get("/api/v1/person/_info").get_data(as_text=True)
+    assert "Project-Id-Version" not in body and "Content-Transfer-Encoding" not in body

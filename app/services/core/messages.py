@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import g, has_request_context, url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Select, func, or_, select, update
 
 from app.extensions import db
 from models.core.message import Message, MessageRecipient
@@ -183,16 +183,31 @@ def notify(user_ids: Iterable[int], title: str, body: str, link: str | None = No
 # -- reading ---------------------------------------------------------------------------------
 
 
+def unread_count_query(user_id: int) -> Select[Any]:
+    """How many messages ``user_id`` has not read (the navbar's badge, the home panel)."""
+    return select(func.count()).select_from(MessageRecipient).where(
+        MessageRecipient.user_id == user_id, MessageRecipient.read_at.is_(None),
+        MessageRecipient.deleted_at.is_(None))
+
+
+def remember_unread(user_id: int, count: int) -> None:
+    """Keep a count read elsewhere (the statement that loads the user) for this request only."""
+    if has_request_context():
+        g.__dict__.setdefault("_unread", {})[user_id] = int(count or 0)
+
+
+def forget_unread(user_id: int) -> None:
+    if has_request_context():
+        g.__dict__.get("_unread", {}).pop(user_id, None)
+
+
 def unread_count(user: Any) -> int:
+    """Counted once per request at most, and never kept beyond it (another worker may change it)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return 0
     cache = g.__dict__.setdefault("_unread", {}) if has_request_context() else {}
     if user.id not in cache:
-        cache[user.id] = db.session.scalar(
-            select(func.count()).select_from(MessageRecipient).where(
-                MessageRecipient.user_id == user.id, MessageRecipient.read_at.is_(None),
-                MessageRecipient.deleted_at.is_(None))
-        ) or 0
+        cache[user.id] = db.session.scalar(unread_count_query(user.id)) or 0
     return cache[user.id]
 
 
@@ -210,6 +225,7 @@ def mark_read(user: Any, recipient_ids: Iterable[int]) -> int:
                                        MessageRecipient.user_id == user.id, MessageRecipient.read_at.is_(None))
         .values(read_at=now())
     )
+    forget_unread(user.id)
     return result.rowcount or 0
 
 
