@@ -65,6 +65,13 @@ ENABLED_MODULES = [
 PASSWORD_MAX_AGE_DAYS = int(os.environ.get("PASSWORD_MAX_AGE_DAYS", "90"))
 LOCKOUT_THRESHOLD = 5
 LOCKOUT_MINUTES = int(os.environ.get("LOCKOUT_MINUTES", "30"))
+# Per-address limit (issue 14.9): after this many failed logins from one client address (over all
+# accounts) within the window, that address's further attempts are refused without being checked or
+# counted against the accounts tried. Counted in the audit log, so every worker and host shares it.
+# 0 turns it off; unless LOGIN_ADDRESS_LIMIT_ENABLED says otherwise it follows RATELIMIT_ENABLED (off in
+# the test suite and for load tests, whose users all log in from one address).
+LOGIN_ADDRESS_MAX_FAILURES = int(os.environ.get("LOGIN_ADDRESS_MAX_FAILURES", "20"))
+LOGIN_ADDRESS_WINDOW_MINUTES = int(os.environ.get("LOGIN_ADDRESS_WINDOW_MINUTES", "15"))
 SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
 SESSION_ABSOLUTE_HOURS = int(os.environ.get("SESSION_ABSOLUTE_HOURS", "8"))
 PERMANENT_SESSION_LIFETIME = SESSION_IDLE_MINUTES * 60
@@ -105,5 +112,15 @@ MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(64 * 1024 * 10
 # rq worker talent-jobs --url $REDIS_URL). Larger exports than EXPORT_JOB_ROWS run as jobs.
 JOBS_BACKEND = os.environ.get("JOBS_BACKEND", "thread")
 EXPORT_JOB_ROWS = int(os.environ.get("EXPORT_JOB_ROWS", "5000"))
+# a zip of more records than this (each one or more PDFs) is built as a background job
+BUNDLE_JOB_FILES = int(os.environ.get("BUNDLE_JOB_FILES", "50"))
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
 IMPORT_JOB_BYTES = int(os.environ.get("IMPORT_JOB_BYTES", str(2 * 1024 * 1024)))
+# Imports (app/services/documents/imports.py): data rows one upload may hold, blank rows in a row
+# that end a sheet, cells the reader may hold (rows × columns), good rows above which the commit
+# runs as a job with progress, and rows above which the error workbook is streamed afresh.
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "100000"))
+IMPORT_BLANK_RUN = int(os.environ.get("IMPORT_BLANK_RUN", "1000"))
+IMPORT_MAX_CELLS = int(os.environ.get("IMPORT_MAX_CELLS", "4000000"))
+IMPORT_INLINE_ROWS = int(os.environ.get("IMPORT_INLINE_ROWS", "2000"))
+IMPORT_ERROR_XLSX_ROWS = int(os.environ.get("IMPORT_ERROR_XLSX_ROWS", "5000"))

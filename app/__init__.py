@@ -78,6 +78,9 @@ def _build_app(overrides: dict[str, Any] | None) -> Flask:
         filters.install(app)
         baseline.install(app)
         rules.install()
+        from app.services.core.validators import install_length_guard
+
+        install_length_guard()
         from app.services.core import audit
 
         audit.install()

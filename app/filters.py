@@ -58,6 +58,14 @@ def install(app: Flask) -> None:
         return "、".join(dict.fromkeys(KIND_LABELS.get(k, k) for k in slot.kinds))
 
     app.jinja_env.globals["slot_kinds"] = slot_kinds
+
+    def slot_writable(record: Any, slot: Any) -> bool:
+        """Whether the page offers upload and delete on the slot: the rule the endpoints apply."""
+        from app.services.core.attachments import can_write
+
+        return can_write(record, slot.code)
+
+    app.jinja_env.globals["slot_writable"] = slot_writable
     app.jinja_env.globals["breadcrumb"] = breadcrumb
     fab_visible = app.jinja_env.filters.get("is_menu_visible")
     if fab_visible is not None:

@@ -31,8 +31,8 @@ import threading
 import time
 from typing import Any
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-OUT = os.path.join(HERE, "out")
+from bench import OUT, each_backend, migrated_app
+
 PASSWORD = "Bench@2026"
 GOAL_RATIO = 0.8
 GOAL_GROWTH_MB = 50
@@ -73,24 +73,10 @@ class PeakRss:
 
 
 def build_app(url: str) -> Any:
-    from app import create_app
     from app.dbutil import reset_postgres_schema
 
     reset_postgres_schema(url)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "WTF_CSRF_ENABLED": False,
-                      "RATELIMIT_ENABLED": False, "JOBS_BACKEND": "thread", "EXPORT_JOB_ROWS": 5000})
-    with app.app_context():
-        from flask_migrate import upgrade
-
-        from seed.categories import sync_categories
-        from seed.dicts import sync_dicts
-        from seed.roles import sync_roles
-
-        upgrade()
-        sync_roles(app.appbuilder)
-        sync_categories()
-        sync_dicts()
-    return app
+    return migrated_app(url, JOBS_BACKEND="thread", EXPORT_JOB_ROWS=5000)
 
 
 def generate(app: Any, rows: int) -> str:
@@ -293,19 +279,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--backend", choices=["all", "sqlite", "postgresql"], default="all")
     args = parser.parse_args()
-    os.makedirs(OUT, exist_ok=True)
-    if args.backend in ("all", "sqlite"):
-        path = os.path.join(OUT, "export.db")
-        for suffix in ("", "-wal", "-shm"):
-            if os.path.exists(path + suffix):
-                os.remove(path + suffix)
-        bench_backend("sqlite", "sqlite:///" + path, args.rows, args.repeat)
-    pg = os.environ.get("TEST_DATABASE_URL")
-    if args.backend in ("all", "postgresql"):
-        if pg:
-            bench_backend("postgresql", pg, args.rows, args.repeat)
-        elif args.backend == "postgresql":
-            sys.exit("TEST_DATABASE_URL is not set")
+    each_backend(args.backend, "export.db", lambda name, url: bench_backend(name, url, args.rows, args.repeat))
 
 
 if __name__ == "__main__":

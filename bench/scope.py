@@ -27,6 +27,8 @@ from typing import Any
 
 from sqlalchemy import event, insert, text
 
+from bench import each_backend
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 PASSWORD = "Bench@2026"
 BATCH = 20000  # rows per executemany on SQLite
@@ -374,16 +376,7 @@ def main() -> None:
     parser.add_argument("--show-sql", action="store_true",
                         help="log the SQL of the last timed request of each case to stderr")
     args = parser.parse_args()
-    out = os.path.join(HERE, "out")
-    os.makedirs(out, exist_ok=True)
-    if args.backend in ("all", "sqlite"):
-        path = os.path.join(out, "bench.db")
-        if os.path.exists(path):
-            os.remove(path)
-        run_backend("sqlite", "sqlite:///" + path, args)
-    pg = os.environ.get("TEST_DATABASE_URL")
-    if pg and args.backend in ("all", "postgresql"):
-        run_backend("postgresql", pg, args)
+    each_backend(args.backend, "bench.db", lambda name, url: run_backend(name, url, args))
 
 
 if __name__ == "__main__":

@@ -130,6 +130,11 @@ def unique(prefix: str = "t") -> str:
     return f"{prefix}{next(_counter)}{os.getpid() % 1000}"
 
 
+def unique_phone() -> str:
+    """A mobile number no other account of this run holds (注册 refuses a number twice)."""
+    return f"137{(next(_counter) * 7919 + os.getpid()) % 10**8:08d}"
+
+
 def credit_code(n: int | None = None) -> str:
     n = n if n is not None else next(_counter) + 500000
     body = f"91{n:06d}MA{(n * 31) % 10**7:07d}"[:17]

@@ -129,11 +129,18 @@ class FormError(Exception):
 
 
 def check_item_scope(item: Any) -> None:
-    """Refuse an item whose own unit or any related object lies outside the scope."""
+    """Refuse an item whose own unit or any related object it is given lies outside the scope.
+
+    A new item's references are all checked; a saved item's only where the save changes them: the
+    parent of one's own unit lies outside one's scope, and saving the unit's phone keeps it."""
     mapper = sa_inspect(type(item))
+    state = sa_inspect(item)
     free = set(getattr(type(item), "__scope_free__", ()))
     for rel in mapper.relationships:
         if rel.key in free:
+            continue
+        if state.persistent and not state.attrs[rel.key].history.has_changes() and not any(
+                col.key in state.attrs and state.attrs[col.key].history.has_changes() for col in rel.local_columns):
             continue
         target = rel.mapper.class_
         if not hasattr(target, "__scope__") or target.__scope__ == "public":
@@ -204,6 +211,9 @@ class ScopedViewMixin:
                 else:
                     extra[col] = DictSelectField(label, dict_code=code)
             setattr(self, attr, extra)
+        from views.fields import add_length_validators
+
+        add_length_validators(self, model)  # every typed value fits its column (Text: TEXT_MAX_LENGTH)
         formatters = dict(getattr(self, "formatters_columns", None) or {})
         for col, code in getattr(model, "__dict_columns__", {}).items():
             formatters.setdefault(col, _dict_formatter(code))

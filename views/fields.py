@@ -201,3 +201,43 @@ class MaskedStringField(StringField):
         if current and not can_view_full() and self.data == mask(self.kind, current):
             return  # the masked text came back: keep what is stored
         setattr(obj, name, self.data or None)
+
+
+def _with_validator(field: Any, validator: Any) -> Any:
+    """The same unbound field with one more validator first (its place in the form kept)."""
+    args = list(field.args)
+    kwargs = dict(field.kwargs)
+    if len(args) > 1:  # (label, validators, ...)
+        args[1] = [validator, *(args[1] or [])]
+    else:
+        kwargs["validators"] = [validator, *(kwargs.get("validators") or [])]
+    new = field.field_class(*args, **kwargs)
+    new.creation_counter = field.creation_counter
+    return new
+
+
+def add_length_validators(view: Any, model: Any) -> None:
+    """Every typed field of a model view's add and edit forms fits its column.
+
+    FAB gives a String(n) column WTForms' ``Length(max=n)`` and a Text column nothing;
+    here every string column (generated or an extra text field) gets ``ColumnLength``
+    first: the column's length, ``TEXT_MAX_LENGTH`` for Text, one Chinese message."""
+    from sqlalchemy import inspect as sa_inspect
+
+    from app.services.core.validators import ColumnLength, install_length_guard, max_length
+
+    install_length_guard()  # and at flush, whatever the path (idempotent)
+    cols = {p.key: p for p in sa_inspect(model).column_attrs if max_length(p) is not None}
+    current = dict(getattr(view, "validators_columns", None) or {})
+    for key, prop in cols.items():
+        chain = list(current.get(key) or [])
+        if not any(isinstance(v, ColumnLength) for v in chain):
+            current[key] = [ColumnLength(prop), *chain]
+    view.validators_columns = current
+    for attr in ("add_form_extra_fields", "edit_form_extra_fields"):
+        extra = dict(getattr(view, attr, None) or {})
+        for key, field in extra.items():
+            cls = getattr(field, "field_class", None)
+            if key in cols and isinstance(cls, type) and issubclass(cls, StringField):
+                extra[key] = _with_validator(field, ColumnLength(cols[key]))
+        setattr(view, attr, extra)

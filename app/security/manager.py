@@ -29,8 +29,10 @@ from flask_appbuilder.security.views import (
     UserGroupModelView,
     UserInfoEditView,
 )
+from flask_appbuilder.security.views import ResetPasswordView as FabResetPasswordView
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash
 from wtforms import PasswordField, StringField
@@ -45,6 +47,9 @@ from views.base import ChineseDisplayMixin, StrictActionsMixin
 from views.fields import UnitSelectField, attach_error
 
 log = logging.getLogger(__name__)
+
+# audit actions of a failed login attempt (wrong password, unknown or locked or disabled account, refused address)
+LOGIN_FAILURES = ("login_failure", "lockout")
 
 
 class ChangePasswordForm(DynamicForm):
@@ -206,7 +211,34 @@ class PlatformUserDBModelView(ChineseDisplayMixin, StrictActionsMixin, UserDBMod
 
     def pre_update(self, item: Any) -> None:
         item.last_name = item.last_name or ""
+        self._three_admins(item)
         super().pre_update(item)
+
+    def pre_delete(self, item: Any) -> None:
+        self._three_admins(item, deleting=True)
+        super().pre_delete(item)
+
+    @staticmethod
+    def _three_admins(item: Any, deleting: bool = False) -> None:
+        """三员分立: another user's change of a three-administrator account is refused, nothing kept."""
+        reason = user_service.three_admin_refusal(item, g.user, deleting=deleting)
+        if reason:
+            db.session.rollback()
+            raise user_service.UserError(reason)
+
+
+class ResetPasswordView(FabResetPasswordView):
+    """FAB's 重置密码 (same name, so the same permission): a refusal is shown on the form."""
+
+    def form_post(self, form: DynamicForm) -> Any:
+        try:
+            self.appbuilder.sm.reset_password(request.args.get("pk"), form.password.data)
+        except (user_service.UserError, WeakPasswordError) as e:
+            db.session.rollback()
+            flash(str(e), "danger")
+            return None
+        flash(str(self.message), "info")
+        return None
 
 
 class PlatformRoleModelView(ChineseDisplayMixin, StrictActionsMixin, RoleModelView):
@@ -264,6 +296,11 @@ class PlatformSecurityManager(SecurityManager):
             return None
         user = self.find_user(username=username)
         now = dt.datetime.now()
+        if self._address_limited():
+            # refused unchecked: the account tried is neither told anything nor counted towards its lockout
+            rules.audit_now("login_failure", user=user, username=username, detail="address limited",
+                            result="refused")
+            return None
         if user is None:
             check_password_hash(cfg["AUTH_DB_FAKE_PASSWORD_HASH_CHECK"], password)  # similar timing
             rules.audit_now("login_failure", username=username, detail="unknown user", result="refused")
@@ -276,6 +313,7 @@ class PlatformSecurityManager(SecurityManager):
             rules.audit_now("login_failure", user=user, detail="disabled", result="refused")
             return None
         if ok:
+            self._notice_failures(user)
             user.fail_login_count = 0
             user.locked_until = None
             user.login_count = (user.login_count or 0) + 1
@@ -293,6 +331,55 @@ class PlatformSecurityManager(SecurityManager):
         rules.audit_now("lockout" if locked else "login_failure", user=user, result="refused")
         return None
 
+    @staticmethod
+    def _address_limited() -> bool:
+        """Whether the client address has had LOGIN_ADDRESS_MAX_FAILURES failed logins (over every
+        account, refused attempts included) within LOGIN_ADDRESS_WINDOW_MINUTES — counted in the audit
+        log, which every worker and host shares."""
+        from app.services.core import audit
+        from models.core.audit import AuditLog
+
+        cfg = current_app.config
+        limit = int(cfg.get("LOGIN_ADDRESS_MAX_FAILURES", 20) or 0)
+        enabled = cfg.get("LOGIN_ADDRESS_LIMIT_ENABLED", cfg.get("RATELIMIT_ENABLED", True))
+        address = audit._ip()
+        if limit <= 0 or not enabled or not address:
+            return False
+        since = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=int(cfg.get("LOGIN_ADDRESS_WINDOW_MINUTES", 15)))
+        failures = db.session.scalar(
+            select(func.count()).select_from(AuditLog).where(
+                AuditLog.created_at >= since, AuditLog.action.in_(LOGIN_FAILURES), AuditLog.ip == address)
+        )
+        return int(failures or 0) >= limit
+
+    @staticmethod
+    def _notice_failures(user: Any) -> None:
+        """A 站内消息 to the owner when failed logins preceded this one (since the previous success):
+        how many, the latest's time and address, and whether the account was locked meanwhile."""
+        from app.filters import local_time
+        from app.services.core import messages
+        from models.core.audit import AuditLog
+
+        rows = select(AuditLog).where(AuditLog.user_id == user.id, AuditLog.action.in_(LOGIN_FAILURES))
+        if user.last_login is not None:  # naive local time, as FAB writes it
+            rows = rows.where(AuditLog.created_at > user.last_login.astimezone(dt.UTC))
+        sub = rows.subquery()
+        count, locks = db.session.execute(
+            select(func.count(), func.count(case((sub.c.action == "lockout", 1))))
+        ).one()
+        if not count:
+            return
+        latest = db.session.scalars(rows.order_by(AuditLog.created_at.desc(), AuditLog.id.desc()).limit(1)).first()
+        at = latest.created_at if latest else None
+        if at is not None and at.tzinfo is None:
+            at = at.replace(tzinfo=dt.UTC)  # written in UTC; SQLite hands it back without the zone
+        body = _("自上次登录以来，您的账号有%(n)s次登录失败（最近一次：%(t)s，来源地址：%(ip)s）。", n=count,
+                 t=local_time(at) if at else "—", ip=(latest.ip if latest else None) or "—")
+        if locks:
+            body += _("期间账号曾因连续登录失败被锁定。")
+        body += _("如非本人操作，请立即修改密码。")
+        messages.notify([user.id], _("登录安全提醒"), body)
+
     # -- passwords set through FAB (screens, CLI, API) follow the same policy --------
 
     def add_user(self, username: str, first_name: str, last_name: str, email: str, role: Any = None,
@@ -307,6 +394,10 @@ class PlatformSecurityManager(SecurityManager):
 
     def reset_password(self, userid: Any, password: str) -> None:
         user = self.get_user_by_id(userid)
+        actor = g.get("user") if has_request_context() else None  # none: the command line
+        if (user is not None and getattr(actor, "is_authenticated", False) and actor.id != user.id
+                and user_service.is_three_admin(user)):
+            raise user_service.UserError(user_service.three_admin_refusal_text())  # 三员分立
         reason = check_password(password, user.username if user else "")
         if reason:
             raise WeakPasswordError(reason)
@@ -399,5 +490,6 @@ class PlatformSecurityManager(SecurityManager):
             v for p, v in self._permission_pairs(user) if p == permission_name and (names is None or v in names)
         }
     userdbmodelview = PlatformUserDBModelView
+    resetpasswordview = ResetPasswordView
     resetmypasswordview = ChangeMyPasswordView
     userinfoeditview = MyInfoEditView

@@ -41,30 +41,37 @@ def check_identity(values: dict[str, Any]) -> list[tuple[str, str]]:
     """The ID number of a 居民身份证 holder is checked (GB 11643) and must agree with sex and birth."""
     from app.services.core.validators import check_id_number
 
-    problems: list[tuple[str, str]] = []
-    number = (values.get("id_number") or "").upper()
-    if (values.get("id_type") or "01") != "01" or not number:
-        return problems
+    number = values.get("id_number")
+    if not number or (values.get("id_type") or "01") != "01":
+        return []
+    number = number.upper()
     reason = check_id_number(number)
     if reason:
         return [("id_number", str(reason))]
-    if values.get("birth_ym") and number[6:12] != values["birth_ym"]:
+    problems: list[tuple[str, str]] = []
+    birth = values.get("birth_ym")
+    if birth and number[6:12] != birth:
         problems.append(("birth_ym", _("出生年月与身份证号码不一致")))
-    if values.get("sex") in ("1", "2") and str(int(number[16]) % 2 == 1 and "1" or "2") != values["sex"]:
+    sex = values.get("sex")
+    if sex in ("1", "2") and ("1" if int(number[16]) % 2 == 1 else "2") != sex:
         problems.append(("sex", _("性别与身份证号码不一致")))
     return problems
 
 
-def build(values: dict[str, Any], user: Any) -> Expert:
-    data = {k: v for k, v in values.items() if v is not None}
-    data.setdefault("nationality", "中国")
-    data.setdefault("id_type", "01")
-    data["id_number"] = str(data["id_number"]).upper()
-    return Expert(unit_id=user.unit_id, entered_by=user.id, **data)
+def row_values(values: dict[str, Any], user: Any, ctx: Any = None) -> dict[str, Any]:
+    """One expert's column values for the import's bulk insert (the same keys for every row)."""
+    data = dict(values)  # every column of COLUMNS, parsed
+    data["nationality"] = data["nationality"] or "中国"
+    data["id_type"] = data["id_type"] or "01"
+    data["id_number"] = data["id_number"].upper()
+    data["retired"] = bool(data["retired"])
+    data["unit_id"] = user.unit_id
+    data["entered_by"] = user.id
+    return data
 
 
 IMPORT = imports.register(imports.ImportSpec(
-    code="experts", title=_l("专家库"), model=Expert, columns=COLUMNS, build=build, key="id_number",
+    code="experts", title=_l("专家库"), model=Expert, columns=COLUMNS, row_values=row_values, key="id_number",
     row_check=check_identity, list_endpoint="ExpertView.list", permission=("can_import", "ExpertView"),
 ))
 

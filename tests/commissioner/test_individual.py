@@ -5,6 +5,8 @@ PDF and the stamped scan, and a city never reaching another city's applicants.""
 from __future__ import annotations
 
 import io
+import itertools
+import os
 import re
 
 from sqlalchemy import select
@@ -22,10 +24,14 @@ def _unit_id(app, name: str) -> int:
         return db.session.scalar(select(Unit.id).where(Unit.name == name))
 
 
+_phones = itertools.count(1)
+
+
 def _register(app, login: str) -> Client:
     c = Client(app)
     c.token()
-    r = c.post("/ktp/register/", data={"name": "测试特派员", "username": login, "phone": "13712345678",
+    phone = f"1373{os.getpid() % 1000:03d}{next(_phones):04d}"  # a number registers one account only
+    r = c.post("/ktp/register/", data={"name": "测试特派员", "username": login, "phone": phone,
                                        "password": "Ktp@2026x", "kind": "individual"})
     assert r.status_code == 302, re.findall(r"field-error\">([^<]+)", r.get_data(as_text=True))
     c2 = Client(app)
@@ -172,3 +178,23 @@ def test_push_management_in_batches_each_to_its_own_city(app, login_as):
     assert "批量处理完成：成功2条，失败0条" in r.get_data(as_text=True)
     for pk, _home, intended in people:
         assert _state(app, pk) == ("pending", intended)
+
+
+def test_a_phone_registers_one_account(app):
+    """issue 14.9: a number already registered by another account is refused; the form keeps what was typed."""
+    from models.core.user import UnitUser
+
+    first = unique("ktpphone")
+    _register(app, first)
+    with app.app_context():
+        phone = db.session.scalar(select(UnitUser.phone).where(UnitUser.username == first))
+    second = unique("ktpphone")
+    c = Client(app)
+    c.token()
+    r = c.post("/ktp/register/", data={"name": "重复号码", "username": second, "phone": phone,
+                                       "password": "Ktp@2026x", "kind": "individual"})
+    body = r.get_data(as_text=True)
+    assert r.status_code == 200 and "该手机号码已被注册" in body
+    assert f'value="{second}"' in body and f'value="{phone}"' in body and 'value="重复号码"' in body
+    with app.app_context():
+        assert db.session.scalar(select(UnitUser.id).where(UnitUser.username == second)) is None

@@ -4,6 +4,8 @@ agreement locked until approval, and scope."""
 
 from __future__ import annotations
 
+import itertools
+import os
 import re
 
 from sqlalchemy import select
@@ -19,11 +21,20 @@ def _uid(app, name: str) -> int:
         return db.session.scalar(select(Unit.id).where(Unit.name == name))
 
 
+_phones = itertools.count(1)
+
+
+def _phone() -> str:
+    """A mobile number nobody registered yet (a number registers one account only)."""
+    return f"1372{os.getpid() % 1000:03d}{next(_phones):04d}"
+
+
 def _person(app, kind: str, name: str) -> Client:
     login = unique("t" + kind)
+    phone = _phone()
     c = Client(app)
     c.token()
-    r = c.post("/ktp/register/", data={"name": name, "username": login, "phone": "13712340000",
+    r = c.post("/ktp/register/", data={"name": name, "username": login, "phone": phone,
                                        "password": "Ktp@2026x", "kind": kind})
     assert r.status_code == 302, re.findall(r"field-error\">([^<]+)", r.get_data(as_text=True))
     c2 = Client(app)
@@ -31,7 +42,7 @@ def _person(app, kind: str, name: str) -> Client:
     c2._refresh_token()
     r = c2.post("/ktp/my/profile", data={"name": name, "sex": "1", "birth_ym": "198001", "native_place": "湖北",
                                          "politics": "13", "education": "11", "workplace": "华中农业大学", "post": "教授",
-                                         "title": "正高级", "phone": "13712340000"})
+                                         "title": "正高级", "phone": phone})
     body = r.get_data(as_text=True)
     assert r.status_code == 302, (re.findall(r"<title>([^<]+)", body), re.findall(r'alert-[a-z]+">\s*<button[^>]*>[^<]*</button>\s*([^<]+)', body))
     return c2
@@ -139,3 +150,100 @@ def test_legal_unit_zip_and_member_statistics(app, login_as):
     assert not any("华农柑橘科技服务团队" in n for n in other_names)  # another legal unit sees none of them
     stats = login_as("hbkj_admin").get("/statistics/data/ktp_members_by_unit").get_json()
     assert stats["series"][0]["type"] == "bar"
+
+
+# -- issue 14.8: membership follows the team's review state and the minimum size ---------------------
+
+
+def _flash(c: Client, url: str) -> str:
+    return c.get(url).get_data(as_text=True)
+
+
+def _team_of(app, login: str) -> int | None:
+    with app.app_context():
+        from models.core.user import UnitUser
+
+        uid = db.session.scalar(select(UnitUser.id).where(UnitUser.username == login))
+        return db.session.scalar(select(TeamMember.team_id).where(TeamMember.user_id == uid))
+
+
+def _team_id(app, name: str) -> int:
+    with app.app_context():
+        return db.session.scalar(select(Team.id).where(Team.name == name))
+
+
+def test_members_of_submitted_or_approved_teams_stay(app, login_as):
+    draft_team = _team_id(app, "生猪健康养殖技术服务团队")
+    for login in ("ktp_lead_done_m1", "ktp_lead_unit_m1"):  # approved; waiting at the legal unit
+        before = _team_of(app, login)
+        c = login_as(login)
+        r = c.post("/ktp/team/join", data={"team": str(draft_team)}, follow_redirects=True)
+        assert "的申请已提交审核或已通过，不能退出或加入其他团队" in r.get_data(as_text=True)
+        assert _team_of(app, login) == before
+    # the service refuses a plain leaving the same way
+    from app.services.commissioner import individual as ind
+    from app.services.commissioner import team as service
+
+    with app.app_context():
+        from models.core.user import UnitUser
+
+        member = db.session.scalar(select(UnitUser).where(UnitUser.username == "ktp_lead_done_m2"))
+        try:
+            service.leave_team(member)
+        except ind.KtpError as e:
+            assert "不能退出" in str(e)
+        else:
+            raise AssertionError("a member of an approved team left it")
+        finally:
+            db.session.rollback()
+    assert _team_of(app, "ktp_lead_done_m2") is not None
+    # nor can anyone join them
+    r = login_as("ktp_lead_draft_m1").post("/ktp/team/join", data={"team": str(_team_id(app, "柑橘绿色生产技术服务团队"))},
+                                           follow_redirects=True)
+    assert "暂不能加入" in r.get_data(as_text=True)
+
+
+def test_a_returned_team_keeps_three_people(app, login_as):
+    hzau, xy = _uid(app, "华中农业大学"), _uid(app, "襄阳市科学技术局")
+    leader = _person(app, "leader", "冯团长")
+    name = unique("退回后保持三人团队")
+    leader.post("/ktp/team/", data={"name": name, "unit": str(hzau)})
+    team_id = _team_id(app, name)
+    m1, m2 = _person(app, "member", "甲成员"), _person(app, "member", "乙成员")
+    for m in (m1, m2):
+        m.post("/ktp/team/join", data={"team": str(team_id)})
+    leader.post("/ktp/team/application", data={"field": "茶叶", "achievements": "无", "intended_city": str(xy),
+                                               "intended_county": "谷城县", "intended_enterprise": "谷城茶业",
+                                               "chain": "茶叶产业链"})
+    leader.post("/ktp/team/application/submit")
+    with app.app_context():
+        pk = db.session.scalar(select(TeamApplication.id).where(TeamApplication.team_id == team_id))
+        members = list(db.session.scalars(select(TeamMember.id).where(TeamMember.team_id == team_id)))
+    assert _state(app, pk)[0] == "pending"
+    login_as("hbkj_hzau_admin").post(f"/ktp/team-applications/review/{pk}",
+                                     data={"action": "return", "opinion": "请补充"})
+    assert _state(app, pk)[0] == "returned"
+    # a draft team elsewhere to move to
+    other_leader = _person(app, "leader", "褚团长")
+    other = unique("草稿团队")
+    other_leader.post("/ktp/team/", data={"name": other, "unit": str(hzau)})
+    other_id = _team_id(app, other)
+    # three people: nobody leaves, nobody is removed
+    r = m2.post("/ktp/team/join", data={"team": str(other_id)}, follow_redirects=True)
+    assert "退出后团队总人数将少于3人" in r.get_data(as_text=True)
+    r = leader.post(f"/ktp/team/remove/{members[0]}", follow_redirects=True)
+    assert "删除后团队总人数将少于3人" in r.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count()).select_from(TeamMember)
+                                 .where(TeamMember.team_id == team_id)) == 2
+    # a returned team may take a fourth member; then one may go (the allowed changes)
+    m3 = _person(app, "member", "丙成员")
+    m3.post("/ktp/team/join", data={"team": str(team_id)})
+    r = m2.post("/ktp/team/join", data={"team": str(other_id)}, follow_redirects=True)
+    assert "已加入团队" in r.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count()).select_from(TeamMember)
+                                 .where(TeamMember.team_id == team_id)) == 2
+    # a draft team's members come and go freely
+    r = m2.post("/ktp/team/join", data={"team": str(team_id)}, follow_redirects=True)
+    assert "已加入团队" in r.get_data(as_text=True)

@@ -302,3 +302,146 @@ def test_api_writes_need_csrf_whatever_the_headers(app, login_as):
 def test_api_info_shows_no_catalogue_header(login_as):
     body = login_as("hb_admin").get("/api/v1/person/_info").get_data(as_text=True)
     assert "Project-Id-Version" not in body and "Content-Transfer-Encoding" not in body
+
+
+# -- issue 14.9: 三员分立 — none of the three changes another's account -------------------------------
+
+
+def _account(login):
+    u = _user(login)
+    return u.active, u.password, sorted(r.name for r in u.roles), u.session_version
+
+
+def test_three_admins_cannot_disable_or_reset_each_other(app, login_as):
+    sec = login_as("secadmin")
+    with app.app_context():
+        target = _user("auditadmin").id
+        before = _account("auditadmin")
+        staff = app.appbuilder.sm.find_role("工作人员").id
+        audit_role = app.appbuilder.sm.find_role("审计管理员").id
+    # disable through FAB's user screen (the active box left out)
+    r = sec.post(f"/users/edit/{target}", {"first_name": "审计管理员", "phone": "13900000002",
+                                           "email": "auditadmin@users.invalid",
+                                           "roles": [str(audit_role)]},
+                 follow_redirects=True)
+    assert "不能由他人禁用、删除、修改角色或重置密码" in r.get_data(as_text=True)
+    # another role in place of 审计管理员
+    sec.post(f"/users/edit/{target}", {"first_name": "审计管理员", "phone": "13900000002",
+                                       "email": "auditadmin@users.invalid", "active": "y", "roles": [str(staff)]})
+    # a new password through FAB's 重置密码
+    r = sec.post(f"/resetpassword/form?pk={target}", {"password": "Taken#2026x", "conf_password": "Taken#2026x"},
+                 follow_redirects=True)
+    assert "不能由他人禁用、删除、修改角色或重置密码" in r.get_data(as_text=True)
+    with app.app_context():
+        assert _account("auditadmin") == before
+    assert login_as("auditadmin").get("/auditlog/list/").status_code in (200, 302)
+
+
+def test_unit_screens_and_any_path_leave_the_three_alone(app, login_as):
+    centre = login_as("center_admin")  # the administrator of the unit the three belong to
+    with app.app_context():
+        ids = [_user(n).id for n in ("sysadmin", "secadmin", "auditadmin")]
+        before = [_account(n) for n in ("sysadmin", "secadmin", "auditadmin")]
+    for act in ("disable", "resetpassword"):
+        r = centre.post("/staff/action_post", {"action": act, "rowid": [str(i) for i in ids]}, follow_redirects=True)
+        assert "不能由他人禁用、删除、修改角色或重置密码" in r.get_data(as_text=True)
+    with app.app_context():
+        assert [_account(n) for n in ("sysadmin", "secadmin", "auditadmin")] == before
+    # whatever the path, a change written by another logged-in user is refused at flush
+    from flask import g
+
+    from app.services.core.users import UserError
+
+    with app.test_request_context("/"):
+        g.user = _user("secadmin")
+        victim = _user("auditadmin")
+        victim.active = False
+        with pytest.raises(UserError):
+            db.session.flush()
+        db.session.rollback()
+        db.session.delete(_user("sysadmin"))
+        with pytest.raises(UserError):
+            db.session.flush()
+        db.session.rollback()
+        # an ordinary account is still the security administrator's to disable
+        other = make_user(unit_by_name("部专家中心"))
+        other.active = False
+        db.session.commit()
+        assert _user(other.username).active is False
+    with app.app_context():
+        assert [_account(n) for n in ("sysadmin", "secadmin", "auditadmin")] == before
+
+
+# -- issue 14.9: a per-address login limit; the owner hears of the failures -------------------------
+
+
+def _from(app, address):
+    c = Client(app)
+    c.http.environ_base["REMOTE_ADDR"] = address
+    return c
+
+
+def _state_of(app, login):
+    with app.app_context():
+        u = _user(login)
+        return u.fail_login_count or 0, u.locked_until
+
+
+def _notices(app, login):
+    from models.core.message import Message, MessageRecipient
+
+    with app.app_context():
+        uid = _user(login).id
+        return list(db.session.scalars(select(Message.body).join(MessageRecipient, MessageRecipient.message_id == Message.id)
+                                       .where(MessageRecipient.user_id == uid, Message.kind == "system")
+                                       .order_by(Message.id)))
+
+
+def test_one_address_cannot_lock_every_account(app, monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_ADDRESS_LIMIT_ENABLED", True)
+    monkeypatch.setitem(app.config, "LOGIN_ADDRESS_MAX_FAILURES", 6)
+    a, b, c = _new_user(app), _new_user(app), _new_user(app)
+    attacker = _from(app, "10.14.9.1")
+    for _ in range(4):
+        attacker.login(a, "Wrong#12345")
+    for _ in range(2):
+        attacker.login(b, "Wrong#12345")
+    assert _state_of(app, a) == (4, None) and _state_of(app, b) == (2, None)
+    # the address has had its six: its further attempts are refused unchecked and count against nobody
+    for _ in range(5):
+        r = attacker.login(c, "Wrong#12345")
+        assert r.status_code == 302
+    attacker.login(a, "Wrong#12345")
+    assert _state_of(app, c) == (0, None) and _state_of(app, a) == (4, None)
+    r = attacker.login(c, "Demo@2026")  # even the right password, from there
+    assert "/login" in r.headers["Location"]
+    # the owners, from their own addresses, log in as usual
+    r = _from(app, "10.14.9.2").login(c, "Demo@2026")
+    assert r.status_code == 302 and "/login" not in r.headers["Location"]
+    r = _from(app, "10.14.9.3").login(a, "Demo@2026")
+    assert r.status_code == 302 and "/login" not in r.headers["Location"]
+    # … and hear how many failures preceded the login: 4 counted and 1 refused by the address limit
+    notes = _notices(app, a)
+    assert len(notes) == 1 and "有5次登录失败" in notes[0] and "10.14.9.1" in notes[0] and "锁定" not in notes[0]
+    assert len(_notices(app, c)) == 1 and "有6次登录失败" in _notices(app, c)[0]
+
+
+def test_owner_told_of_failures_and_lockout_at_next_login(app, monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_ADDRESS_LIMIT_ENABLED", True)
+    login = _new_user(app)
+    guesser = _from(app, "10.14.9.4")
+    for _ in range(5):
+        guesser.login(login, "Wrong#12345")
+    assert _state_of(app, login)[1] is not None  # the lockout is kept
+    with app.app_context():
+        u = _user(login)
+        u.locked_until = dt.datetime.now() - dt.timedelta(seconds=1)
+        db.session.commit()
+    owner = _from(app, "10.14.9.5")
+    r = owner.login(login, "Demo@2026")
+    assert r.status_code == 302 and "/login" not in r.headers["Location"]
+    notes = _notices(app, login)
+    assert len(notes) == 1 and "有5次登录失败" in notes[0] and "10.14.9.4" in notes[0] and "被锁定" in notes[0]
+    # no failures since: no new notice
+    _from(app, "10.14.9.5").login(login, "Demo@2026")
+    assert len(_notices(app, login)) == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -152,3 +153,31 @@ def test_departments_of_own_unit(app, login_as):
     assert r.status_code == 302
     assert "专技人才处" in c.get("/departments/list/").get_data(as_text=True)
     assert "专技人才处" not in login_as("sc_admin").get("/departments/list/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("admin,unit_name", [
+    ("hb_admin", "湖北省人力资源和社会保障厅"),
+    ("hb_wh_ja_admin", "江岸区人力资源局"),
+    ("hb_wh_ja_e1_admin", "江岸区第一人民医院"),
+])
+def test_own_unit_info_saves_below_the_root(app, login_as, admin, unit_name):
+    """P-04 (issue 15.2): the unit's own parent lies outside its administrator's scope; saving the unit's
+    own information keeps that parent and must not be refused for it."""
+    import re
+
+    c = login_as(admin)
+    with app.app_context():
+        unit = unit_by_name(unit_name)
+        assert unit is not None, unit_name
+        uid, parent_id = unit.id, unit.parent_id
+    r = c.get("/ownunit/")
+    assert r.status_code == 302 and f"/units/edit/{uid}" in r.headers["Location"]
+    form = c.get(f"/units/edit/{uid}").get_data(as_text=True)
+    fields = dict(re.findall(r'<input[^>]*name="([a-z_]+)"[^>]*value="([^"]*)"', form))
+    fields.pop("csrf_token", None)
+    fields.update({"name": unit_name, "phone": "027-88886666", "address": "武汉市江岸区沿江大道1号"})
+    r = c.post(f"/units/edit/{uid}", fields)
+    assert r.status_code == 302, re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", r.get_data(as_text=True)))[-600:]
+    with app.app_context():
+        unit = db.session.get(Unit, uid)
+        assert unit.phone == "027-88886666" and unit.parent_id == parent_id

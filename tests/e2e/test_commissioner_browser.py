@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import unique
+from tests.conftest import unique, unique_phone
 from tests.e2e.conftest import login, shot
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -32,7 +32,8 @@ def test_individual_from_registration_to_stamped_agreement(page):
     _go(page, "text=科技特派员注册")
     page.fill("#f-name", name)
     page.fill("#f-username", login_name)
-    page.fill("#f-phone", "13711112222")
+    phone = unique_phone()
+    page.fill("#f-phone", phone)
     page.fill("#f-password", "Ktp@2026x")
     page.select_option("#f-kind", "individual")
     shot(page, "33-ktp-register.png")
@@ -40,7 +41,7 @@ def test_individual_from_registration_to_stamped_agreement(page):
     login(page, login_name, "Ktp@2026x")
     page.goto(page.base + "/ktp/my/profile")
     for field, value in [("name", name), ("birth_ym", "198507"), ("native_place", "湖北宜昌"), ("workplace", "三峡大学"),
-                         ("post", "无"), ("title", "副高级"), ("phone", "13711112222")]:
+                         ("post", "无"), ("title", "副高级"), ("phone", phone)]:
         page.fill(f"#f-{field}", value)
     page.select_option("#f-sex", "2")
     page.select_option("#f-politics", "01")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 import zipfile
 
-from tests.conftest import unique
+from tests.conftest import unique, unique_phone
 from tests.e2e.conftest import login, shot
 from tests.e2e.test_commissioner_browser import PDF, _go
 
@@ -17,14 +17,15 @@ def _register(page, kind: str, name: str) -> str:
     page.goto(page.base + "/ktp/register/")
     page.fill("#f-name", name)
     page.fill("#f-username", login_name)
-    page.fill("#f-phone", "13722223333")
+    phone = unique_phone()
+    page.fill("#f-phone", phone)
     page.fill("#f-password", "Ktp@2026x")
     page.select_option("#f-kind", kind)
     _go(page, "button[type=submit]")
     login(page, login_name, "Ktp@2026x")
     page.goto(page.base + "/ktp/my/profile")
     for field, value in [("name", name), ("birth_ym", "198203"), ("native_place", "湖北荆州"), ("workplace", "华中农业大学"),
-                         ("post", "教授"), ("title", "正高级"), ("phone", "13722223333")]:
+                         ("post", "教授"), ("title", "正高级"), ("phone", phone)]:
         page.fill(f"#f-{field}", value)
     page.select_option("#f-sex", "1")
     page.select_option("#f-politics", "01")

@@ -59,8 +59,10 @@ def test_required_fields_and_attachments(app):
         finally:
             ATTACHMENT_CHECK.extend(saved)
         # the real pipeline: the slot is declared, the file uploaded through it
+        # the reviewing unit uploads it at its own step (a slot declares its writers)
         attachments.register_owner("test.parent_change", ParentChange,
-                                   [attachments.Slot("gongshi", "公示证明附件", kinds=("pdf",))])
+                                   [attachments.Slot("gongshi", "公示证明附件", kinds=("pdf",))],
+                                   writers=attachments.Writers(attachments.CURRENT_REVIEWER))
         with pytest.raises(ReviewError, match="请先填写或上传：公示证明附件"):
             act(matter, rec, _user("hb_wh_admin"), "approve")
         db.session.rollback()

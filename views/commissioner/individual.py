@@ -16,6 +16,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.services.commissioner import individual as service
 from app.services.core import attachments, dicts
+from app.services.core import users as user_service
 from app.workflow import ReviewError, act
 from models.commissioner.individual import KINDS, Agreement, Application, Commissioner
 from models.core.workflow import STATES
@@ -34,9 +35,10 @@ class KtpRegisterView(BaseView):
         errors: dict[str, str] = {}
         if request.method == "POST":
             try:
+                user_service.check_person_phone(request.form.get("phone") or "")  # one number, one account
                 service.register_person(request.form)
                 db.session.commit()
-            except service.KtpError as e:
+            except (service.KtpError, user_service.UserError) as e:
                 db.session.rollback()
                 errors[e.field or "_"] = str(e)
             else:
@@ -161,12 +163,10 @@ class KtpMyView(BaseView):
 
 
 def scans_context(record: Any) -> dict[str, Any]:
-    """The stamped scans of an application, uploadable by the unit that stamps it (its own unit)."""
-    from flask import current_app
-
+    """The stamped scans of an application; upload and delete are offered on the slots the user
+    may write now (the attachment service's rule, the one its endpoints apply)."""
     owner = attachments.owner_of(record)
-    editable = (owner.edit_permission is not None and record.unit_id == getattr(g.user, "unit_id", None)
-                and bool(current_app.appbuilder.sm.has_access(*owner.edit_permission)))
+    editable = any(attachments.can_write(record, slot.code) for slot in owner.slots)
     return {"scan_owner": owner, "scan_files": attachments.current(record), "scan_editable": editable}
 
 
@@ -204,6 +204,7 @@ class KtpApplicationView(KtpReviewListMixin, ReviewViewMixin, ScopedModelView):
     entity_title = _l("个人科技特派员申请")
     list_title = _l("个人科技特派员申请审核")
     review_detail_template = "ktp/application_detail.html"
+    review_attachments = False  # the detail shows the scans itself
     label_columns = {"commissioner": _l("姓名"), "unit": _l("所在地市"), "intended_city": _l("拟服务地市"),
                      "major": _l("专业"), "intended_enterprise": _l("拟服务企业"), "review_state": _l("审核状态"),
                      "intended_county": _l("拟服务县（市、区）"), "industry": _l("服务产业领域")}

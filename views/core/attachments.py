@@ -1,14 +1,16 @@
 """Attachment upload, download and removal for every record type (P-17).
 
-Downloads are answered only through the owner record's scope (or its public rule);
-uploads and removals need the permission the owner declared for editing.
+Downloads are answered only through the owner record's scope (or its public rule). Uploads and
+removals follow the owner's rules, not visibility: the service's ``check_write`` (the slot's
+writers — which unit or person, which permission — and the record's review state) decides; a
+record the user cannot see answers 404, a refused write 403 with the reason, and nothing changes.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, current_app, flash, g, redirect, request, send_file
+from flask import abort, current_app, flash, g, redirect, render_template, request, send_file
 from flask_appbuilder import BaseView, expose
 from flask_babel import gettext as _
 
@@ -25,19 +27,27 @@ def _next() -> str:
     return current_app.appbuilder.get_url_for_index
 
 
-def _editable_record(owner_code: str, owner_id: int) -> tuple[service.Owner, Any]:
+def _user() -> Any:
     user = getattr(g, "user", None)
     if user is None or not getattr(user, "is_authenticated", False):
         abort(404)
+    return user
+
+
+def _visible_record(owner_code: str, owner_id: int) -> Any:
+    """The record, when the user may see it (else 404: nothing is told about other branches)."""
     owner = service.OWNERS.get(owner_code)
     if owner is None:
         abort(404)
     record = db.session.get(owner.model, owner_id)
-    if record is None or not record_in_scope(record, user):
+    if record is None or not record_in_scope(record, _user()):
         abort(404)
-    if owner.edit_permission is None or not current_app.appbuilder.sm.has_access(*owner.edit_permission):
-        abort(403)
-    return owner, record
+    return record
+
+
+def _refused(reason: str) -> Any:
+    db.session.rollback()
+    return render_template("error.html", code=403, message=reason), 403
 
 
 class AttachmentView(BaseView):
@@ -46,7 +56,13 @@ class AttachmentView(BaseView):
 
     @expose("/upload/<owner>/<int:owner_id>/<slot>", methods=["POST"])
     def upload(self, owner: str, owner_id: int, slot: str) -> Any:
-        _owner, record = _editable_record(owner, owner_id)
+        record = _visible_record(owner, owner_id)
+        try:
+            service.check_write(record, slot, g.user, "upload")
+        except service.WriteRefused as e:
+            return _refused(str(e))
+        except service.AttachmentError:
+            abort(404)
         files = [f for f in request.files.getlist("file") if f and f.filename]
         if not files:
             flash(_("请选择要上传的文件"), "warning")
@@ -56,6 +72,8 @@ class AttachmentView(BaseView):
             for f in files:
                 names.append(service.save_upload(record, slot, f.stream, f.filename, g.user).file_name)
             db.session.commit()
+        except service.WriteRefused as e:
+            return _refused(str(e))
         except service.AttachmentError as e:
             db.session.rollback()
             flash(str(e), "danger")
@@ -80,12 +98,15 @@ class AttachmentView(BaseView):
         row = db.session.get(Attachment, pk)
         if row is None:
             abort(404)
-        _owner, _record = _editable_record(row.owner_type, row.owner_id)
+        _visible_record(row.owner_type, row.owner_id)
         name = row.file_name
-        service.remove(row)
-        from app.services.core import audit
-
-        audit.record("delete", _record, detail=f"{row.slot}:{name}")
-        db.session.commit()
+        try:
+            service.delete_upload(row, g.user)
+            db.session.commit()
+        except service.WriteRefused as e:
+            return _refused(str(e))
+        except service.AttachmentError:
+            db.session.rollback()
+            abort(404)
         flash(_("已删除附件：%(n)s", n=name), "success")
         return redirect(_next())

@@ -67,8 +67,14 @@ class ImportView(BaseView):
             else:
                 data = f.read()
                 if len(data) > int(current_app.config.get("IMPORT_JOB_BYTES", 2 * 1024 * 1024)):
+                    max_bytes = int(current_app.config.get("IMPORT_MAX_BYTES", 20 * 1024 * 1024))
+                    if len(data) > max_bytes:
+                        flash(_("文件超过%(m)sMB", m=max_bytes // (1024 * 1024)), "danger")
+                        return self.render_template("imports/start.html", spec=the_spec,
+                                                    title=_("批量导入：%(t)s", t=the_spec.title))
                     key = imports.store_original(data)
-                    job = jobs.submit("import", _("导入：%(t)s", t=the_spec.title), g.user,
+                    del data
+                    job = jobs.submit("import", _("导入检查：%(t)s", t=the_spec.title), g.user,
                                       {"spec": the_spec.code, "key": key, "file_name": f.filename,
                                        "context": request.values.get("ctx")})
                     flash(_("文件较大，已转为后台检查，完成后可查看检查结果"), "info")
@@ -91,12 +97,15 @@ class ImportView(BaseView):
     @expose("/batch/<int:pk>")
     def batch(self, pk: int) -> Any:
         spec, batch = self._batch(pk)
-        view = imports.preview(batch)
+        view = imports.preview(spec, batch, page=request.args.get("page", 1, type=int),
+                               good_page=request.args.get("gpage", 1, type=int))
         fix = request.args.get("fix", type=int)
-        found = next(((item, p) for item, p in view.bad if item["row"] == fix), None) if fix else None
-        fixing, fix_problems = (found[0], dict(found[1])) if found else (None, {})
+        fixing = imports.staged_row(spec, batch, fix) if fix else None
+        fix_problems = dict(fixing.problems) if fixing else {}
+        job_id = request.args.get("job", type=int)
         return self.render_template("imports/preview.html", spec=spec, batch=batch, view=view, fixing=fixing,
-                                    fix_problems=fix_problems, title=_("批量导入：%(t)s", t=spec.title))
+                                    fix_problems=fix_problems, job_id=job_id,
+                                    title=_("批量导入：%(t)s", t=spec.title))
 
     @expose("/batch/<int:pk>/fix/<int:row>", methods=["POST"])
     def fix(self, pk: int, row: int) -> Any:
@@ -137,6 +146,21 @@ class ImportView(BaseView):
     @expose("/batch/<int:pk>/commit", methods=["POST"])
     def commit(self, pk: int) -> Any:
         spec, batch = self._batch(pk)
+        if batch.state != "preview":
+            flash(_("该批数据已处理，不能再修改"), "danger")
+            return redirect(url_for("ImportView.batch", pk=pk))
+        good, _bad = imports.counts(batch)
+        if good > int(current_app.config.get("IMPORT_INLINE_ROWS", 2000)):
+            # large batches are inserted by a job: the page follows its progress
+            claimed = db.session.execute(db.update(ImportBatch).where(
+                ImportBatch.id == batch.id, ImportBatch.state == "preview").values(state="committing")).rowcount
+            db.session.commit()
+            if not claimed:
+                flash(_("该批数据已处理，不能再修改"), "danger")
+                return redirect(url_for("ImportView.batch", pk=pk))
+            job = jobs.submit("import_commit", _("导入：%(t)s（%(n)s条）", t=spec.title, n=good), g.user,
+                              {"batch": batch.id, "link": _after_commit(spec, batch)})
+            return redirect(url_for("JobView.page", pk=job.id))
         try:
             n = imports.commit(spec, batch, g.user)
             db.session.commit()
@@ -150,34 +174,75 @@ class ImportView(BaseView):
             flash(_("导入失败，没有数据被导入：数据与已有记录冲突，请重新检查"), "danger")
             return redirect(url_for("ImportView.batch", pk=pk))
         flash(_("导入完成：成功导入%(n)s条", n=n), "success")
-        if spec.context_endpoint is not None and batch.context:
-            return redirect(spec.context_endpoint(batch.context))
-        return redirect(url_for(spec.list_endpoint) if spec.list_endpoint else url_for("ImportView.batch", pk=pk))
+        return redirect(_after_commit(spec, batch))
+
+
+def _after_commit(spec: imports.ImportSpec, batch: ImportBatch) -> str:
+    if spec.context_endpoint is not None and batch.context:
+        return spec.context_endpoint(batch.context)
+    return url_for(spec.list_endpoint) if spec.list_endpoint else url_for("ImportView.batch", pk=batch.id)
+
+
+def _job_user(job: Job) -> Any:
+    from models.core.user import UnitUser
+
+    return db.session.get(UnitUser, job.user_id)
 
 
 @jobs.runner("import")
 def import_job_runner(job: Job, report: Any) -> tuple[str | None, str | None, str | None]:
-    """Check a large upload in the background; the result is the batch's preview page."""
+    """Check a large upload in the background (staged chunk by chunk); the result is the batch's preview."""
     import json
 
-    from models.core.user import UnitUser
-
     params = json.loads(job.params)
-    user = db.session.get(UnitUser, job.user_id)
+    user = _job_user(job)
     spec = imports.SPECS[params["spec"]]
     with storage().open(params["key"]) as fh:
         data = fh.read()
-    report(0, 1)
+    job_id = job.id
     try:
         batch = imports.start(spec, data, params["file_name"], user, storage_key=params["key"],
-                              context=params.get("context"))
-    except imports.ImportError_ as e:
+                              context=params.get("context"), report=report)
+    except imports.ImportError_:
         db.session.rollback()
-        return None, None, str(e)
+        raise  # the job fails with the reason (a refused file leaves no batch)
+    del data
+    total = batch.total
     db.session.commit()
-    job.result_link = f"/imports/batch/{batch.id}"
-    report(1, 1)
-    return None, None, _("检查完成：共%(n)s条", n=batch.total)
+    db.session.execute(db.update(Job).where(Job.id == job_id).values(result_link=f"/imports/batch/{batch.id}"))
+    db.session.commit()
+    report(total, total)
+    return None, None, _("检查完成：共%(n)s条", n=total)
+
+
+@jobs.runner("import_commit")
+def import_commit_runner(job: Job, report: Any) -> tuple[str | None, str | None, str | None]:
+    """Insert a checked batch's good rows in one transaction; progress is rows inserted of rows to insert."""
+    import json
+
+    params = json.loads(job.params)
+    user = _job_user(job)
+    batch = db.session.get(ImportBatch, int(params["batch"]))
+    spec = imports.SPECS[batch.spec]
+    job_id, batch_id = job.id, batch.id
+    try:
+        n = imports.commit(spec, batch, user, report=report)
+        db.session.commit()
+    except Exception as e:
+        db.session.rollback()
+        db.session.execute(db.update(ImportBatch).where(ImportBatch.id == batch_id,
+                                                        ImportBatch.state == "committing").values(state="preview"))
+        db.session.execute(db.update(Job).where(Job.id == job_id).values(
+            result_link=f"/imports/batch/{batch_id}"))
+        db.session.commit()
+        if isinstance(e, imports.ImportError_):
+            raise
+        current_app.logger.warning("import commit refused: %r", e)
+        raise imports.ImportError_(_("导入失败，没有数据被导入：数据与已有记录冲突，请重新检查")) from e
+    db.session.execute(db.update(Job).where(Job.id == job_id).values(
+        result_link=params.get("link") or f"/imports/batch/{batch_id}"))
+    db.session.commit()
+    return None, None, _("导入完成：成功导入%(n)s条", n=n)
 
 
 class JobView(BaseView):
@@ -208,5 +273,9 @@ class JobView(BaseView):
         job = self._job(pk)
         if not job.result_key:
             abort(404)
-        return send_file(storage().open(job.result_key), as_attachment=True, download_name=job.result_name or "result",
-                         mimetype=XLSX, max_age=0)
+        import mimetypes
+
+        name = job.result_name or "result.xlsx"
+        kind = XLSX if name.endswith(".xlsx") else (mimetypes.guess_type(name)[0] or "application/octet-stream")
+        return send_file(storage().open(job.result_key), as_attachment=True, download_name=name, mimetype=kind,
+                         max_age=0)

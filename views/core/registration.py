@@ -20,9 +20,11 @@ from app.extensions import db
 from app.services.core import units as unit_service
 from app.services.core import users as user_service
 from app.services.core.registration import REGISTRATION, panels, pending_steps, register_unit, registration_of
+from app.services.core.validators import column_length
 from app.workflow import ReviewError, act, review_of
 from models.core.registration import UnitRegistration
 from models.core.unit import Category, Unit
+from models.core.user import UnitUser
 from models.core.workflow import STATES
 from views.base import ScopedModelView
 from views.core.units import MultiCheckboxField
@@ -32,17 +34,23 @@ from views.review import ACTION_LABELS, ReviewViewMixin
 
 class RegisterForm(DynamicForm):
     parent = UnitSelectField(_l("上级单位"), any_unit=True, endpoint="RegisterView.units")
-    credit_code = StringField(_l("统一社会信用代码"), validators=[DataRequired(_l("请填写统一社会信用代码"))],
+    credit_code = StringField(_l("统一社会信用代码"),
+                              validators=[DataRequired(_l("请填写统一社会信用代码")), column_length(Unit.credit_code)],
                               widget=BS3TextFieldWidget())
-    name = StringField(_l("单位名称"), validators=[DataRequired(_l("请填写单位名称"))], widget=BS3TextFieldWidget())
+    name = StringField(_l("单位名称"), validators=[DataRequired(_l("请填写单位名称")), column_length(Unit.name)],
+                       widget=BS3TextFieldWidget())
     nature = DictSelectField(_l("单位性质"), dict_code="unit_nature")
-    phone = StringField(_l("联系电话"), validators=[DataRequired(_l("请填写联系电话"))], widget=BS3TextFieldWidget())
+    phone = StringField(_l("联系电话"), validators=[DataRequired(_l("请填写联系电话")), column_length(Unit.phone)],
+                        widget=BS3TextFieldWidget())
     categories = MultiCheckboxField(_l("单位类型"), choices=[], description=_l("须为上级单位有权授予的单位类型"))
-    username = StringField(_l("管理员登录名"), validators=[DataRequired(_l("请填写登录名"))], widget=BS3TextFieldWidget())
-    admin_name = StringField(_l("管理员姓名"), validators=[DataRequired(_l("请填写姓名"))], widget=BS3TextFieldWidget())
-    admin_phone = StringField(_l("管理员手机号码"), validators=[DataRequired(_l("请填写手机号码"))],
+    username = StringField(_l("管理员登录名"), validators=[DataRequired(_l("请填写登录名")), column_length(UnitUser.username)],
+                           widget=BS3TextFieldWidget())
+    admin_name = StringField(_l("管理员姓名"), validators=[DataRequired(_l("请填写姓名")), column_length(UnitUser.first_name)],
+                             widget=BS3TextFieldWidget())
+    admin_phone = StringField(_l("管理员手机号码"),
+                              validators=[DataRequired(_l("请填写手机号码")), column_length(UnitUser.phone)],
                               widget=BS3TextFieldWidget())
-    email = StringField(_l("电子邮箱"), validators=[Optional()], widget=BS3TextFieldWidget())
+    email = StringField(_l("电子邮箱"), validators=[Optional(), column_length(UnitUser.email)], widget=BS3TextFieldWidget())
     password = PasswordField(_l("密码"), validators=[DataRequired(_l("请填写密码"))], widget=BS3PasswordFieldWidget())
     conf_password = PasswordField(_l("确认密码"), validators=[EqualTo("password", message=_l("两次输入的密码不一致"))],
                                   widget=BS3PasswordFieldWidget())

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from app.extensions import db
 from models.core.setting import SupportInfo
 from views.base import ChineseDisplayMixin, StrictActionsMixin
+from views.fields import add_length_validators
 
 
 def current_support() -> SupportInfo | None:
@@ -44,6 +45,10 @@ class SupportEditView(ChineseDisplayMixin, StrictActionsMixin, ModelView):
     list_columns = ["title", "contact", "phone", "office_hours", "changed_on"]
     edit_columns = show_columns = ["title", "contact", "phone", "email", "office_hours", "address", "note"]
     base_permissions = ["can_list", "can_show", "can_edit"]
+
+    def __init__(self, **kwargs: Any) -> None:
+        add_length_validators(self, SupportInfo)  # the note is Text: TEXT_MAX_LENGTH
+        super().__init__(**kwargs)
 
     @expose("/go/")
     def go(self) -> Any:

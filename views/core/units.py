@@ -22,8 +22,9 @@ from app.extensions import db
 from app.security.scope import scope_clause
 from app.services.core import units as unit_service
 from app.services.core import users as user_service
-from app.services.core.validators import check_phone
+from app.services.core.validators import check_phone, column_length
 from models.core.unit import Department, Unit
+from models.core.user import UnitUser
 from views.base import FormError, ScopedModelRestApi, ScopedModelView
 from views.fields import DictSelectField, RegionField, UnitSelectField, attach_error
 
@@ -148,12 +149,13 @@ class UnitView(ScopedModelView):
 
 
 class OperatorForm(DynamicForm):
-    username = StringField(_l("登录名"), validators=[DataRequired(_l("请填写登录名"))], widget=BS3TextFieldWidget(),
-                           description=_l("登录名创建后不可修改"))
-    name = StringField(_l("姓名"), validators=[DataRequired(_l("请填写姓名"))], widget=BS3TextFieldWidget())
-    phone = StringField(_l("手机号码"), validators=[DataRequired(_l("请填写手机号码"))], widget=BS3TextFieldWidget(),
-                        description=_l("用于找回密码"))
-    email = StringField(_l("电子邮箱"), validators=[Optional()], widget=BS3TextFieldWidget())
+    username = StringField(_l("登录名"), validators=[DataRequired(_l("请填写登录名")), column_length(UnitUser.username)],
+                           widget=BS3TextFieldWidget(), description=_l("登录名创建后不可修改"))
+    name = StringField(_l("姓名"), validators=[DataRequired(_l("请填写姓名")), column_length(UnitUser.first_name)],
+                       widget=BS3TextFieldWidget())
+    phone = StringField(_l("手机号码"), validators=[DataRequired(_l("请填写手机号码")), column_length(UnitUser.phone)],
+                        widget=BS3TextFieldWidget(), description=_l("用于找回密码"))
+    email = StringField(_l("电子邮箱"), validators=[Optional(), column_length(UnitUser.email)], widget=BS3TextFieldWidget())
     password = PasswordField(_l("初始密码"), validators=[DataRequired(_l("请填写初始密码"))], widget=BS3PasswordFieldWidget())
     conf_password = PasswordField(
         _l("确认密码"), validators=[EqualTo("password", message=_l("两次输入的密码不一致"))], widget=BS3PasswordFieldWidget()
@@ -179,21 +181,27 @@ def _attach(form: Any, err: Any) -> None:
 
 
 class BasicInfoForm(DynamicForm):
-    credit_code = StringField(_l("统一社会信用代码"), validators=[DataRequired(_l("请填写统一社会信用代码"))],
+    credit_code = StringField(_l("统一社会信用代码"),
+                              validators=[DataRequired(_l("请填写统一社会信用代码")), column_length(Unit.credit_code)],
                               widget=BS3TextFieldWidget(), description=_l("18位，按 GB 32100 校验"))
-    name = StringField(_l("单位名称"), validators=[DataRequired(_l("请填写单位名称"))], widget=BS3TextFieldWidget())
+    name = StringField(_l("单位名称"), validators=[DataRequired(_l("请填写单位名称")), column_length(Unit.name)],
+                       widget=BS3TextFieldWidget())
     nature = DictSelectField(_l("单位性质"), dict_code="unit_nature")
     region_code = RegionField(_l("职称业务归属地"), description=_l("办理职称业务的归属地，非单位所在地"))
-    phone = StringField(_l("联系电话"), validators=[DataRequired(_l("请填写联系电话"))], widget=BS3TextFieldWidget())
-    address = StringField(_l("地址"), validators=[Optional()], widget=BS3TextFieldWidget())
+    phone = StringField(_l("联系电话"), validators=[DataRequired(_l("请填写联系电话")), column_length(Unit.phone)],
+                        widget=BS3TextFieldWidget())
+    address = StringField(_l("地址"), validators=[Optional(), column_length(Unit.address)], widget=BS3TextFieldWidget())
     categories = MultiCheckboxField(_l("单位类型"), choices=[], description=_l("只能选择上级单位有权授予的单位类型"))
 
 
 class LegalForm(DynamicForm):
-    legal_name = StringField(_l("法定代表人"), validators=[Optional()], widget=BS3TextFieldWidget())
+    legal_name = StringField(_l("法定代表人"), validators=[Optional(), column_length(Unit.legal_name)],
+                             widget=BS3TextFieldWidget())
     legal_id_type = DictSelectField(_l("证件类型"), dict_code="id_type")
-    legal_id_number = StringField(_l("证件号码"), validators=[Optional()], widget=BS3TextFieldWidget())
-    legal_phone = StringField(_l("联系电话"), validators=[Optional()], widget=BS3TextFieldWidget())
+    legal_id_number = StringField(_l("证件号码"), validators=[Optional(), column_length(Unit.legal_id_number)],
+                                  widget=BS3TextFieldWidget())
+    legal_phone = StringField(_l("联系电话"), validators=[Optional(), column_length(Unit.legal_phone)],
+                              widget=BS3TextFieldWidget())
 
 
 WIZARD_KEY = "new_unit_wizard"

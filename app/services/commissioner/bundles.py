@@ -2,6 +2,8 @@
 bulk.
 
 Every file in a downloaded bundle starts with the record's number (``00012_张三_个人申请表.pdf``).
+Entry names are flat file names built from that number and sanitized names (``safe_name``): a name
+someone typed (``x/../../../../tmp/zipslip``) never becomes a folder or a path out of the archive.
 The department prints, stamps and scans; it uploads the scans as one zip (or one PDF), and each
 PDF is matched to its record by that number, or else by the one record in scope whose name the
 file name contains. A file that matches nothing, or more than one record, is reported and not
@@ -13,6 +15,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -25,6 +28,22 @@ from app.services.core import attachments
 MAX_FILES = 500
 MAX_TOTAL = 500 * 1024 * 1024  # what a bulk upload may unpack to
 NUMBER = re.compile(r"^0*(\d+)_")
+NAME_LIMIT = 120  # characters of one entry name
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
+_DOTS = re.compile(r"\.{2,}")
+Progress = Callable[[int, int], None]
+
+
+def safe_name(name: str, limit: int = NAME_LIMIT) -> str:
+    """A flat file name from any text: no path separators, no ``..``, no control or reserved
+    characters, no leading dot, at most ``limit`` characters (the extension kept)."""
+    name = unicodedata.normalize("NFC", str(name))
+    name = _DOTS.sub("_", _UNSAFE.sub("_", name)).strip(" .")
+    base, ext = os.path.splitext(name)
+    if len(ext) > 10:
+        base, ext = name, ""
+    base = base[:max(1, limit - len(ext))].strip(" .")
+    return f"{base or '_'}{ext}"
 
 
 class BundleError(Exception):
@@ -41,6 +60,7 @@ class ZipBuilder:
         self.count = 0
 
     def add(self, name: str, data: bytes) -> None:
+        name = safe_name(name)
         base, ext = os.path.splitext(name)
         n, unique = 1, name
         while unique in self.names:
@@ -61,13 +81,17 @@ class ZipBuilder:
 
 
 def prefix(record: Any, label: str) -> str:
-    return f"{record.id:05d}_{label}"
+    """``00012_张三``: the record's number and its sanitized name."""
+    return f"{int(record.id):05d}_{safe_name(label or '', 60)}"
 
 
 def zip_sheets(records: Iterable[Any], *, label: Callable[[Any], str], sheet: Callable[[Any], bytes],
-               sheet_name: str, agreement_of: Callable[[Any], Any], scans: str | None = None) -> tuple[bytes, int]:
+               sheet_name: str, agreement_of: Callable[[Any], Any], scans: str | None = None,
+               progress: Progress | None = None) -> tuple[bytes, int]:
     """One zip: ``<number>_<label>_<sheet_name>.pdf`` per record, the stamped scans uploaded for the
-    record (slot ``scans``) and the scans attached to its agreement."""
+    record (slot ``scans``) and the scans attached to its agreement. ``progress(done, total)`` is
+    called after each record."""
+    records = list(records)  # read whole: no cursor stays open while a job reports progress
     z = ZipBuilder()
     n = 0
     for rec in records:
@@ -77,12 +101,16 @@ def zip_sheets(records: Iterable[Any], *, label: Callable[[Any], str], sheet: Ca
         if scans:
             z.add_attachments(head, rec, scans)
         z.add_attachments(head, agreement_of(rec))
+        if progress is not None:
+            progress(n, len(records))
     return z.finish(), n
 
 
 def zip_attachments(records: Iterable[Any], *, label: Callable[[Any], str],
-                    fallback: Callable[[Any], tuple[str, bytes]] | None = None) -> tuple[bytes, int]:
+                    fallback: Callable[[Any], tuple[str, bytes]] | None = None,
+                    progress: Progress | None = None) -> tuple[bytes, int]:
     """Every file attached to each record; ``fallback`` gives a generated file for a record with none."""
+    records = list(records)
     z = ZipBuilder()
     n = 0
     for rec in records:
@@ -93,6 +121,8 @@ def zip_attachments(records: Iterable[Any], *, label: Callable[[Any], str],
         if z.count == before and fallback is not None:
             name, data = fallback(rec)
             z.add(f"{head}_{name}", data)
+        if progress is not None:
+            progress(n, len(records))
     return z.finish(), n
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.services.core import attachments, audit
 from app.services.core import users as user_service
-from app.services.core.validators import check_mobile
+from app.services.core.validators import check_length, check_mobile
 from app.workflow import MatterType, register, review_of
 from models.commissioner.individual import Agreement, Application, Commissioner
 from models.core.unit import Category, Unit, unit_category
@@ -85,12 +85,16 @@ AGREEMENT_FIELDS = [("specialty", _l("专业技术特长")), ("enterprise_busine
                     ("needs", _l("科技服务需求")), ("work_plan", _l("工作内容及时间安排")), ("targets", _l("预期完成任务指标"))]
 
 
-def _required(data: dict[str, Any], fields: list[tuple[str, Any]]) -> dict[str, str]:
+def _required(data: dict[str, Any], fields: list[tuple[str, Any]], model: Any) -> dict[str, str]:
+    """The stripped values of ``fields``, each present and fitting its column of ``model``."""
     out = {}
     for key, label in fields:
         value = (data.get(key) or "").strip()
         if not value:
             raise KtpError(_("%(f)s为必填项，若无相关信息请填写“无”", f=str(label)), key)
+        reason = check_length(value, getattr(model, key), label)
+        if reason:
+            raise KtpError(reason, key)
         out[key] = value
     return out
 
@@ -100,7 +104,7 @@ def profile_of(user: Any) -> Commissioner | None:
 
 
 def save_profile(user: Any, data: dict[str, Any]) -> Commissioner:
-    values = _required(data, PROFILE_FIELDS)
+    values = _required(data, PROFILE_FIELDS, Commissioner)
     if len(values["birth_ym"]) != 6 or not values["birth_ym"].isdigit():
         raise KtpError(_("出生年月格式应为 yyyyMM，如 198005"), "birth_ym")
     reason = check_mobile(values["phone"])
@@ -110,7 +114,7 @@ def save_profile(user: Any, data: dict[str, Any]) -> Commissioner:
     city = _city(data.get("city"), "city") if kind == "individual" or data.get("city") else None
     rec = profile_of(user) or Commissioner(user_id=user.id, kind=kind)
     for k, v in values.items():
-        setattr(rec, k, v[:100])
+        setattr(rec, k, v)
     rec.unit_id = city.id if city is not None else province().id
     db.session.add(rec)
     app_rec = application_of(user)
@@ -135,7 +139,7 @@ def save_application(user: Any, data: dict[str, Any]) -> Application:
     rec = application_of(user)
     if rec is not None and rec.review_state not in EDITABLE:
         raise KtpError(_("申请表已提交审核，退回后才能修改"))
-    values = _required(data, APPLICATION_FIELDS)
+    values = _required(data, APPLICATION_FIELDS, Application)
     city = _city(data.get("intended_city"), "intended_city")
     rec = rec or Application(user_id=user.id, commissioner_id=profile.id)
     for k, v in values.items():
@@ -177,7 +181,7 @@ def save_agreement(user: Any, data: dict[str, Any]) -> Agreement:
     rec_app = approved(user)
     if rec_app is None:
         raise KtpError(_("个人申请表通过省科技厅终审后，才能填写服务协议"))
-    values = _required(data, AGREEMENT_FIELDS)
+    values = _required(data, AGREEMENT_FIELDS, Agreement)
     rec = agreement_of(user) or Agreement(application_id=rec_app.id, user_id=user.id, unit_id=rec_app.unit_id)
     for k, v in values.items():
         setattr(rec, k, v)
@@ -187,7 +191,10 @@ def save_agreement(user: Any, data: dict[str, Any]) -> Agreement:
 
 attachments.register_owner("commissioner.agreement", Agreement, [
     attachments.Slot("stamped", _l("盖章后的个人服务协议（PDF扫描件）"), kinds=("pdf",), max_mb=20, required=True),
-], edit_permission=("can_agreement", "KtpMyView"), personal=True)
+], edit_permission=("can_agreement", "KtpMyView"), personal=True,
+    # the commissioner, once the application has passed the final review
+    writers=attachments.Writers(attachments.OWNER_PERSON, ("can_agreement", "KtpMyView"), states=("approved",),
+                                state_of=lambda rec: rec.application.review_state, label=_l("特派员本人")))
 
 
 def status(user: Any) -> dict[str, Any]:
@@ -198,7 +205,11 @@ def status(user: Any) -> dict[str, Any]:
 
 attachments.register_owner("commissioner.application", Application, [
     attachments.Slot("city_stamped", _l("地市科技局盖章的个人申请表（PDF扫描件）"), kinds=("pdf",), max_mb=20),
-], edit_permission=("can_upload", "KtpFilesView"), personal=True)
+], edit_permission=("can_upload", "KtpFilesView"), personal=True,
+    # the home city (the record's unit, first node of the route; not the intended city it is pushed
+    # to), once submitted and not sent back
+    writers=attachments.Writers(attachments.RECORD_UNIT, ("can_upload", "KtpFilesView"),
+                                states=attachments.SUBMITTED_STATES, label=_l("申请人所在地市科技局")))
 
 
 def sheet_pdf(rec: Application) -> bytes:
@@ -208,9 +219,9 @@ def sheet_pdf(rec: Application) -> bytes:
     from app.services.documents import pdf
     from models.core.workflow import STATES
 
-    return pdf.render("pdf/ktp_application.html", application=rec, person=rec.commissioner,
-                      sex=dicts.label("sex", rec.commissioner.sex), phone=shown("phone", rec.commissioner.phone),
-                      state=str(STATES.get(rec.review_state, rec.review_state)))
+    return pdf.document("ktp_application", application=rec, person=rec.commissioner,
+                        sex=dicts.label("sex", rec.commissioner.sex), phone=shown("phone", rec.commissioner.phone),
+                        state=str(STATES.get(rec.review_state, rec.review_state)))
 
 
 def agreement_pdf(rec: Agreement) -> bytes:
@@ -218,5 +229,5 @@ def agreement_pdf(rec: Agreement) -> bytes:
     from app.services.documents import pdf
 
     app_rec = rec.application
-    return pdf.render("pdf/ktp_agreement.html", agreement=rec, application=app_rec, person=app_rec.commissioner,
-                      province=province(), labels={"sex": dicts.label("sex", app_rec.commissioner.sex)})
+    return pdf.document("ktp_agreement", agreement=rec, application=app_rec, person=app_rec.commissioner,
+                        province=province(), labels={"sex": dicts.label("sex", app_rec.commissioner.sex)})

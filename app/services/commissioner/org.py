@@ -17,7 +17,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.services.commissioner.individual import KtpError
 from app.services.core import attachments, registration
-from app.services.core.validators import check_phone
+from app.services.core.validators import check_length, check_phone
 from app.workflow import Require
 from models.commissioner.org import KtpOrg
 from models.core.unit import Unit
@@ -83,10 +83,12 @@ def save_org(user: Any, data: Any) -> KtpOrg:
 
         if values["nature"] not in dict(dicts.choices("unit_nature")):
             raise KtpError(_("请选择单位性质"), "nature")
-    limits = {"name": 200, "legal_name": 64, "phone": 32, "location": 100, "contact": 30, "contact_phone": 20}
-    for key, limit in limits.items():
-        if len(values.get(key, "")) > limit:
-            raise KtpError(_("%(f)s不能超过%(n)s个字", f=str(dict(fields_for(kind))[key]), n=limit), key)
+    labels = dict(fields_for(kind))
+    for key, value in values.items():  # each value fits its column (the unit's or the org's)
+        column = getattr(Unit if key in UNIT_ATTRS else KtpOrg, key, None)
+        reason = check_length(value, column, labels[key]) if column is not None else None
+        if reason:
+            raise KtpError(reason, key)
     for key in UNIT_ATTRS:
         if key in values:
             setattr(unit, key, values[key])
@@ -101,7 +103,10 @@ def save_org(user: Any, data: Any) -> KtpOrg:
 attachments.register_owner("commissioner.org", KtpOrg, [
     attachments.Slot(STAMPED, _l("盖章法人申请表（附件2“单位概况”PDF扫描件）"), kinds=("pdf",), max_mb=20,
                      required=True),
-], edit_permission=("can_org", "KtpOrgView"))
+], edit_permission=("can_org", "KtpOrgView"),
+    # the legal unit's administrator (also while its registration waits; the 法人审核 reads it)
+    writers=attachments.Writers(attachments.RECORD_UNIT, ("can_org", "KtpOrgView"), admin_only=True,
+                                label=_l("法人单位")))
 
 
 def stamped(unit: Unit) -> list[Any]:
@@ -130,8 +135,8 @@ def sheet_pdf(unit: Unit) -> bytes:
     from app.services.core import dicts
     from app.services.documents import pdf
 
-    return pdf.render("pdf/ktp_org_sheet.html", unit=unit, org=org_of(unit), nature=dicts.label("unit_nature",
-                                                                                               unit.nature))
+    return pdf.document("ktp_org_sheet", unit=unit, org=org_of(unit),
+                        nature=dicts.label("unit_nature", unit.nature))
 
 
 # -- 法人审核: the province's review of a registering legal unit ----------------------------

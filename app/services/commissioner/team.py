@@ -14,6 +14,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.services.commissioner import individual as ind
 from app.services.core import attachments
+from app.services.core.validators import check_length
 from app.workflow import MatterType, Require, register
 from models.commissioner.team import Team, TeamAgreement, TeamApplication, TeamMember
 from models.core.unit import Unit
@@ -48,6 +49,9 @@ def save_team(user: Any, data: dict[str, Any]) -> Team:
     name = (data.get("name") or "").strip()
     if not name:
         raise ind.KtpError(_("请填写团队名称"), "name")
+    reason = check_length(name, Team.name)
+    if reason:
+        raise ind.KtpError(reason, "name")
     unit = _legal(data.get("unit"))
     team = team_of_leader(user)
     app_rec = application_of(team) if team else None
@@ -57,27 +61,63 @@ def save_team(user: Any, data: dict[str, Any]) -> Team:
     if clash:
         raise ind.KtpError(_("团队名称已被使用"), "name")
     team = team or Team(leader_user_id=user.id)
-    team.name, team.unit_id = name[:100], unit.id
+    team.name, team.unit_id = name, unit.id
     for m in team.members:
         m.unit_id = unit.id
     db.session.add(team)
     return team
 
 
+def _check_membership_change(team: Team, change: str) -> None:
+    """Who is in a team follows its application (``change``: join, leave or remove).
+
+    Members join, leave or are removed only while the application is a draft, returned or
+    withdrawn (or not yet written). Once it has been submitted and sent back (returned: the
+    resubmission goes straight back to the node that returned it), no change may leave the
+    team below ``MIN_TEAM`` people."""
+    db.session.execute(select(Team.id).where(Team.id == team.id).with_for_update())  # one change at a time
+    app_rec = application_of(team)
+    state = app_rec.review_state if app_rec is not None else None
+    if state is not None and state not in ind.EDITABLE:
+        if change == "join":
+            raise ind.KtpError(_("该团队的申请已提交审核或已通过，暂不能加入"), "team")
+        if change == "leave":
+            raise ind.KtpError(_("您所在团队“%(t)s”的申请已提交审核或已通过，不能退出或加入其他团队", t=team.name),
+                               "team")
+        raise ind.KtpError(_("团队申请已提交审核或已通过，不能删除成员"))
+    if change != "join" and state == "returned" and team.size - 1 < MIN_TEAM:
+        if change == "leave":
+            raise ind.KtpError(_("您所在团队“%(t)s”的申请已提交过审核，退出后团队总人数将少于%(n)s人", t=team.name,
+                                 n=MIN_TEAM), "team")
+        raise ind.KtpError(_("团队申请已提交过审核，删除后团队总人数将少于%(n)s人", n=MIN_TEAM))
+
+
 def join_team(user: Any, team_id: Any) -> TeamMember:
-    """团队成员: choose the unit's team; one team per member."""
+    """团队成员: choose the unit's team; one team per member (joining another leaves the current one)."""
     if ind.profile_of(user) is None:
         raise ind.KtpError(_("请先填写基本信息"))
     team = db.session.get(Team, int(team_id)) if str(team_id or "").isdigit() else None
     if team is None or team.unit_id not in {u.id for u in legal_units()}:
         raise ind.KtpError(_("请选择所属团队"), "team")
-    app_rec = application_of(team)
-    if app_rec is not None and app_rec.review_state not in ind.EDITABLE:
-        raise ind.KtpError(_("该团队的申请已提交审核，暂不能加入"), "team")
-    row = db.session.scalar(select(TeamMember).where(TeamMember.user_id == user.id)) or TeamMember(user_id=user.id)
+    row = db.session.scalar(select(TeamMember).where(TeamMember.user_id == user.id))
+    if row is not None and row.team_id == team.id:
+        return row
+    if row is not None:
+        _check_membership_change(row.team, "leave")
+    _check_membership_change(team, "join")
+    row = row or TeamMember(user_id=user.id)
     row.team_id, row.unit_id = team.id, team.unit_id
     db.session.add(row)
     return row
+
+
+def leave_team(user: Any) -> None:
+    """退出团队: the member's own leaving, under the same rules as a removal."""
+    row = db.session.scalar(select(TeamMember).where(TeamMember.user_id == user.id))
+    if row is None:
+        raise ind.KtpError(_("您尚未加入团队"))
+    _check_membership_change(row.team, "leave")
+    db.session.delete(row)
 
 
 def remove_member(leader: Any, member_id: Any) -> None:
@@ -85,9 +125,7 @@ def remove_member(leader: Any, member_id: Any) -> None:
     row = db.session.get(TeamMember, int(member_id)) if str(member_id or "").isdigit() else None
     if team is None or row is None or row.team_id != team.id:
         raise ind.KtpError(_("该成员不在本团队"))
-    app_rec = application_of(team)
-    if app_rec is not None and app_rec.review_state not in ind.EDITABLE:
-        raise ind.KtpError(_("团队申请已提交审核，退回后才能修改团队"))
+    _check_membership_change(team, "remove")
     db.session.delete(row)
 
 
@@ -104,7 +142,7 @@ def save_application(user: Any, data: dict[str, Any]) -> TeamApplication:
     rec = application_of(team)
     if rec is not None and rec.review_state not in ind.EDITABLE:
         raise ind.KtpError(_("申请表已提交审核，退回后才能修改"))
-    values = ind._required(data, APPLICATION_FIELDS)
+    values = ind._required(data, APPLICATION_FIELDS, TeamApplication)
     city = ind._city(data.get("intended_city"), "intended_city")
     rec = rec or TeamApplication(team_id=team.id, user_id=user.id)
     for k, v in values.items():
@@ -153,7 +191,7 @@ def save_agreement(user: Any, data: dict[str, Any]) -> TeamAgreement:
     rec_app = approved(user)
     if rec_app is None:
         raise ind.KtpError(_("团队申请通过省科技厅终审后，才能填写团队服务协议"))
-    values = ind._required(data, AGREEMENT_FIELDS)
+    values = ind._required(data, AGREEMENT_FIELDS, TeamAgreement)
     rec = agreement_of(user) or TeamAgreement(application_id=rec_app.id, user_id=user.id, unit_id=rec_app.unit_id)
     for k, v in values.items():
         setattr(rec, k, v)
@@ -163,25 +201,31 @@ def save_agreement(user: Any, data: dict[str, Any]) -> TeamAgreement:
 
 attachments.register_owner("commissioner.team_agreement", TeamAgreement, [
     attachments.Slot("stamped", _l("盖章后的团队服务协议（PDF扫描件）"), kinds=("pdf",), max_mb=20, required=True),
-], edit_permission=("can_team", "KtpTeamView"))
+], edit_permission=("can_team", "KtpTeamView"),
+    # the team leader, once the team application has passed the final review
+    writers=attachments.Writers(attachments.OWNER_PERSON, ("can_team", "KtpTeamView"), states=("approved",),
+                                state_of=lambda rec: rec.application.review_state, label=_l("团队负责人")))
 
 
 attachments.register_owner("commissioner.team_application", TeamApplication, [
     attachments.Slot("unit_stamped", _l("法人单位盖章的团队申请表（PDF扫描件）"), kinds=("pdf",), max_mb=20),
-], edit_permission=("can_upload", "KtpFilesView"))
+], edit_permission=("can_upload", "KtpFilesView"),
+    # the legal unit (the record's unit, first node of the route), once submitted and not sent back
+    writers=attachments.Writers(attachments.RECORD_UNIT, ("can_upload", "KtpFilesView"),
+                                states=attachments.SUBMITTED_STATES, label=_l("团队所在法人单位")))
 
 
 def sheet_pdf(rec: TeamApplication) -> bytes:
     from app.services.documents import pdf
     from models.core.workflow import STATES
 
-    return pdf.render("pdf/ktp_team_application.html", application=rec,
-                      state=str(STATES.get(rec.review_state, rec.review_state)))
+    return pdf.document("ktp_team_application", application=rec,
+                        state=str(STATES.get(rec.review_state, rec.review_state)))
 
 
 def agreement_pdf(rec: TeamAgreement) -> bytes:
     from app.services.documents import pdf
 
     app_rec = rec.application
-    return pdf.render("pdf/ktp_team_agreement.html", agreement=rec, application=app_rec, team=app_rec.team,
-                      leader=ind.profile_of(app_rec.team.leader), province=ind.province())
+    return pdf.document("ktp_team_agreement", agreement=rec, application=app_rec, team=app_rec.team,
+                        leader=ind.profile_of(app_rec.team.leader), province=ind.province())

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select, update
 
 from app.extensions import db
+from app.services.core.validators import check_length
 from models.core.message import Message, MessageRecipient
 from models.core.unit import Unit
 from models.core.user import UnitUser
@@ -141,6 +142,9 @@ def save(sender: Any, *, title: str, body: str, unit_ids: Iterable[Any] = (), us
         raise MessageError(_("请填写标题"), "title")
     if len(title) > 200:
         raise MessageError(_("标题不能超过200个字"), "title")
+    reason = check_length(body, Message.body)
+    if reason:
+        raise MessageError(reason, "body")
     if message is not None and (message.sender_id != sender.id or message.state != "draft"):
         raise MessageError(_("只能编辑自己的草稿"))
     recipients = _check(sender, units, users, mode)

@@ -16,6 +16,8 @@ from models.core.notice import Notice
 attachments.register_owner(
     "core.notice", Notice, [attachments.Slot("files", _l("附件"), multiple=True, max_mb=50)],
     public=lambda notice: notice.state == "published", edit_permission=("can_edit", "NoticeView"),
+    # as the notice's own edit form: units whose scope holds it, with the edit right, in any state
+    writers=attachments.Writers(attachments.IN_SCOPE, ("can_edit", "NoticeView")),
 )
 
 

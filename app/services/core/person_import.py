@@ -43,14 +43,16 @@ def check_row(values: dict[str, Any]) -> list[tuple[str, str]]:
     return []
 
 
-def build(values: dict[str, Any], user: Any) -> Person:
-    data = {k: v for k, v in values.items() if v is not None and k != "unit"}
+def row_values(values: dict[str, Any], user: Any, ctx: Any = None) -> dict[str, Any]:
+    """One person's column values for the import's bulk insert (``unit`` is the resolved unit id)."""
+    data = {c.key: values.get(c.key) for c in COLUMNS if c.key != "unit"}
     data["id_number"] = str(data["id_number"]).upper()
-    data.setdefault("id_type", "01")
-    return Person(unit_id=values["unit"], **data)
+    data["id_type"] = data["id_type"] or "01"
+    data["unit_id"] = values["unit"]
+    return data
 
 
 IMPORT = imports.register(imports.ImportSpec(
-    code="persons", title=_l("专业技术人员"), model=Person, columns=COLUMNS, build=build, key="id_number",
+    code="persons", title=_l("专业技术人员"), model=Person, columns=COLUMNS, row_values=row_values, key="id_number",
     row_check=check_row, list_endpoint="PersonView.list", permission=("can_add", "PersonView"),
 ))

@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased
 from app.extensions import db
 from app.security.scope import path_in_subtree, scope_clause, unit_in_scope
 from app.services.core import users as user_service
-from app.services.core.validators import check_credit_code, normalize_credit_code
+from app.services.core.validators import check_credit_code, length_error, normalize_credit_code
 from models.core.unit import Category, Unit
 
 
@@ -79,6 +79,9 @@ def check_basic(parent: Unit, data: NewUnit, exclude_id: int | None = None) -> N
     """Step 1 checks; raises UnitError naming the field."""
     if not data.name or not data.name.strip():
         raise UnitError(_("请填写单位名称"), "name")
+    too_long = length_error(Unit, **{k: v for k, v in vars(data).items() if isinstance(v, str)})
+    if too_long:
+        raise UnitError(too_long[1], too_long[0])
     reason = check_credit_code(data.credit_code)
     if reason:
         raise UnitError(reason, "credit_code")
@@ -144,15 +147,25 @@ def can_manage_children(actor: Any, parent: Unit) -> bool:
     return user_service.is_system_admin(actor) and unit_in_scope(parent, actor)
 
 
-def move_subtree(unit: Unit, new_parent: Unit, commit: bool = True) -> int:
+def move_subtree(unit: Unit, new_parent: Unit, commit: bool = True, own_record_id: int | None = None) -> int:
     """Move ``unit`` under ``new_parent``; one UPDATE rewrites every path below.
 
-    Returns the number of units whose path changed. A cycle is refused.
+    Returns the number of units whose path changed. A cycle is refused, and so is a move while
+    something of the subtree is still on its way through the old branch (the 更换上级部门 rule,
+    ``parent_change.check_can_move``: every path that moves a unit comes through here;
+    ``own_record_id`` is the parent change being approved, which does not count against itself).
     """
     if new_parent.id == unit.id or new_parent.path.startswith(unit.path):
         raise UnitError(_("不能把单位移动到它自己或它的下级单位之下"), "parent")
     if unit.parent_id is None:
         raise UnitError(_("根单位不能移动"), "parent")
+    from app.services.core import parent_change  # declared on this module: imported when used
+    from app.workflow import ReviewError
+
+    try:
+        parent_change.check_can_move(unit, own_record_id)
+    except ReviewError as e:
+        raise UnitError(str(e), "parent") from e
     old_prefix = unit.path
     new_prefix = f"{new_parent.path}{unit.id}/"
     delta = new_parent.depth + 1 - unit.depth

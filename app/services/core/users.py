@@ -17,16 +17,20 @@ import string
 from collections.abc import Iterable
 from typing import Any
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
+from app.security.rules import THREE_ADMINS
 from app.services.core.validators import (
     check_login_name,
     check_mobile,
     check_password,
+    length_error,
 )
 from models.core.unit import Unit
 from models.core.user import RoleOwner, UnitUser
@@ -64,6 +68,23 @@ def login_taken(username: str) -> bool:
     )
 
 
+def phone_registered(phone: str) -> bool:
+    """Whether a self-registered (person) account already holds this mobile number."""
+    return bool(
+        db.session.scalar(
+            select(func.count())
+            .select_from(UnitUser)
+            .where(UnitUser.phone == (phone or "").strip(), UnitUser.user_type == "person")
+        )
+    )
+
+
+def check_person_phone(phone: str) -> None:
+    """注册: one mobile number registers one account."""
+    if phone_registered(phone):
+        raise UserError(_("该手机号码已被注册"), "phone")
+
+
 def check_new_user(data: dict[str, Any]) -> None:
     """Checks of the 经办人员 / 工作人员 form; raises UserError naming the field."""
     username = (data.get("username") or "").strip()
@@ -74,6 +95,9 @@ def check_new_user(data: dict[str, Any]) -> None:
         raise UserError(_("登录名已被使用"), "username")
     if not (data.get("name") or "").strip():
         raise UserError(_("请填写姓名"), "name")
+    too_long = length_error(UnitUser, first_name=(data.get("name") or "").strip(), email=(data.get("email") or "").strip())
+    if too_long:
+        raise UserError(too_long[1], {"first_name": "name"}.get(too_long[0], too_long[0]))
     reason = check_mobile(data.get("phone") or "")
     if reason:
         raise UserError(reason, "phone")
@@ -180,6 +204,76 @@ def hand_over_admin(new_admin: UnitUser, actor: Any) -> None:
         raise
 
 
+# -- 三员分立: the three administrators' accounts ----------------------------------------------
+
+GUARDED_COLUMNS = ("active", "password")  # with roles, groups and deletion
+
+
+def three_admin_refusal_text() -> str:
+    return _("系统管理员、安全管理员、审计管理员的账号不能由他人禁用、删除、修改角色或重置密码")
+
+
+def is_three_admin(user: Any) -> bool:
+    return any(getattr(r, "name", None) in THREE_ADMINS for r in getattr(user, "roles", None) or [])
+
+
+def _roles_before(user: UnitUser) -> list[Any]:
+    """The roles the account held before the pending change (the change itself may remove one)."""
+    hist = sa_inspect(user).attrs.roles.history
+    if hist.added or hist.deleted:
+        return list(hist.unchanged or ()) + list(hist.deleted or ())
+    return list(user.roles or [])
+
+
+def three_admin_refusal(user: Any, actor: Any, *, deleting: bool = False) -> str | None:
+    """三员分立: the accounts of the system, security and audit administrators are disabled, deleted,
+    given other roles (or groups) or a new password only by themselves or from the command line —
+    never by another user: not by another of the three, nor by the administrator of their unit.
+    Returns the refusal, or None when the change (pending on ``user``) is allowed."""
+    actor_id = getattr(actor, "id", None)
+    if actor_id is None or user is None or getattr(user, "id", None) in (None, actor_id):
+        return None
+    state = sa_inspect(user)
+    if state.pending:
+        return None
+    changed = deleting or any(state.attrs[c].history.has_changes() for c in GUARDED_COLUMNS)
+    for rel in ("roles", "groups"):
+        hist = state.attrs[rel].history
+        changed = changed or bool(hist.added or hist.deleted)
+    if not changed:
+        return None
+    if not any(getattr(r, "name", None) in THREE_ADMINS for r in _roles_before(user)):
+        return None
+    return three_admin_refusal_text()
+
+
+def check_three_admin(user: Any, actor: Any, *, deleting: bool = False) -> None:
+    reason = three_admin_refusal(user, actor, deleting=deleting)
+    if reason:
+        raise UserError(reason)
+
+
+def _acting_user() -> Any:
+    if not has_request_context():
+        return None  # the command line (flask seed admins, flask fab reset-password) stays the way back
+    user = g.get("user")
+    return user if user is not None and getattr(user, "is_authenticated", False) else None
+
+
+def _guard_three_admins(session: Session, flush_context: Any, instances: Any) -> None:
+    """Every path (FAB's screens, the unit screens' actions, an API) meets the rule at flush."""
+    actor = _acting_user()
+    if actor is None:
+        return
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, UnitUser):
+            check_three_admin(obj, actor, deleting=obj in session.deleted)
+
+
+if not event.contains(Session, "before_flush", _guard_three_admins):
+    event.listen(Session, "before_flush", _guard_three_admins)
+
+
 def can_manage_account(actor: Any, user: UnitUser) -> bool:
     """The parent's administrator manages a child's administrator account; a unit's
     administrator manages its own staff."""
@@ -197,6 +291,8 @@ def can_manage_account(actor: Any, user: UnitUser) -> bool:
 def set_active(user: UnitUser, active: bool, actor: Any) -> None:
     if not can_manage_account(actor, user):
         raise UserError(_("无权管理该账号"))
+    if is_three_admin(user):
+        raise UserError(three_admin_refusal_text())
     user.active = active
     db.session.commit()
 
@@ -213,6 +309,8 @@ def reset_password(user: UnitUser, actor: Any) -> str:
     """A parent (or own-unit) administrator resets a password; returns the new one."""
     if not can_manage_account(actor, user):
         raise UserError(_("无权管理该账号"))
+    if is_three_admin(user):
+        raise UserError(three_admin_refusal_text())
     new = random_password()
     user.password = generate_password_hash(new)
     user.must_change_password = True

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from typing import Any
 
 from flask_babel import gettext as _
+from sqlalchemy import Enum, String
+from sqlalchemy import inspect as sa_inspect
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
@@ -46,16 +50,20 @@ def check_id_number(value: str) -> str | None:
     """
     if not value:
         return _("请填写身份证号码")
-    number = ric.compact(value)
+    if len(value) == 18 and value.isascii():  # the common case, without stdnum's clean-up
+        number = value.upper()
+    else:
+        number = ric.compact(value)
     if len(number) != 18 or not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
         return _("身份证号码应为18位，最后一位可为X")
     if number[:2] not in PROVINCE_CODES:
         return _("身份证号码的地区码不正确")
     try:
-        ric.get_birth_date(number)
-    except StdnumError:
+        dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))  # what ric.get_birth_date checks
+    except ValueError:
         return _("身份证号码中的出生日期不正确")
-    if ric.calc_check_digit(number) != number[17]:
+    checksum = (1 - 2 * int(number[:17], 13)) % 11  # ric.calc_check_digit
+    if ("X" if checksum == 10 else str(checksum)) != number[17]:
         return _("身份证号码校验位不正确")
     return None
 
@@ -95,3 +103,148 @@ def check_password(value: str, login: str = "") -> str | None:
     if login and login.lower() in value.lower():
         return _("密码不能包含登录名")
     return None
+
+
+# -- lengths ------------------------------------------------------------------------------
+# Every typed value is checked against the column that stores it: a String(n) column allows
+# n characters (the database's own limit); a Text column allows TEXT_MAX_LENGTH characters
+# (app config ``TEXT_MAX_LENGTH`` overrides), or less where a column declares
+# ``info={"max_length": n}``. Forms, services and the REST API all read the limit from here.
+
+TEXT_MAX_LENGTH = 20000
+OPINION_MAX_LENGTH = 2000  # a review opinion (core_review_trail.opinion is Text)
+
+
+def text_max_length() -> int:
+    from flask import current_app
+
+    try:
+        return int(current_app.config.get("TEXT_MAX_LENGTH", TEXT_MAX_LENGTH))
+    except RuntimeError:  # outside an application context
+        return TEXT_MAX_LENGTH
+
+
+def _column(column: Any) -> Any:
+    """A Column from a Column, a mapped attribute (``Model.attr``) or a column property."""
+    prop = getattr(column, "property", column)
+    cols = getattr(prop, "columns", None)
+    return cols[0] if cols else column
+
+
+def max_length(column: Any) -> int | None:
+    """The number of characters a string column stores, or None for a non-string column."""
+    col = _column(column)
+    col_type = getattr(col, "type", None)
+    if not isinstance(col_type, String) or isinstance(col_type, Enum):
+        return None
+    declared = (getattr(col, "info", None) or {}).get("max_length")
+    if col_type.length:
+        return min(col_type.length, declared) if declared else col_type.length
+    return declared or text_max_length()
+
+
+def too_long_message(limit: int, label: Any = None) -> str:
+    if label:
+        return _("%(f)s不能超过%(n)s个字", f=str(label), n=limit)
+    return _("不能超过%(n)s个字", n=limit)
+
+
+def check_length(value: Any, column: Any, label: Any = None) -> str | None:
+    """None when ``value`` fits the column, else the Chinese reason."""
+    limit = max_length(column)
+    if limit is None or not isinstance(value, str) or len(value) <= limit:
+        return None
+    return too_long_message(limit, label)
+
+
+def length_error(model: Any, **values: Any) -> tuple[str, str] | None:
+    """The first value that does not fit its column of ``model``: (attribute, reason), or None.
+
+    ``length_error(Unit, name=data.name, phone=data.phone)``; attributes that are not
+    string columns of the model are ignored."""
+    mapper = sa_inspect(model)
+    for key, value in values.items():
+        prop = mapper.attrs.get(key)
+        if prop is None or not hasattr(prop, "columns"):
+            continue
+        reason = check_length(value, prop)
+        if reason:
+            return key, reason
+    return None
+
+
+def instance_length_error(obj: Any) -> tuple[str, str] | None:
+    """The first string attribute of a mapped object longer than its column (set values only)."""
+    state = sa_inspect(obj)
+    for prop in state.mapper.column_attrs:
+        value = state.dict.get(prop.key)
+        if isinstance(value, str):
+            reason = check_length(value, prop)
+            if reason:
+                return prop.key, reason
+    return None
+
+
+class ColumnLength:
+    """WTForms validator: the value fits ``column`` (a String(n) or Text column, or a number).
+
+    Stops the chain with a Chinese message, so a too-long value gets one clear error."""
+
+    field_flags = {}  # noqa: RUF012 - WTForms reads it
+
+    def __init__(self, column: Any = None, *, limit: int | None = None):
+        self.column = column
+        self.limit = limit
+
+    def max(self) -> int | None:
+        return self.limit if self.limit is not None else max_length(self.column)
+
+    def __call__(self, form: Any, field: Any) -> None:
+        from wtforms.validators import StopValidation
+
+        limit = self.max()
+        data = field.data
+        if limit is not None and isinstance(data, str) and len(data) > limit:
+            raise StopValidation(too_long_message(limit))
+
+
+def column_length(column: Any = None, *, limit: int | None = None) -> ColumnLength:
+    """``StringField(..., validators=[column_length(Unit.name)])``."""
+    return ColumnLength(column, limit=limit)
+
+
+class ValueTooLongError(ValueError):
+    """Raised at flush when a value does not fit its column (the last line behind the forms)."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def _guard_lengths(session: Any, flush_context: Any, instances: Any) -> None:
+    for obj in list(session.new) + list(session.dirty):
+        state = sa_inspect(obj)
+        for prop in state.mapper.column_attrs:
+            value = state.dict.get(prop.key)
+            if not isinstance(value, str):
+                continue
+            col = _column(prop)
+            length = getattr(getattr(col, "type", None), "length", None)
+            if isinstance(col.type, String) and length and len(value) > length:
+                raise ValueTooLongError(too_long_message(length), prop.key)
+
+
+_guard_installed = False
+
+
+def install_length_guard() -> None:
+    """Refuse at flush any value longer than its String(n) column, on SQLite as on PostgreSQL
+    (SQLite would store it). Text columns are capped by the forms and services, not here:
+    imports and jobs keep long texts of their own."""
+    global _guard_installed
+    if not _guard_installed:
+        from sqlalchemy import event
+        from sqlalchemy.orm import Session
+
+        event.listen(Session, "before_flush", _guard_lengths)
+        _guard_installed = True

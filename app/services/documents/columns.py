@@ -13,6 +13,7 @@ A module declares its columns once::
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,23 +72,149 @@ class Column:
     def choices(self) -> list[tuple[str, str]]:
         return dicts.choices(self.dict_code) if self.dict_code else []
 
+    @property
+    def text_only(self) -> bool:
+        """ID numbers must arrive as text: a number typed into Excel is a rounded float."""
+        return self.kind == "idcard" or self.masked == "id"
+
     def parse(self, raw: Any) -> tuple[Any, str | None]:
         """(value, None) or (None, a Chinese reason)."""
-        if isinstance(raw, float) and raw.is_integer() and self.kind not in ("date",):
-            raw = int(raw)
-        if isinstance(raw, str):
-            raw = raw.strip()
-        if raw in (None, ""):
-            return (None, _("必填")) if self.required else (None, None)
-        if self.kind == "dict":
-            text = str(raw)
-            by_label = {label: code for code, label in self.choices()}
-            codes = {code for code, _label in self.choices()}
-            if text in by_label:
-                return by_label[text], None
-            if text in codes:
+        return self.parser()(raw)
+
+    def parser(self, choices: list[tuple[str, str]] | None = None) -> Callable[[Any], tuple[Any, str | None]]:
+        """A parser for many cells: dictionary look-ups and messages are prepared once, here.
+
+        ``choices`` (code, label) replaces the dictionary look-up (an import builds it once)."""
+        kind, required, max_len = self.kind, self.required, self.max_len
+        missing: tuple[Any, str | None] = (None, _("必填")) if required else (None, None)
+        too_long = _("不能超过%(n)s个字", n=max_len) if max_len else ""
+        if self.text_only:
+            not_text = _("证件号码须为文本格式")
+        elif kind in ("mobile", "phone"):
+            not_text = _("电话号码须为文本格式")
+        else:
+            not_text = ""
+
+        def text_of(raw: Any) -> str | None:
+            """The cell as text, or None when it is a number that must not be taken as text."""
+            if isinstance(raw, bool):
+                return "是" if raw else "否"
+            if isinstance(raw, float):
+                if not_text and (self.text_only or not raw.is_integer() or abs(raw) >= 2 ** 53):
+                    return None  # rounded or not a whole number: never guess the digits
+                return str(int(raw)) if raw.is_integer() else str(raw)
+            if isinstance(raw, int):
+                return None if self.text_only else str(raw)
+            if isinstance(raw, dt.datetime):
+                return raw.date().isoformat() if raw.time() == dt.time() else raw.isoformat(sep=" ")
+            if isinstance(raw, dt.date):
+                return raw.isoformat()
+            return str(raw).strip()
+
+        if kind == "dict":
+            pairs = choices if choices is not None else self.choices()
+            lookup = {code: code for code, _label in pairs}
+            lookup.update({label: code for code, label in pairs})
+            bad_choice = _("“%(v)s”不是有效的选项", v="\x00").split("\x00")
+
+            def parse_dict(raw: Any) -> tuple[Any, str | None]:
+                text = raw.strip() if raw.__class__ is str else (None if raw is None else text_of(raw))
+                if not text:
+                    return missing
+                code = lookup.get(text)
+                if code is not None:
+                    return code, None
+                return None, bad_choice[0] + text + bad_choice[-1]
+
+            return parse_dict
+
+        if kind in ("str", "idcard", "mobile", "phone"):
+            upper = kind == "idcard"
+            check = check_id_number if kind == "idcard" else check_mobile if kind == "mobile" else (
+                check_phone if kind == "phone" else None)
+
+            def parse_text(raw: Any) -> tuple[Any, str | None]:
+                if raw.__class__ is str:
+                    text = raw.strip()
+                elif raw is None:
+                    return missing
+                else:
+                    text = text_of(raw)
+                    if text is None:
+                        return None, not_text
+                if not text:
+                    return missing
+                if upper:
+                    text = text.upper()
+                if check is not None:
+                    reason = check(text)
+                    if reason:
+                        return None, reason
+                if max_len and len(text) > max_len:
+                    return None, too_long
                 return text, None
-            return None, _("“%(v)s”不是有效的选项", v=text)
+
+            return parse_text
+
+        if kind == "bool":
+            yes, no, not_bool = (True, None), (False, None), (None, _("请填“是”或“否”"))
+            words = {"是": yes, "1": yes, "Y": yes, "y": yes, "true": yes, "True": yes,
+                     "否": no, "0": no, "N": no, "n": no, "false": no, "False": no}
+
+            def parse_bool(raw: Any) -> tuple[Any, str | None]:
+                if raw.__class__ is str:
+                    raw = raw.strip()
+                    if not raw:
+                        return missing
+                    return words.get(raw, not_bool)
+                if raw is None:
+                    return missing
+                if isinstance(raw, bool):
+                    return (raw, None)
+                if isinstance(raw, (int, float)) and raw in (0, 1):
+                    return (bool(raw), None)
+                return not_bool
+
+            return parse_bool
+
+        if kind == "ym":
+            this_month = dt.date.today().strftime("%Y%m")  # once per parser, not per cell
+            bad_ym = (None, _("年月格式不正确，应为 yyyyMM，如 197805"))
+            future = (None, _("年月不能晚于当前"))
+
+            def parse_ym(raw: Any) -> tuple[Any, str | None]:
+                if raw.__class__ is str:
+                    text = raw.strip()
+                    if not text:
+                        return missing
+                    if len(text) != 6 or not text.isdigit():
+                        text = text.replace("-", "").replace("/", "").replace(".", "")
+                elif raw is None:
+                    return missing
+                elif isinstance(raw, (dt.date, dt.datetime)):
+                    return f"{raw.year:04d}{raw.month:02d}", None
+                else:
+                    text = str(int(raw)) if isinstance(raw, float) and raw.is_integer() else str(raw)
+                if len(text) != 6 or not text.isdigit() or not 1 <= int(text[4:]) <= 12 or not "1900" <= text[:4]:
+                    return bad_ym
+                if text > this_month:
+                    return future
+                return text, None
+
+            return parse_ym
+
+        def parse_other(raw: Any) -> tuple[Any, str | None]:
+            if raw.__class__ is str:
+                raw = raw.strip()
+            elif isinstance(raw, float) and raw.is_integer() and kind != "date":
+                raw = int(raw)
+            if raw is None or raw == "":
+                return missing
+            return self._parse_other(raw)
+
+        return parse_other
+
+    def _parse_other(self, raw: Any) -> tuple[Any, str | None]:
         if self.kind == "bool":
             text = str(raw)
             if text in ("是", "1", "Y", "y", "true", "True"):
@@ -119,19 +246,7 @@ class Column:
             if text > dt.date.today().strftime("%Y%m"):
                 return None, _("年月不能晚于当前")
             return text, None
-        text = str(raw)
-        if self.kind == "idcard":
-            text = text.upper()
-            reason = check_id_number(text)
-            if reason:
-                return None, reason
-            return text, None
-        if self.kind == "mobile":
-            reason = check_mobile(text)
-            return (None, reason) if reason else (text, None)
-        if self.kind == "phone":
-            reason = check_phone(text)
-            return (None, reason) if reason else (text, None)
+        text = str(raw)  # "unit": the name or credit code, resolved by the import
         if self.max_len and len(text) > self.max_len:
             return None, _("不能超过%(n)s个字", n=self.max_len)
         return text, None

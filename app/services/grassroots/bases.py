@@ -138,7 +138,9 @@ BASE_YEAR = register(MatterType(
 attachments.register_owner("grassroots.base_year", BaseYear, [
     attachments.Slot("annual", _l("年度总结材料"), kinds=("pdf", "doc", "docx", "jpg", "png", "zip"), max_mb=50,
                      multiple=True),
-], edit_permission=("can_edit", "BaseYearView"))
+], edit_permission=("can_edit", "BaseYearView"),
+    writers=attachments.Writers(attachments.RECORD_UNIT, ("can_edit", "BaseYearView"),
+                                states=attachments.EDITABLE_STATES, label=_l("基地依托单位")))
 
 
 # -- regional annual summary (G-14) -----------------------------------------------------------
@@ -156,7 +158,9 @@ REGIONAL = register(MatterType(
 ))
 attachments.register_owner("grassroots.regional", RegionalSummary, [
     attachments.Slot("regional", _l("地区年度总结材料"), kinds=("pdf", "doc", "docx", "zip"), max_mb=50, multiple=True),
-], edit_permission=("can_edit", "RegionalSummaryView"))
+], edit_permission=("can_edit", "RegionalSummaryView"),
+    writers=attachments.Writers(attachments.RECORD_UNIT, ("can_edit", "RegionalSummaryView"),
+                                states=attachments.EDITABLE_STATES, label=_l("填报的省级单位")))
 
 
 def check_regional_user(actor: Any) -> None:

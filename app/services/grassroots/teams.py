@@ -201,8 +201,9 @@ def _team_context(ctx: str, user: Any) -> ServiceTeam:
     return team
 
 
-def _build_project(values: dict[str, Any], user: Any, team: ServiceTeam) -> ServiceProject:
-    return ServiceProject(team_id=team.id, unit_id=team.unit_id, **values)
+def _project_values(values: dict[str, Any], user: Any, team: ServiceTeam) -> dict[str, Any]:
+    """One project's column values for the import's bulk insert, in the team's unit."""
+    return {**{c.key: values.get(c.key) for c in PROJECT_COLUMNS}, "team_id": team.id, "unit_id": team.unit_id}
 
 
 def _check_project(values: dict[str, Any]) -> list[tuple[str, str]]:
@@ -222,7 +223,7 @@ PROJECT_COLUMNS = [
 
 PROJECT_IMPORT = imports.register(imports.ImportSpec(
     code="grassroots.projects", title=_l("服务项目"), model=ServiceProject, columns=PROJECT_COLUMNS,
-    build=_build_project, row_check=_check_project, permission=("can_list", "ServiceTeamView"),
+    row_values=_project_values, row_check=_check_project, permission=("can_list", "ServiceTeamView"),
     context=_team_context, context_endpoint=lambda ctx: f"/grassroots/teams/run/{ctx}?tab=projects",
 ))
 
@@ -275,7 +276,10 @@ MATERIALS = [(TeamFunding, FUNDING), (TeamEvaluation, EVALUATION), (TeamSummary,
 attachments.register_owner("grassroots.summary", TeamSummary, [
     attachments.Slot("summary", _l("服务团总结材料"), kinds=("pdf", "doc", "docx", "jpg", "png", "zip"), max_mb=50,
                      required=True, multiple=True),
-], edit_permission=("can_list", "ServiceTeamView"))
+], edit_permission=("can_run", "ServiceTeamView"),
+    # the executing unit (the applicant) while the summary is not under review nor approved
+    writers=attachments.Writers(attachments.RECORD_UNIT, ("can_run", "ServiceTeamView"),
+                                states=attachments.EDITABLE_STATES, label=_l("执行单位")))
 
 
 def materials(team: ServiceTeam, create: bool = False) -> dict[str, Any]:
