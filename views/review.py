@@ -86,8 +86,37 @@ class ActedFilter(BaseFilter):
         return query.filter(self.model.id.in_(acted))
 
 
+def display_value(value: Any) -> str:
+    """A value as a person reads it: 是/否, local times, names joined with 、; an object without a
+    readable ``__str__`` prints nothing rather than its Python repr."""
+    import datetime as dt
+
+    from app.filters import local_time
+
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(_("是") if value else _("否"))
+    if isinstance(value, dt.datetime):
+        return local_time(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, list | tuple | set):
+        return "、".join(t for t in (display_value(v) for v in value) if t)
+    if type(value).__str__ is object.__str__:
+        return ""
+    return str(value)
+
+
+def attachments_of(record: Any) -> list[Any]:
+    from app.services.core import attachments
+
+    return list(attachments.current(record))
+
+
 class ReviewViewMixin:
     matter: Any = None
+    review_attachments = True  # the generic attachments panel (off where the detail shows its own)
     review_template = "review/page.html"
     review_detail_template: str | None = None  # what the reviewer reads above the actions
     list_template = "review/list.html"
@@ -101,8 +130,10 @@ class ReviewViewMixin:
                                                              ["id", ActedFilter, self.matter.code]]
         perms = set(self.base_permissions or []) | {"can_review", "batch_approve"}
         self.base_permissions = sorted(perms)
+        # the record's page is its review page, open to whoever may see the record (can_show): the
+        # engine decides what each user may press there (a reviewer's actions need can_review)
         self.method_permission_name = {**(getattr(self, "method_permission_name", None) or {}),
-                                       "review": "review", "review_batch": "review"}
+                                       "review": "show", "review_batch": "review"}
         fmt = dict(getattr(self, "formatters_columns", None) or {})
         fmt["review_state"] = lambda v: str(_l(STATES.get(v, v))) if v else ""
         self.formatters_columns = fmt
@@ -132,6 +163,13 @@ class ReviewViewMixin:
         flash(_("批量处理完成：成功%(ok)s条，失败%(bad)s条", ok=ok, bad=len(records) - ok),
               "success" if ok == len(records) else "warning")
 
+    @expose("/show/<pk>", methods=["GET"])
+    @has_access
+    def show(self, pk: Any) -> Any:
+        """查看 from a list, the to-do list or a message: the whole record with its route, trail,
+        attachments and the buttons the user may press now (the review page)."""
+        return self._review_page(self.get_scoped(pk), pk)
+
     @expose("/review/<pk>", methods=["GET", "POST"])
     @has_access
     def review(self, pk: Any) -> Any:
@@ -145,21 +183,50 @@ class ReviewViewMixin:
                     db.session.add(CommonOpinion(user_id=g.user.id, text=request.form["opinion"].strip()[:500]))
                     db.session.commit()
                 return redirect(url_for(f"{type(self).__name__}.review", pk=pk))
+        return self._review_page(record, pk)
+
+    def _review_page(self, record: Any, pk: Any) -> Any:
         review = review_of(self.matter.code, record.id)
-        actions = allowed_actions(self.matter, review, g.user)
+        actions = allowed_actions(self.matter, review, g.user, record)
+        owner = None
+        if self.review_attachments:
+            from app.services.core import attachments
+
+            try:
+                owner = attachments.owner_of(record)
+            except attachments.AttachmentError:
+                owner = None
+        # the applicant, while the record is theirs to change, edits it from here
+        can_edit = ("submit" in actions and "can_edit" in (self.base_permissions or [])
+                    and self.appbuilder.sm.has_access("can_edit", self.class_permission_name))
         opinions = db.session.scalars(select(CommonOpinion).where(CommonOpinion.user_id == g.user.id)).all()
         nodes = [(n, db.session.get(Unit, n.unit_id)) for n in (review.nodes if review else [])]
         return self.render_template(
             self.review_template, record=record, review=review, actions=actions, labels=ACTION_LABELS,
             states=STATES, opinions=opinions, nodes=nodes, title=str(self.matter.name),
             view_name=type(self).__name__, pk=pk, detail_template=self.review_detail_template,
-            returns_to=self.matter.returns_to,
+            returns_to=self.matter.returns_to, fields=None if self.review_detail_template else self.record_fields(record),
+            att_owner=owner, att_files=attachments_of(record) if owner is not None else [], can_edit=can_edit,
             **self.review_context(record),
         )
 
     def review_context(self, record: Any) -> dict[str, Any]:
         """Extra values for the detail template."""
         return {}
+
+    def record_fields(self, record: Any) -> list[tuple[str, str]]:
+        """The record's show columns as (label, text) for a page without its own detail template:
+        the view's labels and formatters, never a Python object."""
+        out: list[tuple[str, str]] = []
+        formatters = getattr(self, "formatters_columns", None) or {}
+        for col in self.show_columns or []:
+            value: Any = record
+            for part in col.split("."):
+                value = getattr(value, part, None) if value is not None else None
+            if col in formatters:
+                value = formatters[col](value)
+            out.append((str(self.label_columns.get(col) or col), display_value(value)))
+        return out
 
     def render_template(self, template: str, **kwargs: Any) -> Any:
         kwargs.setdefault("batch_push", getattr(self.matter, "push_target", None) is not None)

@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.services.core.validators import OPINION_MAX_LENGTH, too_long_message
 from models.core.unit import Category, Unit, unit_category
 from models.core.workflow import Review, ReviewNode, ReviewPost, ReviewTrail
 
@@ -217,8 +218,20 @@ def _is_reviewer(matter: MatterType, review: Review, user: Any) -> bool:
     return _has_permission(matter, user)
 
 
-def allowed_actions(matter: MatterType, review: Review | None, user: Any) -> list[str]:
+def may_submit(matter: MatterType, record: Any, user: Any) -> bool:
+    """提交 belongs to the applicant: the owner of a personal record, else the record's unit."""
+    owner_col = getattr(type(record), "__scope_owner__", None)
+    if owner_col:
+        return getattr(record, owner_col, None) == getattr(user, "id", None)
+    return getattr(user, "unit_id", None) == matter.unit_of(record)
+
+
+def allowed_actions(matter: MatterType, review: Review | None, user: Any, record: Any = None) -> list[str]:
+    """What ``user`` may do now. With ``record`` (pages), 提交 is offered to the applicant only;
+    ``act`` leaves that check to ``submit``, which names the reason."""
     if review is None or review.state in ("draft", "withdrawn", "returned"):
+        if record is not None and not may_submit(matter, record, user):
+            return []
         return ["submit"]
     if review.state == "pending":
         acts: list[str] = []
@@ -338,9 +351,7 @@ def _trail(review: Review, user: Any, action: str, opinion: str | None, before: 
 def submit(matter: MatterType, record: Any, user: Any) -> Review:
     """提交 or, after a return, resubmit (straight back to the node that returned it)."""
     review = review_of(matter.code, record.id, lock=True)
-    owner_col = getattr(type(record), "__scope_owner__", None)
-    is_owner = bool(owner_col) and getattr(record, owner_col, None) == getattr(user, "id", None)
-    if not is_owner and getattr(user, "unit_id", None) != matter.unit_of(record):
+    if not may_submit(matter, record, user):
         raise ReviewError(_("只有申请单位可以提交"))
     if review is not None and review.state not in ("draft", "withdrawn", "returned"):
         raise ReviewError(_("当前状态不能提交"))
@@ -407,6 +418,8 @@ def act(matter: MatterType, record: Any, user: Any, action: str, *, opinion: str
     opinion = (opinion or "").strip() or None
     if action in matter.opinion_required and not opinion:
         raise ReviewError(_("请填写意见"))
+    if opinion and len(opinion) > OPINION_MAX_LENGTH:
+        raise ReviewError(too_long_message(OPINION_MAX_LENGTH, _("意见")))
     _check_requirements(matter, record, review, user, action)
     before = review.state
     if action == "withdraw":

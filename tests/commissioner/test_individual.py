@@ -198,3 +198,23 @@ def test_a_phone_registers_one_account(app):
     assert f'value="{second}"' in body and f'value="{phone}"' in body and 'value="重复号码"' in body
     with app.app_context():
         assert db.session.scalar(select(UnitUser.id).where(UnitUser.username == second)) is None
+
+
+def test_the_applicant_withdraws_until_the_city_acts(app, login_as):
+    """撤回 (issue 15.4): offered on 个人申请表 while nobody acted since the submission."""
+    c = _register(app, unique("ktpwd"))
+    pk = _fill(app, c, "武汉市科学技术局", "宜昌市科学技术局")
+    assert "ktp-withdraw" not in c.get("/ktp/my/application").get_data(as_text=True)  # a draft
+    c.post("/ktp/my/application/submit")
+    page = c.get("/ktp/my/application").get_data(as_text=True)
+    assert "ktp-withdraw" in page and 'value="withdraw"' in page
+    r = c.post("/ktp/my/application/submit", data={"action": "withdraw"}, follow_redirects=True)
+    assert "已撤回" in r.get_data(as_text=True) and _state(app, pk)[0] == "withdrawn"
+    # changed and submitted again; once the city acted, 撤回 is gone and refused
+    c.post("/ktp/my/application/submit")
+    city = login_as("hbkj_wh_admin")
+    city.post(f"/ktp/applications/review/{pk}", data={"action": "approve", "opinion": "同意"})
+    assert "ktp-withdraw" not in c.get("/ktp/my/application").get_data(as_text=True)
+    before = _state(app, pk)
+    r = c.post("/ktp/my/application/submit", data={"action": "withdraw"}, follow_redirects=True)
+    assert _state(app, pk) == before and "当前状态或您的权限不能执行该操作" in r.get_data(as_text=True)

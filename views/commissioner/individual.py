@@ -17,7 +17,7 @@ from app.extensions import db
 from app.services.commissioner import individual as service
 from app.services.core import attachments, dicts
 from app.services.core import users as user_service
-from app.workflow import ReviewError, act
+from app.workflow import ReviewError, act, allowed_actions
 from models.commissioner.individual import KINDS, Agreement, Application, Commissioner
 from models.core.workflow import STATES
 from views.base import ScopedModelView, scoped_interface
@@ -105,6 +105,7 @@ class KtpMyView(BaseView):
             "ktp/application.html", values=values, errors=errors, fields=service.APPLICATION_FIELDS,
             cities=service.cities(), rec=rec, review=st["review"], states=STATES, labels=ACTION_LABELS,
             profile=service.profile_of(g.user), editable=rec is None or rec.review_state in service.EDITABLE,
+            can_withdraw=rec is not None and "withdraw" in allowed_actions(service.INDIVIDUAL, st["review"], g.user),
             title=_("个人申请表"))
 
     @expose("/application/submit", methods=["POST"])
@@ -114,14 +115,15 @@ class KtpMyView(BaseView):
         if rec is None:
             flash(_("请先填写并保存申请表"), "warning")
             return redirect(url_for("KtpMyView.application"))
+        action = "withdraw" if request.form.get("action") == "withdraw" else "submit"
         try:
-            act(service.INDIVIDUAL, rec, g.user, "submit")
+            act(service.INDIVIDUAL, rec, g.user, action)
             db.session.commit()
         except ReviewError as e:
             db.session.rollback()
             flash(str(e), "danger")
         else:
-            flash(_("已提交审核"), "success")
+            flash(_("已撤回，可修改后重新提交") if action == "withdraw" else _("已提交审核"), "success")
         return redirect(url_for("KtpMyView.application"))
 
     @expose("/agreement", methods=["GET", "POST"])

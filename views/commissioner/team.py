@@ -17,7 +17,7 @@ from app.extensions import db
 from app.services.commissioner import individual as ind
 from app.services.commissioner import team as service
 from app.services.core import attachments
-from app.workflow import ReviewError, act, review_of
+from app.workflow import ReviewError, act, allowed_actions, review_of
 from models.commissioner.team import Team, TeamAgreement, TeamApplication, TeamMember
 from models.core.workflow import STATES
 from views.base import ScopedModelView, scoped_interface
@@ -81,6 +81,8 @@ class KtpTeamView(BaseView):
             "ktp/team_application.html", team=team, rec=rec, values=values, errors=errors,
             fields=service.APPLICATION_FIELDS, cities=ind.cities(), states=STATES, labels=ACTION_LABELS,
             review=review_of(service.TEAM.code, rec.id) if rec else None, min_team=service.MIN_TEAM,
+            can_withdraw=rec is not None and "withdraw" in allowed_actions(
+                service.TEAM, review_of(service.TEAM.code, rec.id), g.user),
             editable=rec is None or rec.review_state in ind.EDITABLE, title=_("团队申请表"))
 
     @expose("/application/submit", methods=["POST"])
@@ -90,6 +92,9 @@ class KtpTeamView(BaseView):
         if rec is None:
             flash(_("请先填写并保存申请表"), "warning")
             return redirect(url_for("KtpTeamView.application"))
+        if request.form.get("action") == "withdraw":
+            return self._redirect("KtpTeamView.application", _("已撤回，可修改后重新提交"),
+                                  lambda: act(service.TEAM, rec, g.user, "withdraw"))
         return self._redirect("KtpTeamView.application", _("已提交审核"),
                               lambda: act(service.TEAM, rec, g.user, "submit"))
 
@@ -152,6 +157,7 @@ class KtpTeamApplicationView(KtpReviewListMixin, ReviewViewMixin, ScopedModelVie
     entity_title = _l("法人科技特派员团队申请")
     list_title = _l("团队申请审核")
     review_detail_template = "ktp/team_application_detail.html"
+    review_attachments = False  # the detail shows the scans itself
     label_columns = {"team": _l("团队"), "unit": _l("法人单位"), "intended_city": _l("拟服务地市"),
                      "field": _l("专业技术领域"), "review_state": _l("审核状态"),
                      "intended_county": _l("拟服务县（市）"), "intended_enterprise": _l("拟服务企业"),

@@ -12,7 +12,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.extensions import db
-from app.services.core import attachments
 from app.services.core import units as unit_service
 from app.services.grassroots import bases as service
 from models.core.unit import Unit
@@ -24,11 +23,6 @@ from views.review import ReviewViewMixin
 def _int(name: str) -> int | None:
     raw = (request.form.get(name) or "").strip()
     return int(raw) if raw.isdigit() else None
-
-
-def _own_and_open(item: Any) -> bool:
-    """The unit's own record, not yet under review (or returned)."""
-    return item.unit_id == g.user.unit_id and item.review_state in ("draft", "returned", "withdrawn")
 
 
 class ExpertBaseView(ScopedModelView):
@@ -122,7 +116,6 @@ class BaseYearView(ReviewViewMixin, ScopedModelView):
     matter = service.BASE_YEAR
     entity_title = _l("基地年度材料")
     list_title = _l("基地年度材料审核")
-    show_template = "grassroots/base_year_show.html"
     review_detail_template = "grassroots/base_year_detail.html"
     label_columns = {"base": _l("专家基地"), "year": _l("年度"), "unit": _l("依托单位"), "review_state": _l("审核状态"),
                      "funds_received": _l("到位经费（万元）"), "funds_spent": _l("支出经费（万元）"),
@@ -142,13 +135,6 @@ class BaseYearView(ReviewViewMixin, ScopedModelView):
         if item.review_state not in ("draft", "returned", "withdrawn"):
             raise FormError(_("已提交审核，退回后才能修改"))
 
-    @expose("/show/<pk>", methods=["GET"])
-    @has_access
-    def show(self, pk: Any) -> Any:
-        return self.show_with_attachments(pk, editable=_own_and_open, title=str(self.get_scoped(pk)))
-
-    def review_context(self, record: Any) -> dict[str, Any]:
-        return {"files": attachments.current(record)}
 
 
 class RegionalSummaryView(ReviewViewMixin, ScopedModelView):
@@ -159,7 +145,6 @@ class RegionalSummaryView(ReviewViewMixin, ScopedModelView):
     matter = service.REGIONAL
     entity_title = _l("地区年度总结")
     list_title = _l("地区年度总结")
-    show_template = "grassroots/base_year_show.html"
     review_detail_template = "grassroots/regional_detail.html"
     label_columns = {"unit": _l("地区（单位）"), "year": _l("年度"), "content": _l("总结内容"),
                      "review_state": _l("审核状态")}
@@ -210,10 +195,7 @@ class RegionalSummaryView(ReviewViewMixin, ScopedModelView):
     @has_access
     def show(self, pk: Any) -> Any:
         self._only_regions()
-        return self.show_with_attachments(pk, editable=_own_and_open, title=str(self.get_scoped(pk)))
-
-    def review_context(self, record: Any) -> dict[str, Any]:
-        return {"files": attachments.current(record)}
+        return super().show(pk)
 
 
 def province_menu() -> bool:
