@@ -27,16 +27,26 @@ def _translations() -> Any:
 
 
 def local_time(value: Any, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """An aware time in the configured zone (Asia/Shanghai); naive times are local already."""
+    """A stored time in the configured zone (Asia/Shanghai), the one rule for every page, export
+    and PDF. Times are stored in UTC; a naive one (SQLite gives them back so) is UTC too."""
     if value is None:
         return ""
-    if getattr(value, "tzinfo", None) is not None:
-        from zoneinfo import ZoneInfo
+    import datetime as dt
+    from zoneinfo import ZoneInfo
 
-        from flask import current_app
+    from flask import current_app, has_app_context
 
-        value = value.astimezone(ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai")))
-    return value.strftime(fmt)
+    if getattr(value, "tzinfo", None) is None:
+        value = value.replace(tzinfo=dt.UTC)
+    zone = current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai") if has_app_context() else "Asia/Shanghai"
+    return value.astimezone(ZoneInfo(zone)).strftime(fmt)
+
+
+def local_now(fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """Now, as :func:`local_time` shows it (print and export stamps)."""
+    import datetime as dt
+
+    return local_time(dt.datetime.now(dt.UTC), fmt)
 
 
 def install(app: Flask) -> None:

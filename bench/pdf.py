@@ -35,6 +35,7 @@ import io
 import json
 import math
 import os
+import re
 import resource
 import statistics
 import sys
@@ -172,9 +173,11 @@ def run_backend(name: str, url: str, args: argparse.Namespace) -> None:
         return out.getvalue()
 
     def old_sheet(html: str) -> str:
-        new_page = "@page { size: a4 portrait; margin: 2cm 1.8cm 2cm 1.8cm; }"
-        assert new_page in html and "</body>" in html
-        return html.replace(new_page, OLD_PAGE).replace("</body>", OLD_FOOTER)
+        """The template as it was: @font-face read per document, a two-pass page count."""
+        page = re.search(r"@page \{[^{}]*(\{[^{}]*\}[^{}]*)*\}", html)
+        footer = re.search(r'<div id="footer">.*?</div>\s*</body>', html, re.S)
+        assert page and footer, "the PDF base template changed: update old_sheet"
+        return html[:page.start()] + OLD_PAGE + html[page.end():footer.start()] + OLD_FOOTER + html[footer.end():]
 
     def reportlab_min() -> bytes:
         out = io.BytesIO()

@@ -35,6 +35,7 @@ from sqlalchemy import types as sa_types
 from wtforms import StringField
 
 from app.extensions import db
+from app.filters import local_time
 from app.security.interface import ScopedInterface
 from app.security.personal import can_view_full, personal_columns, shown
 from app.security.scope import ScopeError, record_in_scope, scope_clause
@@ -66,11 +67,13 @@ def display_value(value: Any) -> Any:
     if isinstance(value, bool):
         return str(_l("是")) if value else str(_l("否"))
     if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
+        return local_time(value)
     if isinstance(value, dt.date):
         return value.strftime("%Y-%m-%d")
     if isinstance(value, (list, tuple, set)) or type(value).__name__ == "InstrumentedList":
-        return "、".join(str(v) for v in value)
+        return "、".join(t for t in (str(display_value(v)) for v in value) if t)
+    if type(value).__str__ is object.__str__ and type(value).__repr__ is object.__repr__:
+        return ""  # an object without a name: never its Python repr (<… object at 0x…>)
     return value
 
 
@@ -411,7 +414,7 @@ class ExportMixin:
             if kind is bool:
                 return yes if value else no
             if kind is dt.datetime:
-                return value.strftime("%Y-%m-%d %H:%M")
+                return local_time(value)
             value = display_value(value)
             return value if isinstance(value, (str, int, float)) else str(value)
 

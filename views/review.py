@@ -22,6 +22,7 @@ from app.services.core.units import UnitError
 from app.workflow import ReviewError, act, allowed_actions, review_of
 from models.core.unit import Unit
 from models.core.workflow import STATES, CommonOpinion
+from views.base import display_value
 
 ACTION_LABELS = {
     "submit": _l("提交"), "withdraw": _l("撤回"), "approve": _l("通过"), "return": _l("退回"),
@@ -84,28 +85,6 @@ class ActedFilter(BaseFilter):
                  .where(Review.matter == value, ReviewTrail.user_id == getattr(g.user, "id", None),
                         ReviewTrail.action != "submit"))
         return query.filter(self.model.id.in_(acted))
-
-
-def display_value(value: Any) -> str:
-    """A value as a person reads it: 是/否, local times, names joined with 、; an object without a
-    readable ``__str__`` prints nothing rather than its Python repr."""
-    import datetime as dt
-
-    from app.filters import local_time
-
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(_("是") if value else _("否"))
-    if isinstance(value, dt.datetime):
-        return local_time(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, list | tuple | set):
-        return "、".join(t for t in (display_value(v) for v in value) if t)
-    if type(value).__str__ is object.__str__:
-        return ""
-    return str(value)
 
 
 def attachments_of(record: Any) -> list[Any]:
@@ -225,7 +204,7 @@ class ReviewViewMixin:
                 value = getattr(value, part, None) if value is not None else None
             if col in formatters:
                 value = formatters[col](value)
-            out.append((str(self.label_columns.get(col) or col), display_value(value)))
+            out.append((str(self.label_columns.get(col) or col), str(display_value(value))))
         return out
 
     def render_template(self, template: str, **kwargs: Any) -> Any:

@@ -6,12 +6,12 @@ deletes only those it entered itself. One person is one expert: the ID number is
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from app.filters import local_now
 from app.services.documents import imports
 from app.services.documents.columns import Column
 from models.experts.expert import Expert
@@ -85,5 +85,5 @@ def sheet_context(expert: Expert) -> dict[str, Any]:
         "labels": {c: dicts.label(code, getattr(expert, c)) for c, code in Expert.__dict_columns__.items()},
         "id_number": shown("id", expert.id_number), "phone": shown("phone", expert.phone),
         "phone2": shown("phone", expert.phone2) if expert.phone2 else "",
-        "printed_at": dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+        "printed_at": local_now(),
     }

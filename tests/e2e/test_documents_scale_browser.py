@@ -68,3 +68,63 @@ def test_large_export_with_a_moving_progress_bar(app, page):
         assert len(rows) == ROWS + 1 and rows[0][1] == "姓名"
     finally:
         app.config["EXPORT_JOB_ROWS"] = 5000
+
+
+IMPORT_ROWS = 20000
+
+
+def _follow(page, name: str) -> list[str]:
+    """Watch a job page until it ends; returns the progress texts seen (one screenshot midway)."""
+    seen: list[str] = []
+    end = time.time() + 300
+    while time.time() < end:
+        text = page.locator(".progress-bar").inner_text()
+        if not seen or seen[-1] != text:
+            seen.append(text)
+        if name and text not in ("0%", "100%") and len(seen) == 2:
+            shot(page, name)
+        if page.locator(".job-state").inner_text() in ("已完成", "失败"):
+            break
+        page.wait_for_timeout(200)
+    return seen
+
+
+def test_large_import_checked_and_committed_as_jobs(app, page, tmp_path):
+    """20,000 experts uploaded in the browser: the check and the commit run as jobs whose progress
+    the page follows; the preview is paged; all rows land, counted by the database."""
+    import os
+
+    from bench.imports import experts_workbook
+    from models.experts.expert import Expert
+
+    start = 700000 + (os.getpid() % 1000) * 30000
+    path = tmp_path / "专家批量导入.xlsx"
+    path.write_bytes(experts_workbook(IMPORT_ROWS, start=start))
+    with app.app_context():
+        before = db.session.scalar(select(db.func.count()).select_from(Expert))
+    app.config["IMPORT_JOB_BYTES"] = 64 * 1024
+    try:
+        login(page, "hb_wh_admin")
+        page.goto(page.base + "/experts/list/")
+        page.click("text=批量导入")
+        page.wait_for_load_state("networkidle")
+        page.set_input_files("input[type=file]", str(path))
+        page.click("text=上传并检查")
+        page.wait_for_url("**/jobs/*")
+        seen = _follow(page, "47-import-check-progress.png")
+        assert page.locator(".job-state").inner_text() == "已完成", seen
+        page.click(".job-link")
+        page.wait_for_load_state("networkidle")
+        assert page.is_visible(f"text=检查通过{IMPORT_ROWS}条") and page.is_visible("text=检查失败0条")
+        shot(page, "48-import-preview-20000.png")
+        page.click("button:has-text('导入成功数据')")
+        page.wait_for_url("**/jobs/*")
+        seen = _follow(page, "49-import-commit-progress.png")
+        assert page.locator(".job-state").inner_text() == "已完成", seen
+        page.wait_for_timeout(800)  # the bar's width transition
+        shot(page, "50-import-done.png")
+        assert f"{IMPORT_ROWS}" in page.locator(".job-message").inner_text()
+    finally:
+        app.config["IMPORT_JOB_BYTES"] = 2 * 1024 * 1024
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count()).select_from(Expert)) == before + IMPORT_ROWS

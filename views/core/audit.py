@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from typing import Any
 
@@ -15,6 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 
+from app.filters import local_time
 from models.core.audit import AuditLog
 from views.base import ChineseDisplayMixin, StrictActionsMixin
 
@@ -41,11 +41,7 @@ LABELS = {
 
 
 def _when(v: Any) -> str:
-    if not v:
-        return ""
-    if v.tzinfo is None:
-        v = v.replace(tzinfo=dt.UTC)
-    return v.astimezone(dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m-%d %H:%M:%S")
+    return local_time(v, "%Y-%m-%d %H:%M:%S") if v else ""
 
 
 def _safe_cell(v: Any) -> Any:

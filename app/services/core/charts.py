@@ -24,6 +24,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.filters import local_now
 from app.security.scope import scope_clause
 
 
@@ -156,7 +157,7 @@ def to_xlsx(chart: GroupCount | TimeSeries, rows: list[tuple[str, int]], unit_na
     ws.title = str(chart.title)[:31]
     ws.append([str(chart.title)])
     ws["A1"].font = Font(bold=True, size=14)
-    stamp = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+    stamp = local_now()
     ws.append([_("统计范围：%(u)s及下级单位", u=unit_name), _("导出时间：%(t)s", t=stamp)])
     ws.append([str(chart.category_title), str(chart.value_title)])
     for c in ws[3]:

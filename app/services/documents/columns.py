@@ -260,7 +260,9 @@ class Column:
         if self.kind == "bool":
             return _("是") if value else _("否")
         if isinstance(value, dt.datetime):
-            return value.strftime("%Y-%m-%d %H:%M")
+            from app.filters import local_time
+
+            return local_time(value)
         if isinstance(value, dt.date):
             return value.isoformat()
         return value
