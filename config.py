@@ -27,7 +27,8 @@ AUTH_TYPE = AUTH_DB
 # FAB's all-permission role is held by nobody: 三员分立 splits its work between
 # 系统管理员, 安全管理员 and 审计管理员 (seed/roles.py).
 AUTH_ROLE_ADMIN = "内置管理员"
-AUTH_ROLE_PUBLIC = "Public"
+# the role of visitors who are not signed in (it holds nothing: public pages need no permission)
+AUTH_ROLE_PUBLIC = "匿名访问"
 AUTH_USER_REGISTRATION = False
 
 FAB_API_SWAGGER_UI = os.environ.get("FAB_API_SWAGGER_UI", "") == "1"

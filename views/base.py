@@ -21,8 +21,9 @@ import os
 import re
 from operator import itemgetter
 from typing import Any
+from urllib.parse import urlsplit
 
-from flask import abort, flash, g, redirect, request
+from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import ModelRestApi, ModelView
 from flask_appbuilder.baseviews import expose
 from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
@@ -32,6 +33,7 @@ from flask_appbuilder.security.decorators import has_access
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import types as sa_types
+from werkzeug.routing import BuildError
 from wtforms import StringField
 
 from app.extensions import db
@@ -40,6 +42,7 @@ from app.security.interface import ScopedInterface
 from app.security.personal import can_view_full, personal_columns, shown
 from app.security.scope import ScopeError, record_in_scope, scope_clause
 from app.services.core import dicts
+from app.services.core.users import PLACEHOLDER_EMAIL
 from models.core.unit import Unit
 from views.fields import DictSelectField, MaskedStringField, RegionField, UnitSelectField, attach_error
 
@@ -66,6 +69,8 @@ def display_value(value: Any) -> Any:
         return ""
     if isinstance(value, bool):
         return str(_l("是")) if value else str(_l("否"))
+    if isinstance(value, str) and value.endswith(PLACEHOLDER_EMAIL):
+        return ""  # an account created without an address holds a placeholder; it is not shown
     if isinstance(value, dt.datetime):
         return local_time(value)
     if isinstance(value, dt.date):
@@ -95,7 +100,7 @@ class ChineseDisplayMixin:
         formatters = dict(getattr(self, "formatters_columns", None) or {})
         cols = list(getattr(self, "list_columns", []) or []) + list(getattr(self, "show_columns", []) or [])
         cols += list(getattr(self, "export_columns", None) or [])
-        for _title, fs in getattr(self, "show_fieldsets", None) or []:
+        for _title, fs in (getattr(self, "show_fieldsets", None) or []) + (getattr(self, "user_show_fieldsets", None) or []):
             cols.extend(fs.get("fields", []))
         for col in cols:
             formatters.setdefault(col, display_value)
@@ -235,6 +240,23 @@ class StrictActionsMixin:
     FAB runs ``@action`` on any primary key without the base filters; here every row
     is loaded through ``_base_filters`` (the scope, in scoped views) or answers 404.
     """
+
+    def get_redirect(self) -> str:
+        """Where the user goes after an action, a delete or a refusal: back to the page they were
+        on (this site only; never back to a form just posted), else FAB's page history, else this
+        view's list — not the home page."""
+        ref = request.referrer or ""
+        if ref.startswith(request.host_url):
+            path = urlsplit(ref).path
+            if path != request.path and "/edit/" not in path and not path.rstrip("/").endswith("/add"):
+                return ref
+        url = super().get_redirect()  # type: ignore[misc]
+        if url == self.appbuilder.get_url_for_index:  # type: ignore[attr-defined]
+            try:
+                return url_for(f"{type(self).__name__}.list")
+            except BuildError:
+                return url
+        return url
 
     def get_scoped(self, pk: Any) -> Any:
         """One record by primary key through the scope, or 404."""

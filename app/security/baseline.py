@@ -14,7 +14,20 @@ import secrets
 import time
 from typing import Any
 
-from flask import Flask, Response, abort, flash, g, jsonify, redirect, render_template, request, session, url_for
+from flask import (
+    Flask,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user, user_logged_in, user_logged_out
@@ -192,7 +205,14 @@ def _error_page(code: int) -> Any:
     message = str(MESSAGES.get(code, _l("请求未能完成")))
     if request.path.startswith("/api/") or (request.accept_mimetypes.best == "application/json"):
         return jsonify({"message": message}), code
+    appbuilder = getattr(current_app, "appbuilder", None)
+    if appbuilder is not None and code != 500:
+        try:  # inside the platform's frame (navigation bar, user menu)
+            return render_template("error.html", code=code, message=message, appbuilder=appbuilder,
+                                   base_template=appbuilder.base_template), code
+        except Exception:
+            current_app.logger.exception("error page in the frame failed")
     try:
-        return render_template("error.html", code=code, message=message), code
+        return render_template("error_plain.html", code=code, message=message), code
     except Exception:
         return f"<h1>{code}</h1><p>{message}</p>", code

@@ -22,6 +22,9 @@ from flask_appbuilder.security.sqla.models import (
     assoc_user_group,
     assoc_user_role,
 )
+from flask_appbuilder.security.views import AuthDBView as FabAuthDBView
+from flask_appbuilder.security.views import PermissionModelView as FabPermissionModelView
+from flask_appbuilder.security.views import PermissionViewModelView as FabPermissionViewModelView
 from flask_appbuilder.security.views import (
     ResetMyPasswordView,
     RoleModelView,
@@ -30,6 +33,8 @@ from flask_appbuilder.security.views import (
     UserInfoEditView,
 )
 from flask_appbuilder.security.views import ResetPasswordView as FabResetPasswordView
+from flask_appbuilder.security.views import ViewMenuModelView as FabViewMenuModelView
+from flask_appbuilder.widgets import ListWidget, ShowWidget
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, or_, select
@@ -40,6 +45,7 @@ from wtforms.validators import DataRequired, EqualTo, Optional
 
 from app.extensions import db
 from app.services.core import users as user_service
+from app.services.core.permissions import perm_label, permission_label, view_label
 from app.services.core.validators import check_mobile, check_password
 from models.core.unit import Unit
 from models.core.user import UnitUser
@@ -131,7 +137,7 @@ class MyInfoEditView(FormRenderMixin, UserInfoEditView):
         user = db.session.get(UnitUser, g.user.id)
         form.first_name.data = user.first_name
         form.phone.data = user.phone
-        form.email.data = "" if (user.email or "").endswith("@users.invalid") else user.email
+        form.email.data = "" if (user.email or "").endswith(user_service.PLACEHOLDER_EMAIL) else user.email
 
     def form_post(self, form: DynamicForm) -> Any:
         reason = check_mobile(form.phone.data or "")
@@ -200,13 +206,23 @@ class PlatformUserDBModelView(ChineseDisplayMixin, StrictActionsMixin, UserDBMod
     add_title = _l("新增用户")
     edit_title = _l("编辑用户")
 
+    @expose("/userinfo/")
+    @has_access
+    def userinfo(self) -> Any:
+        """个人信息: the user's own account, with 修改个人信息 and 修改密码 where the role has them."""
+        item = self.datamodel.get(g.user.id, self._base_filters)
+        widgets = self._get_show_widget(g.user.id, item, show_fieldsets=self.user_show_fieldsets)
+        self.update_redirect()
+        return self.render_template("security/user_info.html", title=self.user_info_title, widgets=widgets,
+                                    appbuilder=self.appbuilder)
+
     def pre_add(self, item: Any) -> None:
         item.last_name = item.last_name or ""
         reason = check_password(item.password or "", item.username or "")
         if reason:
             raise WeakPasswordError(reason)
         item.must_change_password = True
-        item.password_changed_at = dt.datetime.now()
+        item.password_changed_at = dt.datetime.now(dt.UTC)
         super().pre_add(item)
 
     def pre_update(self, item: Any) -> None:
@@ -227,6 +243,13 @@ class PlatformUserDBModelView(ChineseDisplayMixin, StrictActionsMixin, UserDBMod
             raise user_service.UserError(reason)
 
 
+class AuthDBView(FabAuthDBView):
+    """FAB's form login (same name: the same endpoints and permissions) on the platform's own page,
+    with 忘记密码."""
+
+    login_template = "security/login.html"
+
+
 class ResetPasswordView(FabResetPasswordView):
     """FAB's 重置密码 (same name, so the same permission): a refusal is shown on the form."""
 
@@ -242,10 +265,45 @@ class ResetPasswordView(FabResetPasswordView):
 
 
 class PlatformRoleModelView(ChineseDisplayMixin, StrictActionsMixin, RoleModelView):
+    """FAB's role screen for the security administrator: permissions read as 菜单 - 操作."""
+
+    label_columns = {"name": _l("角色名称"), "permissions": _l("权限"), "user": _l("用户")}
+    formatters_columns = {"permissions": lambda pvs: "、".join(permission_label(p) for p in pvs or [])}
+    # FAB's role widgets print each permission's repr and ignore formatters: the plain ones honour them
+    list_widget = ListWidget
+    show_widget = ShowWidget
     list_title = _l("角色列表")
     show_title = _l("查看角色")
     add_title = _l("新增角色")
     edit_title = _l("编辑角色")
+
+
+class ViewMenuModelView(ChineseDisplayMixin, StrictActionsMixin, FabViewMenuModelView):
+    """视图/菜单 (FAB's name, so its permissions): each with its Chinese name beside the technical one."""
+
+    label_columns = {"name": _l("名称")}
+    formatters_columns = {"name": lambda v: f"{view_label(v)}（{v}）" if view_label(v) != v else v}
+    list_title = _l("视图/菜单列表")
+    show_title = _l("查看视图/菜单")
+
+
+class PermissionModelView(ChineseDisplayMixin, StrictActionsMixin, FabPermissionModelView):
+    """基础权限 (FAB's name, so its permissions): each with its Chinese name beside the technical one."""
+
+    label_columns = {"name": _l("名称")}
+    formatters_columns = {"name": lambda v: f"{perm_label(v)}（{v}）" if perm_label(v) != v else v}
+    list_title = _l("基础权限列表")
+    show_title = _l("查看基础权限")
+
+
+class PermissionViewModelView(ChineseDisplayMixin, StrictActionsMixin, FabPermissionViewModelView):
+    """视图/菜单权限 (FAB's name, so its permissions): 菜单 - 操作."""
+
+    label_columns = {"permission": _l("权限"), "view_menu": _l("视图/菜单")}
+    formatters_columns = {"permission": lambda p: perm_label(p.name) if p is not None else "",
+                          "view_menu": lambda v: view_label(v.name) if v is not None else ""}
+    list_title = _l("视图/菜单权限列表")
+    show_title = _l("查看视图/菜单权限")
 
 
 class PlatformGroupModelView(ChineseDisplayMixin, StrictActionsMixin, UserGroupModelView):
@@ -282,6 +340,9 @@ class PlatformSecurityManager(SecurityManager):
 
     user_model = UnitUser
     rolemodelview = PlatformRoleModelView
+    viewmenumodelview = ViewMenuModelView
+    permissionmodelview = PermissionModelView
+    permissionviewmodelview = PermissionViewModelView
     groupmodelview = PlatformGroupModelView
     # FAB's statistics chart loads Google Charts from the internet: unusable offline.
     userstatschartview = None
@@ -490,6 +551,7 @@ class PlatformSecurityManager(SecurityManager):
             v for p, v in self._permission_pairs(user) if p == permission_name and (names is None or v in names)
         }
     userdbmodelview = PlatformUserDBModelView
+    authdbview = AuthDBView
     resetpasswordview = ResetPasswordView
     resetmypasswordview = ChangeMyPasswordView
     userinfoeditview = MyInfoEditView

@@ -165,3 +165,26 @@ def test_review_return_tells_the_applicant(app, login_as):
         assert len(inbox) == before + 1
         last = inbox[-1].message
         assert "退回" in last.title and "请补充变更理由" in last.body and last.kind == "system"
+
+
+def test_reply_keeps_the_title(app, login_as):
+    """Issue 15.5: 回复 opens the compose form with 回复：<title> and the sender chosen."""
+    wh = login_as("hb_wh_admin")
+    with app.app_context():
+        hb_id = unit_by_name("湖北省人力资源和社会保障厅").id
+    title = unique("年度统计通知")
+    r = wh.post("/messages/compose", data={"title": title, "body": "请查收", "units": [str(hb_id)], "op": "send"})
+    assert r.status_code == 302
+    with app.app_context():
+        msg = db.session.scalar(select(Message).where(Message.title == title))
+        item = db.session.scalar(select(MessageRecipient).where(MessageRecipient.message_id == msg.id,
+                                                                MessageRecipient.user_id == _uid("hb_admin")))
+        msg_id, item_id, sender = msg.id, item.id, msg.sender_id
+    hb = login_as("hb_admin")
+    page = hb.get(f"/inbox/show/{item_id}").get_data(as_text=True)
+    assert f"reply={msg_id}" in page
+    form = hb.get(f"/messages/compose?user={sender}&reply={msg_id}").get_data(as_text=True)
+    assert f'value="回复：{title}"' in form
+    # a message the user did not receive gives no title away
+    other = login_as("hb_yc_admin").get(f"/messages/compose?reply={msg_id}").get_data(as_text=True)
+    assert title not in other

@@ -148,3 +148,44 @@ def test_forgot_password_with_code(app, client):
 
     c2 = Client(app)
     assert c2.login(login, "Reset@123").status_code == 302
+
+
+def test_forgot_password_by_email(app, client):
+    """P-10 (manual 002): the administrator's e-mail address works like the mobile number."""
+    from app.services.core.otp import LogSender
+
+    with app.app_context():
+        unit = make_unit(unit_by_name("部专家中心"), unique("邮箱找回单位"))
+        from app.services.core import users as user_service
+
+        admin = user_service.unit_admin(unit.id)
+        admin.email = f"{admin.username}@example.gov.cn"
+        db.session.commit()
+        login, email = admin.username, admin.email
+    client.token()
+    LogSender.sent.clear()
+    r = client.post("/forgot/", {"username": login, "phone": "other@example.gov.cn"})
+    assert r.status_code == 302 and not LogSender.sent
+    r = client.post("/forgot/", {"username": login, "phone": email.upper()})
+    assert r.status_code == 302 and LogSender.sent[-1][0] == email
+    code = re.search(r"验证码为(\d{6})", LogSender.sent[-1][1]).group(1)
+    r = client.post("/forgot/reset", {"code": code, "password": "Mail@2026x", "conf_password": "Mail@2026x"})
+    assert r.status_code == 302
+    from tests.conftest import Client
+
+    assert Client(app).login(login, "Mail@2026x").status_code == 302
+
+
+def test_own_info_and_password_are_reachable(app, client, login_as):
+    """Issue 15.3: 忘记密码 on the login page; 个人信息 with its buttons and 修改密码 in the user menu."""
+    page = client.get("/login/").get_data(as_text=True)
+    assert "/forgot/" in page and "忘记密码" in page and "Sign In" not in page
+    for login in ("hb_wh_admin", "hb_wh_staff", "secadmin", "auditadmin"):
+        c = login_as(login)
+        home = c.get("/").get_data(as_text=True)
+        assert "个人信息" in home and "修改密码" in home, login
+        info = c.get("/users/userinfo/")
+        body = info.get_data(as_text=True)
+        assert info.status_code == 200 and "修改密码" in body and "@users.invalid" not in body, login
+    body = login_as("hb_wh_admin").get("/users/userinfo/").get_data(as_text=True)
+    assert "修改个人信息" in body

@@ -47,7 +47,9 @@ def _visible_record(owner_code: str, owner_id: int) -> Any:
 
 def _refused(reason: str) -> Any:
     db.session.rollback()
-    return render_template("error.html", code=403, message=reason), 403
+    appbuilder = current_app.appbuilder
+    return render_template("error.html", code=403, message=reason, appbuilder=appbuilder,
+                           base_template=appbuilder.base_template), 403
 
 
 class AttachmentView(BaseView):

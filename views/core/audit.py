@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 
 from app.filters import local_time
+from app.services.core import audit
 from models.core.audit import AuditLog
 from views.base import ChineseDisplayMixin, StrictActionsMixin
 
@@ -24,14 +25,62 @@ ACTIONS = {
     "permission_change": _l("权限变更"), "view_full": _l("查看完整个人信息"), "export": _l("导出"), "import": _l("导入"),
     "download": _l("下载"), "review": _l("审核"), "password_change": _l("修改密码"),
     "password_reset": _l("重置密码"),
+    "batch": _l("批量处理"), "end": _l("结束"), "message": _l("发送消息"), "publish": _l("发布"),
+    "register": _l("注册"), "revoke": _l("撤销"), "start": _l("启动"), "transfer": _l("转移"), "upload": _l("上传"),
 }
 OBJECT_TYPES = {
     "user": _l("用户"), "ab_user": _l("用户"), "ab_role": _l("角色"), "ab_group": _l("用户组"),
     "core_unit": _l("单位"), "core_department": _l("内设部门"), "core_person": _l("专业技术人员"),
     "core_dict_type": _l("数据字典"), "core_dict_item": _l("字典项"), "core_support_info": _l("技术服务信息"),
     "core_role_owner": _l("自定义角色"), "core_audit_log": _l("审计日志"),
+    # tables that no screen lists on its own
+    "core_attachment": _l("附件"), "core_import_batch": _l("导入批次"), "core_import_row": _l("导入数据行"),
+    "core_job": _l("后台任务"), "core_review_node": _l("审核节点"), "core_review_trail": _l("经办记录"),
+    "core_unit_category": _l("单位类别"), "core_category_grant": _l("类别授权"), "core_category": _l("单位类别"),
+    "ab_permission_view_role": _l("角色权限"), "ab_user_role": _l("用户角色"), "ab_user_group": _l("用户组成员"),
+    "ab_group_role": _l("用户组角色"), "ab_register_user": _l("注册申请"), "ab_api_key": _l("接口密钥"),
+    "core_password_reset": _l("找回密码验证码"), "ktp_team_member": _l("团队成员"), "gr_base_transfer": _l("基地转移"),
+    "gr_team_batch": _l("服务团批次"), "gr_project": _l("服务项目"), "gr_project_expert": _l("项目专家"),
+    "gr_funding_item": _l("经费支出项目"),
 }
-EXPORT_FORMATTED = ("created_at", "action", "result", "object_type")
+EXPORT_FORMATTED = ("created_at", "action", "result", "object_type", "object_repr")
+
+
+def object_type_label(code: str | None) -> str:
+    """An object type as the audit administrator reads it: the table's or the view's Chinese name
+    (the list title of the screen that shows it), else the review matter's name."""
+    if not code:
+        return ""
+    if code in OBJECT_TYPES:
+        return str(OBJECT_TYPES[code])
+    labels = _screen_labels()
+    return labels.get(code, code)
+
+
+def _screen_labels() -> dict[str, str]:
+    from flask import current_app
+
+    cached = current_app.extensions.get("audit_type_labels")
+    if cached is not None:
+        return cached
+    from app.workflow.engine import REGISTRY
+
+    labels: dict[str, str] = {"core_review": str(_l("审核")), "chart": str(_l("统计图表"))}
+    for view in current_app.appbuilder.baseviews:
+        title = getattr(view, "list_title", None) or getattr(view, "entity_title", None)
+        if not title:
+            continue
+        labels.setdefault(type(view).__name__, str(title))
+        model = getattr(getattr(view, "datamodel", None), "obj", None)
+        if model is not None and hasattr(model, "__tablename__"):
+            labels.setdefault(model.__tablename__, str(getattr(view, "entity_title", None) or title))
+    for code, matter in REGISTRY.items():
+        labels.setdefault(code, str(matter.name))
+        table = getattr(matter.model, "__tablename__", None)
+        if table:
+            labels.setdefault(table, str(matter.name))
+    current_app.extensions["audit_type_labels"] = labels
+    return labels
 RESULTS = {"ok": _l("成功"), "refused": _l("拒绝"), "error": _l("错误")}
 LABELS = {
     "created_at": _l("时间"), "username": _l("用户"), "unit_name": _l("单位"), "ip": _l("IP地址"),
@@ -66,7 +115,8 @@ class AuditLogView(ChineseDisplayMixin, StrictActionsMixin, ModelView):
         "created_at": _when,
         "action": lambda v: str(ACTIONS[v]) if v in ACTIONS else v,
         "result": lambda v: str(RESULTS[v]) if v in RESULTS else v,
-        "object_type": lambda v: str(OBJECT_TYPES[v]) if v in OBJECT_TYPES else v,
+        "object_type": lambda v: object_type_label(v),
+        "object_repr": lambda v: "" if v and audit.DEFAULT_REPR.match(v) else (v or ""),
     }
     list_template = "audit/list.html"
 

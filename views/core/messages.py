@@ -157,7 +157,7 @@ class ComposeView(BaseView):
         else:
             units = request.args.getlist("unit")
             users = request.args.getlist("user")
-            title, body = "", ""
+            title, body = self._reply_title(), ""
         # keep what was chosen, but show only what the user may reach
         unit_ids = {int(u) for u in units if str(u).isdigit()}
         user_ids = {int(u) for u in users if str(u).isdigit()}
@@ -167,6 +167,20 @@ class ComposeView(BaseView):
         chosen_users = db.session.scalars(select(UnitUser).where(UnitUser.id.in_(user_ids),
                                                                  UnitUser.unit_id.in_(user_reach))).all()
         return {"title_value": title, "body": body, "chosen_units": chosen_units, "chosen_users": chosen_users}
+
+    @staticmethod
+    def _reply_title() -> str:
+        """回复: the title of the message answered, once prefixed (回复：…), if the user received it."""
+        pk = request.args.get("reply")
+        if not pk or not pk.isdigit():
+            return ""
+        received = db.session.scalar(select(MessageRecipient).where(MessageRecipient.message_id == int(pk),
+                                                                    MessageRecipient.user_id == g.user.id))
+        if received is None:
+            return ""
+        title = received.message.title or ""
+        prefix = _("回复：")
+        return (title if title.startswith(prefix) else prefix + title)[:200]
 
     def _page(self, mode: str) -> Any:
         draft_id = request.values.get("draft")

@@ -1,4 +1,4 @@
-"""忘记密码 (P-10): login name + registered phone, then a one-time code."""
+"""忘记密码 (P-10): login name + registered phone or e-mail, then a one-time code."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ from app.services.core import otp
 
 class RequestCodeForm(DynamicForm):
     username = StringField(_l("登录名"), validators=[DataRequired(_l("请填写登录名"))], widget=BS3TextFieldWidget())
-    phone = StringField(_l("注册手机号码"), validators=[DataRequired(_l("请填写手机号码"))], widget=BS3TextFieldWidget())
+    phone = StringField(_l("手机号码或电子邮箱"), validators=[DataRequired(_l("请填写注册的手机号码或电子邮箱"))],
+                        widget=BS3TextFieldWidget(), description=_l("验证码将发送到您注册的手机号码或电子邮箱"))
 
 
 class ResetForm(DynamicForm):
@@ -39,7 +40,7 @@ class ForgotPasswordView(BaseView):
         if request.method == "POST" and form.validate():
             otp.request_code(form.username.data, form.phone.data)
             session["forgot"] = {"username": form.username.data.strip(), "phone": form.phone.data.strip()}
-            flash(_("如登录名与手机号码匹配，验证码已发送到该手机，请在10分钟内使用"), "info")
+            flash(_("如登录名与手机号码（或电子邮箱）匹配，验证码已发送到该手机（或邮箱），请在10分钟内使用"), "info")
             return redirect(url_for("ForgotPasswordView.reset"))
         return self.render_template("forgot.html", form=form, step=1, title=_("找回密码"))
 

@@ -173,7 +173,7 @@ class StaffView(AccountActionsMixin, ScopedModelView):
         item.username = data["username"]
         item.first_name = data["name"]
         item.last_name = ""
-        item.email = data["email"] or f"{data['username'].lower()}@users.invalid"
+        item.email = data["email"] or user_service.placeholder_email(data["username"])
         item.unit_id = g.user.unit_id
         item.unit = g.user.unit
         item.is_unit_admin = False
@@ -185,7 +185,7 @@ class StaffView(AccountActionsMixin, ScopedModelView):
             item.roles = [staff] + list(item.roles or [])
 
     def pre_update(self, item: Any) -> None:
-        item.email = (item.email or "").strip() or f"{item.username.lower()}@users.invalid"
+        item.email = (item.email or "").strip() or user_service.placeholder_email(item.username)
         if not g.user.is_unit_admin and item.id != g.user.id:
             raise FormError(_("只有本单位管理员可以修改工作人员"))
         reason = check_mobile(item.phone or "")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any
 
 from flask import current_app, g, has_request_context, request
@@ -45,6 +46,17 @@ def _ip() -> str | None:
     return (request.remote_addr or "")[:64] or None
 
 
+DEFAULT_REPR = re.compile(r"^<[\w.]+ object at 0x[0-9a-fA-F]+>$")
+
+
+def readable(obj: Any, object_id: Any = None) -> str:
+    """How a record is named in the log: its own name, else its number (never a Python repr)."""
+    text = str(obj)
+    if DEFAULT_REPR.match(text):
+        return f"#{object_id}" if object_id is not None else ""
+    return text[:200]
+
+
 def _row(action: str, obj: Any = None, *, changes: dict[str, Any] | None = None, result: str = "ok",
          detail: str | None = None, user: Any = None, object_type: str | None = None,
          object_id: Any = None, object_repr: str | None = None, actor_user: Any = None) -> AuditLog:
@@ -58,7 +70,7 @@ def _row(action: str, obj: Any = None, *, changes: dict[str, Any] | None = None,
     if obj is not None:
         object_type = object_type or getattr(obj, "__tablename__", type(obj).__name__)
         object_id = object_id if object_id is not None else getattr(obj, "id", None)
-        object_repr = object_repr or str(obj)[:200]
+        object_repr = object_repr or readable(obj, object_id)
     return AuditLog(
         created_at=dt.datetime.now(dt.UTC),
         user_id=getattr(who, "id", None),

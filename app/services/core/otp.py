@@ -1,7 +1,9 @@
-"""Forgotten password (P-10): login name + registered phone, then a one-time code.
+"""Forgotten password (P-10): login name + the registered mobile number or e-mail address, then a
+one-time code sent there.
 
-The code goes through a pluggable sender named by ``OTP_SENDER``; the default
-``LogSender`` writes it to the application log (development).
+The code goes through pluggable senders: ``OTP_SENDER`` for SMS and ``OTP_MAIL_SENDER`` for
+e-mail (``SmtpSender`` sends through ``MAIL_SERVER``). The default ``LogSender`` writes a masked
+line to the application log (development, intranets without a gateway).
 """
 
 from __future__ import annotations
@@ -37,11 +39,35 @@ class LogSender:
         from app.security.personal import mask_phone
 
         LogSender.sent.append((phone, message))
-        log.warning("OTP to %s: %s", mask_phone(phone), message)  # logs never carry a full phone
+        shown = phone[:1] + "***" + phone[phone.index("@"):] if "@" in phone else mask_phone(phone)
+        log.warning("OTP to %s: %s", shown, message)  # logs never carry a full phone or address
 
 
-def get_sender() -> Sender:
-    target = current_app.config.get("OTP_SENDER", "app.services.core.otp:LogSender")
+class SmtpSender:
+    """E-mail through the intranet's SMTP relay (MAIL_SERVER, MAIL_PORT, MAIL_USERNAME,
+    MAIL_PASSWORD, MAIL_USE_TLS, MAIL_DEFAULT_SENDER)."""
+
+    def send(self, address: str, message: str) -> None:
+        import smtplib
+        from email.message import EmailMessage
+
+        cfg = current_app.config
+        mail = EmailMessage()
+        mail["Subject"] = _("人才服务管理平台：找回密码验证码")
+        mail["From"] = cfg.get("MAIL_DEFAULT_SENDER") or cfg.get("MAIL_USERNAME") or "noreply@localhost"
+        mail["To"] = address
+        mail.set_content(message)
+        with smtplib.SMTP(cfg.get("MAIL_SERVER", "localhost"), int(cfg.get("MAIL_PORT", 25)), timeout=10) as smtp:
+            if cfg.get("MAIL_USE_TLS"):
+                smtp.starttls()
+            if cfg.get("MAIL_USERNAME"):
+                smtp.login(cfg["MAIL_USERNAME"], cfg.get("MAIL_PASSWORD", ""))
+            smtp.send_message(mail)
+
+
+def get_sender(by_mail: bool = False) -> Sender:
+    key = "OTP_MAIL_SENDER" if by_mail else "OTP_SENDER"
+    target = current_app.config.get(key, "app.services.core.otp:LogSender")
     module_name, _sep, cls_name = target.partition(":")
     cls = getattr(importlib.import_module(module_name), cls_name)
     return cls()
@@ -56,8 +82,18 @@ class OtpError(Exception):
 GENERIC = "登录名与手机号码不匹配"
 
 
-def request_code(username: str, phone: str) -> bool:
-    """Send a code when login name and phone match an active account.
+def _matches(user: UnitUser, contact: str) -> bool:
+    """The registered mobile number, or the registered e-mail address (not a placeholder)."""
+    contact = (contact or "").strip()
+    if "@" in contact:
+        email = (user.email or "").strip().lower()
+        return bool(email) and not email.endswith(user_service.PLACEHOLDER_EMAIL) and email == contact.lower()
+    return bool(contact) and (user.phone or "") == contact
+
+
+def request_code(username: str, contact: str) -> bool:
+    """Send a code when the login name and the mobile number (or e-mail address) match an active
+    account; the code goes to that number or address.
 
     The answer to the person is the same either way (no account enumeration);
     returns whether a code was actually sent.
@@ -65,7 +101,7 @@ def request_code(username: str, phone: str) -> bool:
     user = db.session.scalar(
         select(UnitUser).where(func.lower(UnitUser.username) == (username or "").strip().lower())
     )
-    if user is None or not user.active or (user.phone or "") != (phone or "").strip():
+    if user is None or not user.active or not _matches(user, contact):
         return False
     now = dt.datetime.now()
     db.session.execute(
@@ -83,18 +119,19 @@ def request_code(username: str, phone: str) -> bool:
         )
     )
     db.session.commit()
-    get_sender().send(
-        user.phone,
+    by_mail = "@" in contact
+    get_sender(by_mail).send(
+        user.email if by_mail else user.phone,
         _("【人才服务管理平台】您的验证码为%(code)s，%(m)s分钟内有效。", code=code, m=ttl // 60),
     )
     return True
 
 
-def reset_with_code(username: str, phone: str, code: str, new_password: str) -> Any:
+def reset_with_code(username: str, contact: str, code: str, new_password: str) -> Any:
     user = db.session.scalar(
         select(UnitUser).where(func.lower(UnitUser.username) == (username or "").strip().lower())
     )
-    if user is None or (user.phone or "") != (phone or "").strip():
+    if user is None or not _matches(user, contact):
         raise OtpError(_("验证码不正确或已过期"), "code")
     row = db.session.scalar(
         select(PasswordResetCode)

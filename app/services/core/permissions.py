@@ -31,6 +31,28 @@ _PERMS = {
     "can_export": _l("导出"),
     "can_compose": _l("写消息"),
     "can_push": _l("消息推送"),
+    "can_run": _l("开展服务"),
+    "can_legacy": _l("新增2022年之前基地"),
+    "can_org": _l("机构信息"),
+    "can_files": _l("附件上传下载"),
+    "can_upload": _l("上传"),
+    "can_sheet": _l("打印信息表"),
+    "can_import": _l("批量导入"),
+    "can_transfer": _l("转移"),
+    "can_profile": _l("基本信息"),
+    "can_application": _l("申请表"),
+    "can_agreement": _l("服务协议"),
+    "can_team": _l("团队管理"),
+    "can_join": _l("加入团队"),
+    "can_stats": _l("统计"),
+    "can_zip": _l("打包下载"),
+    "can_status": _l("任务状态"),
+    "can_chart": _l("统计图表"),
+    "can_api_read": _l("接口读取"),
+    "resetmypassword": _l("修改本人密码"),
+    "resetpasswords": _l("重置密码"),
+    "userinfoedit": _l("修改本人信息"),
+    "copyrole": _l("复制角色"),
 }
 
 
@@ -71,11 +93,22 @@ def _action_labels() -> dict[tuple[str, str], str]:
 _PSEUDO_VIEWS = {"PersonalData": _l("个人信息")}
 
 
+def view_label(view: str) -> str:
+    """A view or menu name as the security administrator reads it."""
+    if view in _PSEUDO_VIEWS:
+        return str(_PSEUDO_VIEWS[view])
+    return _view_labels().get(view, view)
+
+
+def perm_label(perm: str, view: str | None = None) -> str:
+    """A permission name (an action's own label where the view declares it)."""
+    if view is not None:
+        found = _action_labels().get((view, perm))
+        if found:
+            return found
+    return str(_PERMS[perm]) if perm in _PERMS else perm
+
+
 def permission_label(pv: Any) -> str:
     view = pv.view_menu.name
-    perm = pv.permission.name
-    views = _view_labels()
-    actions = _action_labels()
-    view_label = str(_PSEUDO_VIEWS[view]) if view in _PSEUDO_VIEWS else views.get(view, view)
-    perm_label = actions.get((view, perm)) or (str(_PERMS[perm]) if perm in _PERMS else perm)
-    return f"{view_label} - {perm_label}"
+    return f"{view_label(view)} - {perm_label(pv.permission.name, view)}"

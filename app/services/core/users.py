@@ -46,6 +46,16 @@ class UserError(Exception):
         self.field = field
 
 
+
+# An account registered without an e-mail address gets a unique placeholder (FAB requires one);
+# it is never shown nor used to send anything.
+PLACEHOLDER_EMAIL = "@users.invalid"
+
+
+def placeholder_email(username: str) -> str:
+    return f"{username.lower()}{PLACEHOLDER_EMAIL}"
+
+
 def sm() -> Any:
     return current_app.appbuilder.sm
 
@@ -137,7 +147,7 @@ def create_user(
         last_name="",
         username=username,
         # FAB requires a unique e-mail; people without one get a placeholder.
-        email=(email or "").strip() or f"{username.lower()}@users.invalid",
+        email=(email or "").strip() or placeholder_email(username),
         phone=phone.strip(),
         active=True,
         unit_id=unit.id,
