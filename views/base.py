@@ -30,8 +30,10 @@ from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
+from flask_appbuilder.widgets import ListWidget
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import inspect as sa_inspect
+from sqlalchemy import select
 from sqlalchemy import types as sa_types
 from werkzeug.routing import BuildError
 from wtforms import StringField
@@ -540,6 +542,12 @@ class ExportMixin:
         return response
 
 
+class PlatformListWidget(ListWidget):
+    """FAB's list widget with per-row 编辑/删除 (see ScopedModelView.row_rights)."""
+
+    template = "platform/list_widget.html"
+
+
 class ScopedModelView(ChineseDisplayMixin, StrictActionsMixin, ScopedViewMixin, ExportMixin, ModelView):
     """The base of every scoped screen."""
 
@@ -549,6 +557,7 @@ class ScopedModelView(ChineseDisplayMixin, StrictActionsMixin, ScopedViewMixin, 
     edit_title = ""
     page_size = 25
     list_template = "platform/list.html"
+    list_widget = PlatformListWidget
     import_spec: str | None = None  # an ImportSpec code: the list offers 批量导入
 
     def _init_properties(self) -> None:
@@ -562,7 +571,27 @@ class ScopedModelView(ChineseDisplayMixin, StrictActionsMixin, ScopedViewMixin, 
     def _get_list_widget(self, filters: Any, order_column: str = "", order_direction: str = "", **kw: Any) -> Any:
         if order_column and order_column not in self.order_columns:  # a typed ?_oc_= of anything else is ignored
             order_column, order_direction = "", ""
-        return super()._get_list_widget(filters, order_column=order_column, order_direction=order_direction, **kw)
+        widgets = super()._get_list_widget(filters, order_column=order_column, order_direction=order_direction, **kw)
+        args = widgets["list"].template_args
+        args["row_rights"] = self.row_rights(list(args.get("pks") or []))
+        return widgets
+
+    def row_rights(self, pks: list[Any]) -> dict[Any, tuple[bool, bool]] | None:
+        """Per row (编辑, 删除) where the view's rule depends on the record (the list then shows
+        only the buttons that can succeed); ``None``: the permissions alone decide."""
+        rule = self.row_rule()
+        if rule is None or not pks:
+            return None
+        model = self.datamodel.obj
+        edit_clause, delete_clause = rule
+        editable = set(db.session.scalars(select(model.id).where(model.id.in_(pks), edit_clause)))
+        deletable = set(db.session.scalars(select(model.id).where(model.id.in_(pks), delete_clause)))
+        return {pk: (pk in editable, pk in deletable) for pk in pks}
+
+    def row_rule(self) -> tuple[Any, Any] | None:
+        """SQL conditions (edit, delete) of a row the current user may change — the same rule as
+        the view's pre_update and pre_delete; ``None`` when the permissions alone decide."""
+        return None
 
     def show_with_attachments(self, pk: Any, editable: bool = False, title: Any = None) -> Any:
         """The show page of a record that owns attachments: FAB's fields, then its attachment panel."""

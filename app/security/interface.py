@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_appbuilder.models.sqla.filters import FilterContains, SQLAFilterConverter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from sqlalchemy.orm import selectinload
 
@@ -44,3 +45,17 @@ class ScopedInterface(SQLAInterface):
         items = [getattr(r, self.obj.__name__) if hasattr(r, self.obj.__name__) else r for r in rows]
         by_id = {getattr(i, pk_name): i for i in items}
         return count, [by_id[i] for i in ids if i in by_id]
+
+
+class ContainsFirstConverter(SQLAFilterConverter):
+    """List filters on text offer 包含 first (the default a person expects when searching a name),
+    then FAB's others; a personal column still accepts only 等于 (views.base)."""
+
+    conversion_table = tuple(
+        (test, [FilterContains] + [f for f in found if f is not FilterContains] if FilterContains in found else found)
+        for test, found in SQLAFilterConverter.conversion_table
+    )
+
+
+# every interface of the platform (scoped or not, FAB's security screens included)
+SQLAInterface.filter_converter_class = ContainsFirstConverter

@@ -174,6 +174,9 @@ def test_grassroots_summary_files_follow_the_review_state(app, login_as):
     assert _rows(app, owner, sid, slot) == rows
     # returned: the executing unit may change the files again
     county.post(f"/grassroots/summary/review/{sid}", data={"action": "return", "opinion": "请补充照片"})
+    # the 总结材料 tab says why (issue 15.4), not only 已退回
+    tab = ex.get(f"/grassroots/teams/run/{team}?tab=summary").get_data(as_text=True)
+    assert "已退回" in tab and "请补充照片" in tab
     assert _upload(ex, owner, sid, slot, PDF, "照片.pdf").status_code == 302
     assert _upload(county_staff, owner, sid, slot, PDF, "县里加的.pdf").status_code == 403
     rows = _rows(app, owner, sid, slot)

@@ -40,3 +40,52 @@ def test_after_an_action_the_user_stays_where_they_were(app, login_as):
     assert r.status_code == 302 and "/staff/list" in r.headers["Location"]
     with app.app_context():
         assert db.session.scalar(select(UnitUser.active).where(UnitUser.id == pk)) is False
+
+
+def test_text_filters_offer_contains_first(app):
+    """Issue 15.9: the list filter's default on text is 包含 (FAB's is 开头是)."""
+    from flask_appbuilder.models.sqla.filters import FilterContains
+
+    with app.test_request_context():
+        names = {type(v).__name__: v for v in app.appbuilder.baseviews}
+        for view in (names["ExpertView"], names["StaffView"], names["PlatformUserDBModelView"]):
+            text_cols = [c for c, opts in view._filters.get_search_filters().items()
+                         if any(type(o).__name__ == "FilterStartsWith" for o in opts)]
+            assert text_cols, type(view).__name__
+            for col in text_cols:
+                assert isinstance(view._filters.get_search_filters()[col][0], FilterContains), (type(view).__name__, col)
+
+
+def test_own_unit_info_for_every_administrator(app, login_as):
+    """Issue 15.2: 本单位信息 opens for the security and audit administrators too (read only)."""
+    for login in ("secadmin", "auditadmin"):
+        r = login_as(login).get("/ownunit/", follow_redirects=True)
+        body = r.get_data(as_text=True)
+        assert r.status_code == 200 and "本单位信息" in body and "部专家中心" in body, login
+    r = login_as("hb_wh_staff").get("/ownunit/")
+    assert r.status_code == 302 and "/units/show/" in r.headers["Location"]
+
+
+def test_lists_offer_edit_and_delete_only_where_they_can_succeed(app, login_as):
+    """Issue 15.5: a lower unit's expert shows 查看 only; the own unit's shows 编辑/删除 too."""
+    from sqlalchemy import insert, select
+
+    from app.extensions import db
+    from models.experts.expert import Expert
+    from tests.conftest import unique, unit_by_name
+
+    tag = unique("行权")
+    with app.app_context():
+        wh, ja = unit_by_name("武汉市人力资源和社会保障局"), unit_by_name("江岸区人力资源局")
+        base = {"nationality": "中国", "id_type": "01", "sex": "1", "birth_ym": "197805", "retired": False,
+                "work_unit": "武汉市第一医院", "admin_post": "无", "phone": "13900000000", "honours": "无",
+                "major": "内科学", "title": "2"}
+        for i, unit in enumerate((wh, ja)):
+            db.session.execute(insert(Expert), [{**base, "name": f"{tag}{i}", "id_number": f"X{tag}{i}"[-18:],
+                                                 "unit_id": unit.id}])
+        db.session.commit()
+        own, lower = (db.session.scalar(select(Expert.id).where(Expert.name == f"{tag}{i}")) for i in (0, 1))
+    body = login_as("hb_wh_admin").get(f"/experts/list/?_flt_0_name={tag}").get_data(as_text=True)
+    assert f"/experts/show/{own}" in body and f"/experts/show/{lower}" in body
+    assert f"/experts/edit/{own}" in body and f"/experts/delete/{own}" in body
+    assert f"/experts/edit/{lower}" not in body and f"/experts/delete/{lower}" not in body

@@ -98,3 +98,11 @@ def test_a_reviewer_decides_from_the_show_page(app, login_as):
     # a reviewer's POST of 提交 is refused and changes nothing
     r = reviewer.post(f"/parentchanges/review/{pk}", {"action": "submit"}, follow_redirects=True)
     assert "只有申请单位可以提交" in r.get_data(as_text=True)
+
+
+def test_the_batch_bar_only_where_it_can_succeed(app, login_as):
+    """Issue 15.5: the batch bar on 待我审核, not on 审核记录 nor 全部."""
+    c = login_as("hb_wh_admin")
+    assert "review-batch-form" in c.get("/parentchanges/list/?todo=1").get_data(as_text=True)
+    assert "review-batch-form" not in c.get("/parentchanges/list/?mine=1").get_data(as_text=True)
+    assert "review-batch-form" not in c.get("/parentchanges/list/").get_data(as_text=True)

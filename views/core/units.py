@@ -343,7 +343,11 @@ class OwnUnitView(BaseView):
             abort(404)
         if g.user.is_unit_admin and self.appbuilder.sm.has_access("can_edit", "UnitView"):
             return redirect(url_for("UnitView.edit", pk=unit.id))
-        return redirect(url_for("UnitView.show", pk=unit.id))
+        if self.appbuilder.sm.has_access("can_show", "UnitView"):
+            return redirect(url_for("UnitView.show", pk=unit.id))
+        # 安全管理员, 审计管理员 and others without the unit screens: the unit's card, read only
+        return self.render_template("units/own_info.html", unit=unit, admin=user_service.unit_admin(unit.id),
+                                    title=_("本单位信息"))
 
 
 class UnitTreeView(BaseView):

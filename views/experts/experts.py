@@ -75,6 +75,10 @@ class ExpertView(ScopedModelView):
         item.nationality = item.nationality or "中国"
         self._check_form(item)
 
+    def row_rule(self) -> tuple[Any, Any]:
+        own = Expert.unit_id == g.user.unit_id
+        return own, own
+
     def pre_update(self, item: Expert) -> None:
         if item.unit_id != g.user.unit_id:
             raise FormError(_("只能修改本单位录入的专家"))

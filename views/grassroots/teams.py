@@ -68,6 +68,10 @@ class ServiceTeamView(ScopedModelView):
         except service.TeamError as e:
             raise FormError(str(e), e.field) from e
 
+    def row_rule(self) -> tuple[Any, Any]:
+        mine_not_started = (ServiceTeam.managing_unit_id == g.user.unit_id) & ServiceTeam.started.is_(False)
+        return mine_not_started, mine_not_started
+
     def pre_update(self, item: ServiceTeam) -> None:
         if item.managing_unit_id != g.user.unit_id:
             raise FormError(_("只有录入服务团的管理单位可以修改"))
@@ -123,6 +127,7 @@ class ServiceTeamView(ScopedModelView):
             "grassroots/team_run.html", team=team, tab=tab, executor=executor, projects=projects,
             candidates=candidates, q=q, ratings=RATINGS, modes=TEAM_MODES, progress=service.progress(team),
             mats=mats, states=service.review_states(team), state_label=lambda v: STATES.get(v, v),
+            opinions=service.return_opinions(team) if tab == "summary" else {},
             summary_owner=attachments.OWNERS["grassroots.summary"],
             summary_files=attachments.current(summary) if summary is not None else [],
             editable=service.editable_material, today=dt.date.today().isoformat(),

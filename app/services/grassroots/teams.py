@@ -405,4 +405,18 @@ def review_states(team: ServiceTeam) -> dict[str, str]:
     return out
 
 
+def return_opinions(team: ServiceTeam) -> dict[str, str]:
+    """The opinion of each material's latest 退回 or 不通过 (shown beside its state)."""
+    out: dict[str, str] = {}
+    for model, matter in MATERIALS:
+        rec = db.session.scalar(select(model).where(model.team_id == team.id))
+        review = review_of(matter.code, rec.id) if rec is not None else None
+        if review is None or rec.review_state not in ("returned", "rejected"):
+            continue
+        last = next((t for t in reversed(review.trail) if t.action in ("return", "reject")), None)
+        if last is not None and last.opinion:
+            out[matter.code] = f"{last.unit_name or ''}：{last.opinion}"
+    return out
+
+
 __all__ = ["review_of"]
