@@ -493,10 +493,21 @@ class PlatformSecurityManager(SecurityManager):
             messages.remember_unread(user.id, row[1])
         return user if user.is_active else None
 
+    def holds(self, user: Any, permission_name: str, view_name: str) -> bool:
+        """Whether ``user`` (any user, not only the signed-in one) holds the permission."""
+        if self.builtin_roles:
+            return super()._has_view_access(user, permission_name, view_name)
+        return (permission_name, view_name) in self._pairs_of(user)
+
     def _permission_pairs(self, user: Any) -> set[tuple[str, str]]:
         cache = g.get("_perm_pairs")
         if cache is not None and cache[0] == user.id:
             return cache[1]
+        pairs = self._pairs_of(user)
+        g._perm_pairs = (user.id, pairs)
+        return pairs
+
+    def _pairs_of(self, user: Any) -> set[tuple[str, str]]:
         pv, perm, vm = PermissionView, Permission, ViewMenu
         pvr = assoc_permissionview_role
         own_roles = select(assoc_user_role.c.role_id).where(assoc_user_role.c.user_id == user.id)
@@ -513,9 +524,7 @@ class PlatformSecurityManager(SecurityManager):
             .join(pvr, pvr.c.permission_view_id == pv.id)
             .where(or_(pvr.c.role_id.in_(own_roles), pvr.c.role_id.in_(group_roles)))
         ).all()
-        pairs = {(r[0], r[1]) for r in rows}
-        g._perm_pairs = (user.id, pairs)
-        return pairs
+        return {(r[0], r[1]) for r in rows}
 
     def register_views(self) -> None:
         super().register_views()

@@ -182,6 +182,15 @@ def _levels(unit_id: int, matter: str) -> dict[int, tuple[str, set[int]]]:
     return out
 
 
+def _level_now(review: Review, levels: dict[int, tuple[str, set[int]]]) -> int:
+    """The rule for 多岗审核配置 changed while items wait: a pending item follows the unit's
+    configuration as it stands when someone acts. Its level, if that level no longer exists (or
+    the item arrived before there was any configuration), is the lowest configured one."""
+    if not levels or review.level in levels:
+        return review.level
+    return min(levels)
+
+
 def _has_permission(matter: MatterType, user: Any) -> bool:
     if matter.permission is None:
         return True
@@ -212,7 +221,7 @@ def _is_reviewer(matter: MatterType, review: Review, user: Any) -> bool:
         return False
     levels = _levels(review.current_unit_id, matter.code)
     if levels:
-        mode, users = levels.get(review.level, ("any", set()))
+        _mode, users = levels[_level_now(review, levels)]
         if user.id not in users:
             return False
     return _has_permission(matter, user)
@@ -488,6 +497,7 @@ def act(matter: MatterType, record: Any, user: Any, action: str, *, opinion: str
 def _trail_and_advance(matter: MatterType, record: Any, review: Review, user: Any, action: str,
                        opinion: str | None, before: str) -> None:
     levels = _levels(review.current_unit_id, matter.code)
+    review.level = _level_now(review, levels)
     _trail(review, user, action, opinion, before)
     if levels and review.level in levels:
         mode, users = levels[review.level]

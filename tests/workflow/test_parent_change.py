@@ -11,7 +11,7 @@ from app.extensions import db
 from models.core.parent_change import ParentChange
 from models.core.unit import Unit
 from models.core.workflow import Review
-from tests.conftest import make_unit, unit_by_name
+from tests.conftest import make_unit, make_user, unit_by_name
 
 
 def _setup(app):
@@ -340,3 +340,41 @@ def test_direct_move_obeys_the_same_rule(app, login_as):
     assert r.status_code == 302, r.get_data(as_text=True)[-500:]
     with app.app_context():
         assert db.session.get(Unit, county_id).parent_id == yc_id
+
+
+def test_a_post_configured_while_items_wait(app, login_as):
+    """Issue 15.4: items pending at a unit when its 多岗审核配置 is added follow the new
+    configuration from its lowest level (nobody is left without the item), and the
+    configuration accepts only a person who holds the matter's review permission."""
+    from models.core.workflow import ReviewPost
+
+    _county_id, _child, login, yc_id = _setup(app)
+    rid = _request(login_as(login), yc_id)  # waits at 武汉 before any configuration
+    with app.app_context():
+        from models.core.user import UnitUser
+
+        wh = unit_by_name("武汉市人力资源和社会保障局")
+        admin = db.session.scalar(select(UnitUser).where(UnitUser.username == "hb_wh_admin"))
+        staff = make_user(wh)  # no role: no review permission
+        admin_id, staff_id = admin.id, staff.id
+        db.session.add(ReviewPost(unit_id=wh.id, matter="core.parent_change", level=2, user_id=admin.id))
+        db.session.commit()
+    try:
+        # the staff member holds no review permission: the screen refuses to make them a post
+        wh_c = login_as("hb_wh_admin")
+        r = wh_c.post("/reviewposts/add", {"matter": "core.parent_change", "level": "1", "user": str(staff_id),
+                                           "mode": "any"})
+        assert "没有“更换上级部门”的审核权限" in r.get_data(as_text=True)
+        # the waiting item is the level-2 post's now: shown to the administrator and decided
+        body = wh_c.get(f"/parentchanges/show/{rid}").get_data(as_text=True)
+        assert 'value="approve"' in body
+        _post(wh_c, rid, "approve", opinion="同意")
+        assert _state(app, rid)[:2] == ("pending", yc_id)
+        with app.app_context():
+            rev = db.session.scalar(select(Review).where(Review.matter == "core.parent_change", Review.record_id == rid))
+            assert [t.user_id for t in rev.trail if t.action == "approve"] == [admin_id]
+    finally:
+        with app.app_context():
+            for p in db.session.scalars(select(ReviewPost).where(ReviewPost.matter == "core.parent_change")):
+                db.session.delete(p)
+            db.session.commit()

@@ -60,6 +60,14 @@ class ReviewPostView(ScopedModelView):
             raise FormError(str(_l("不是有效的选项")), "matter")
         if not item.level or item.level < 1:
             raise FormError(str(_l("审核级别从1开始")), "level")
+        # a post only for someone who may review this matter (else the level would wait for nobody)
+        permission = REGISTRY[item.matter].permission
+        user = item.user
+        if user is None or user.unit_id != g.user.unit_id:
+            raise FormError(str(_l("请选择本单位的工作人员")), "user")
+        if permission is not None and not self.appbuilder.sm.holds(user, *permission):
+            raise FormError(str(_l("该人员没有“%(m)s”的审核权限，请先为其分配相应角色",
+                                   m=str(REGISTRY[item.matter].name))), "user")
 
     pre_update = pre_add
 
