@@ -39,7 +39,7 @@ from werkzeug.routing import BuildError
 from wtforms import StringField
 
 from app.extensions import db
-from app.filters import local_time
+from app.filters import local_time, local_time_formatter
 from app.security.interface import ScopedInterface
 from app.security.personal import can_view_full, personal_columns, shown
 from app.security.scope import ScopeError, record_in_scope, scope_clause
@@ -65,7 +65,6 @@ SCOPE_FILTER = ["id", ScopeFilter, None]
 
 def display_value(value: Any) -> Any:
     """How a value reads in a list or detail page: no None, True or [..] on screen."""
-    import datetime as dt
 
     if value is None:
         return ""
@@ -428,6 +427,7 @@ class ExportMixin:
             return index[key]
 
         yes, no = str(_l("是")), str(_l("否"))
+        when = local_time_formatter()
 
         def plain(value: Any) -> Any:
             kind = type(value)
@@ -438,7 +438,7 @@ class ExportMixin:
             if kind is bool:
                 return yes if value else no
             if kind is dt.datetime:
-                return local_time(value)
+                return when(value)
             value = display_value(value)
             return value if isinstance(value, (str, int, float)) else str(value)
 

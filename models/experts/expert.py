@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask_appbuilder.models.sqla import Model
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -42,8 +44,6 @@ class Expert(UnitScopedMixin, TimestampMixin, Model):
 
     @property
     def age(self) -> int | None:
-        import datetime as dt
-
         if not self.birth_ym or len(self.birth_ym) != 6 or not self.birth_ym.isdigit():
             return None
         today = dt.date.today()
