@@ -56,6 +56,19 @@ class TodoFilter(BaseFilter):
         return query.filter(self.model.id.in_(at_stage))
 
 
+class NameFilter(BaseFilter):
+    """?q_name=…: the records whose applicant's or team's name contains the text (the view's
+    ``name_search``), on every tab — 审核记录 included (TC-08)."""
+
+    name = "q_name"
+
+    def apply(self, query: Any, value: Any) -> Any:
+        text = (request.args.get("q_name") or "").strip()[:30]
+        if not text or value is None:
+            return query
+        return query.filter(value(text))
+
+
 def stage_count(matter: Any, user: Any, stage: str) -> int:
     """How many records of ``matter`` wait for the user's unit at ``stage`` (for the tabs' badges)."""
     from sqlalchemy import func
@@ -96,6 +109,9 @@ def attachments_of(record: Any) -> list[Any]:
 class ReviewViewMixin:
     matter: Any = None
     review_attachments = True  # the generic attachments panel (off where the detail shows its own)
+    # text -> SQL condition "the applicant's name contains text" (the lists' 按姓名查询), or None
+    name_search: Any = None
+    name_search_label: Any = _l("姓名")
     review_template = "review/page.html"
     review_detail_template: str | None = None  # what the reviewer reads above the actions
     list_template = "review/list.html"
@@ -107,6 +123,8 @@ class ReviewViewMixin:
     def _review_setup(self) -> None:
         self.base_filters = list(self.base_filters or []) + [["id", TodoFilter, self.matter.code],
                                                              ["id", ActedFilter, self.matter.code]]
+        if self.name_search is not None:
+            self.base_filters.append(["id", NameFilter, type(self).name_search])
         perms = set(self.base_permissions or []) | {"can_review", "batch_approve"}
         self.base_permissions = sorted(perms)
         # the record's page is its review page, open to whoever may see the record (can_show): the
@@ -209,6 +227,7 @@ class ReviewViewMixin:
 
     def render_template(self, template: str, **kwargs: Any) -> Any:
         kwargs.setdefault("batch_push", getattr(self.matter, "push_target", None) is not None)
+        kwargs.setdefault("name_search_label", str(self.name_search_label) if self.name_search is not None else None)
         return super().render_template(template, **kwargs)
 
     @action("batch_approve", _l("批量通过"), _l("确定通过所选记录？"), "fa-check", single=False)

@@ -218,3 +218,27 @@ def test_the_applicant_withdraws_until_the_city_acts(app, login_as):
     before = _state(app, pk)
     r = c.post("/ktp/my/application/submit", data={"action": "withdraw"}, follow_redirects=True)
     assert _state(app, pk) == before and "当前状态或您的权限不能执行该操作" in r.get_data(as_text=True)
+
+
+def test_review_lists_search_by_name(app, login_as):
+    """TC-08: 审核记录 (and every tab) can be narrowed to an applicant by name."""
+    from models.commissioner.individual import Commissioner as Person
+
+    province = login_as("hbkj_admin")
+    with app.app_context():
+        from app.security.scope import scope_clause
+        from models.core.user import UnitUser
+
+        user = db.session.scalar(select(UnitUser).where(UnitUser.username == "hbkj_admin"))
+        names = list(dict.fromkeys(db.session.scalars(
+            select(Person.name).join(Application, Application.commissioner_id == Person.id)
+            .where(scope_clause(Application, user)).order_by(Application.id))))
+    assert len(names) >= 2
+    wanted, other = names[0], names[-1]
+    page = province.get("/ktp/applications/list/").get_data(as_text=True)
+    assert "review-name-search" in page and wanted in page and other in page
+    # on 审核记录 the search keeps the tab
+    page = province.get(f"/ktp/applications/list/?mine=1&q_name={wanted}").get_data(as_text=True)
+    assert 'name="mine" value="1"' in page and other not in page
+    page = province.get(f"/ktp/applications/list/?q_name={wanted}").get_data(as_text=True)
+    assert wanted in page and other not in page

@@ -365,3 +365,45 @@ def test_new_unit_wizard_later_steps_refuse_overlong(app, login_as):
             r = _post(c, url, [(k, v) for k, v in values if k not in texts])
             assert r.status_code == 302, r.get_data(as_text=True)[:500]
     _post(c, "/newunit/cancel", [])
+
+
+def test_paths_without_a_discoverable_form_refuse_overlong(app, login_as):
+    """Issue 14.6 for the routes the walker finds no form for (edit pages of rows it did not create,
+    batch review opinions): over-long values are refused in Chinese, never 5xx, never stored; the
+    flush guard's refusal is a 400 page (app.security.baseline) wherever a form has no validator."""
+    from sqlalchemy import select
+
+    from models.core.unit import Department
+    from models.core.workflow import CommonOpinion
+    from tests.conftest import unique, unit_by_name
+
+    long = long_value(5000)
+    c = login_as("hb_wh_admin")
+    with app.app_context():
+        wh = unit_by_name("武汉市人力资源和社会保障局")
+        dept = Department(unit_id=wh.id, name=unique("科室"))
+        db.session.add(dept)
+        user = db.session.scalar(select(UnitUser).where(UnitUser.username == "hb_wh_admin"))
+        op = CommonOpinion(user_id=user.id, text="同意")
+        db.session.add(op)
+        db.session.commit()
+        dept_id, op_id = dept.id, op.id
+    for url, data in [(f"/departments/edit/{dept_id}", {"name": long, "head": long, "phone": long, "remark": long}),
+                      (f"/opinions/edit/{op_id}", {"text": long}),
+                      ("/parentchanges/review_batch", {"action": "return", "opinion": long, "rowid": ["1"]})]:
+        r = c.post(url, data)
+        assert r.status_code < 500, (url, r.status_code)
+        if r.status_code == 200:
+            assert "不能超过" in r.get_data(as_text=True), url
+    with app.app_context():
+        assert len(db.session.get(Department, dept_id).name) <= 100
+        assert db.session.get(CommonOpinion, op_id).text == "同意"
+        assert not _overlong_columns()
+
+
+def test_the_flush_guard_answers_400_in_chinese(app):
+    from app.services.core.validators import ValueTooLongError
+
+    with app.test_request_context("/departments/edit/1", method="POST"):
+        response = app.make_response(app.handle_user_exception(ValueTooLongError("名称不能超过100个字", "name")))
+    assert response.status_code == 400 and "名称不能超过100个字" in response.get_data(as_text=True)

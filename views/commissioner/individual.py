@@ -207,6 +207,7 @@ class KtpApplicationView(KtpReviewListMixin, ReviewViewMixin, ScopedModelView):
     list_title = _l("个人科技特派员申请审核")
     review_detail_template = "ktp/application_detail.html"
     review_attachments = False  # the detail shows the scans itself
+    name_search = staticmethod(lambda text: Application.commissioner.has(Commissioner.name.contains(text)))
     label_columns = {"commissioner": _l("姓名"), "unit": _l("所在地市"), "intended_city": _l("拟服务地市"),
                      "major": _l("专业"), "intended_enterprise": _l("拟服务企业"), "review_state": _l("审核状态"),
                      "intended_county": _l("拟服务县（市、区）"), "industry": _l("服务产业领域")}

@@ -158,6 +158,8 @@ class KtpTeamApplicationView(KtpReviewListMixin, ReviewViewMixin, ScopedModelVie
     list_title = _l("团队申请审核")
     review_detail_template = "ktp/team_application_detail.html"
     review_attachments = False  # the detail shows the scans itself
+    name_search = staticmethod(lambda text: TeamApplication.team.has(Team.name.contains(text)))
+    name_search_label = _l("团队名称")
     label_columns = {"team": _l("团队"), "unit": _l("法人单位"), "intended_city": _l("拟服务地市"),
                      "field": _l("专业技术领域"), "review_state": _l("审核状态"),
                      "intended_county": _l("拟服务县（市）"), "intended_enterprise": _l("拟服务企业"),
