@@ -156,7 +156,7 @@ class ReviewViewMixin:
                 row_target = self.matter.push_target(record)  # 推送管理 in batches: each to its own unit
             if self._do(record, action, opinion, None, row_target, label=label):
                 ok += 1
-                flash(_("%(r)s：已%(a)s", r=label, a=str(ACTION_LABELS.get(action, action))), "info")
+                flash(_("%(r)s：已%(a)s", r=label, a=str(self.action_labels().get(action, action))), "info")
         flash(_("批量处理完成：成功%(ok)s条，失败%(bad)s条", ok=ok, bad=len(records) - ok),
               "success" if ok == len(records) else "warning")
 
@@ -175,7 +175,7 @@ class ReviewViewMixin:
             action = request.form.get("action", "")
             target = request.form.get("push_to") if action == "push" else request.form.get("target")
             if self._do(record, action, request.form.get("opinion"), request.form.get("version"), target):
-                flash(_("已%(a)s", a=str(ACTION_LABELS.get(action, action))), "success")
+                flash(_("已%(a)s", a=str(self.action_labels().get(action, action))), "success")
                 if request.form.get("save_opinion") and request.form.get("opinion"):
                     db.session.add(CommonOpinion(user_id=g.user.id, text=request.form["opinion"].strip()[:500]))
                     db.session.commit()
@@ -199,13 +199,17 @@ class ReviewViewMixin:
         opinions = db.session.scalars(select(CommonOpinion).where(CommonOpinion.user_id == g.user.id)).all()
         nodes = [(n, db.session.get(Unit, n.unit_id)) for n in (review.nodes if review else [])]
         return self.render_template(
-            self.review_template, record=record, review=review, actions=actions, labels=ACTION_LABELS,
+            self.review_template, record=record, review=review, actions=actions, labels=self.action_labels(),
             states=STATES, opinions=opinions, nodes=nodes, title=str(self.matter.name),
             view_name=type(self).__name__, pk=pk, detail_template=self.review_detail_template,
             returns_to=self.matter.returns_to, fields=None if self.review_detail_template else self.record_fields(record),
             att_owner=owner, att_files=attachments_of(record) if owner is not None else [], can_edit=can_edit,
             **self.review_context(record),
         )
+
+    def action_labels(self) -> dict[str, Any]:
+        """The buttons' names: the engine's, as the matter's manual words them."""
+        return {**ACTION_LABELS, **(self.matter.labels or {})}
 
     def review_context(self, record: Any) -> dict[str, Any]:
         """Extra values for the detail template."""
@@ -227,6 +231,8 @@ class ReviewViewMixin:
 
     def render_template(self, template: str, **kwargs: Any) -> Any:
         kwargs.setdefault("batch_push", getattr(self.matter, "push_target", None) is not None)
+        kwargs.setdefault("review_labels", self.action_labels())
+        kwargs.setdefault("final_reject", self.matter.final_reject)
         kwargs.setdefault("name_search_label", str(self.name_search_label) if self.name_search is not None else None)
         return super().render_template(template, **kwargs)
 

@@ -111,6 +111,10 @@ class MatterType:
     title_of: Callable[[Any], str] = lambda record: str(record)
     push_target: Callable[[Any], int | None] | None = None  # the only unit a push may go to
     decline_returns: bool = False  # 不接收 sends the record back to the applicant with the opinion
+    # the manual's wording: a matter whose 不通过 sends the record back for editing (seed 003) offers
+    # 通过 and 退回 only, with 退回 named by ``labels`` (e.g. {"return": "不通过"}); no final refusal
+    final_reject: bool = True
+    labels: dict[str, Any] = field(default_factory=dict)
 
 
 REGISTRY: dict[str, MatterType] = {}
@@ -253,7 +257,7 @@ def allowed_actions(matter: MatterType, review: Review | None, user: Any, record
             elif node.kind == "push":
                 acts += ["push", "return"]
             else:
-                acts += ["approve", "return", "reject"]
+                acts += ["approve", "return"] + (["reject"] if matter.final_reject else [])
                 if matter.pushable:
                     acts.append("push")
         return acts

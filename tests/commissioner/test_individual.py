@@ -242,3 +242,24 @@ def test_review_lists_search_by_name(app, login_as):
     assert 'name="mine" value="1"' in page and other not in page
     page = province.get(f"/ktp/applications/list/?q_name={wanted}").get_data(as_text=True)
     assert wanted in page and other not in page
+
+
+def test_buttons_say_what_the_manual_says(app, login_as):
+    """Seed 003: at the city and the province, 通过 and 不通过; 不通过 asks for a 退回意见 and the
+    applicant edits and submits again — there is no final refusal on these steps."""
+    c = _register(app, unique("ktpbtn"))
+    pk = _fill(app, c, "武汉市科学技术局", "宜昌市科学技术局")
+    c.post("/ktp/my/application/submit")
+    city = login_as("hbkj_wh_admin")
+    page = city.get(f"/ktp/applications/show/{pk}").get_data(as_text=True)
+    assert 'value="approve"' in page and re.search(r'value="return"[^>]*>\s*不通过', page)
+    assert 'value="reject"' not in page and ">退回<" not in page
+    # a typed 驳回 (reject) is refused and changes nothing
+    r = city.post(f"/ktp/applications/review/{pk}", data={"action": "reject", "opinion": "x"}, follow_redirects=True)
+    assert "当前状态或您的权限不能执行该操作" in r.get_data(as_text=True) and _state(app, pk)[0] == "pending"
+    r = city.post(f"/ktp/applications/review/{pk}", data={"action": "return", "opinion": "请补充业绩"},
+                  follow_redirects=True)
+    assert "已不通过" in r.get_data(as_text=True) and _state(app, pk)[0] == "returned"
+    # the applicant reads the opinion under 不通过 and may edit and submit again
+    page = c.get("/ktp/my/application").get_data(as_text=True)
+    assert "请补充业绩" in page and "不通过" in page and "ktp-submit" in page

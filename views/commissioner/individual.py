@@ -103,7 +103,8 @@ class KtpMyView(BaseView):
             if rec else {})
         return self.render_template(
             "ktp/application.html", values=values, errors=errors, fields=service.APPLICATION_FIELDS,
-            cities=service.cities(), rec=rec, review=st["review"], states=STATES, labels=ACTION_LABELS,
+            cities=service.cities(), rec=rec, review=st["review"], states=STATES,
+            labels={**ACTION_LABELS, **service.INDIVIDUAL.labels},
             profile=service.profile_of(g.user), editable=rec is None or rec.review_state in service.EDITABLE,
             can_withdraw=rec is not None and "withdraw" in allowed_actions(service.INDIVIDUAL, st["review"], g.user),
             title=_("个人申请表"))

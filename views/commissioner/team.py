@@ -79,7 +79,8 @@ class KtpTeamView(BaseView):
             if rec else {})
         return self.render_template(
             "ktp/team_application.html", team=team, rec=rec, values=values, errors=errors,
-            fields=service.APPLICATION_FIELDS, cities=ind.cities(), states=STATES, labels=ACTION_LABELS,
+            fields=service.APPLICATION_FIELDS, cities=ind.cities(), states=STATES,
+            labels={**ACTION_LABELS, **service.TEAM.labels},
             review=review_of(service.TEAM.code, rec.id) if rec else None, min_team=service.MIN_TEAM,
             can_withdraw=rec is not None and "withdraw" in allowed_actions(
                 service.TEAM, review_of(service.TEAM.code, rec.id), g.user),

@@ -162,6 +162,8 @@ def _certified(rec: Application, review: Any) -> None:
 INDIVIDUAL = register(MatterType(
     code="commissioner.individual", name=_l("个人科技特派员申请"), model=Application, route_builder=_route,
     returns_to="applicant", push_target=lambda r: r.intended_city_id, decline_returns=True,
+    # seed 003: 不通过 asks for a 退回意见 and the applicant edits and submits again
+    final_reject=False, labels={"return": _l("不通过")},
     opinion_required=("return", "reject", "decline"), list_endpoint="KtpApplicationView.list",
     permission=("can_review", "KtpApplicationView"), on_approved=_certified,
     title_of=lambda r: str(r),

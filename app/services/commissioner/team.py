@@ -173,6 +173,8 @@ def _certified(rec: TeamApplication, review: Any) -> None:
 TEAM = register(MatterType(
     code="commissioner.team", name=_l("法人科技特派员团队申请"), model=TeamApplication, route_builder=_route,
     returns_to="applicant", push_target=lambda r: r.intended_city_id, decline_returns=True,
+    # seed 003: 不通过 asks for a 退回意见 and the applicant edits and submits again
+    final_reject=False, labels={"return": _l("不通过")},
     list_endpoint="KtpTeamApplicationView.list", permission=("can_review", "KtpTeamApplicationView"),
     on_approved=_certified, requires=[Require(actions=("submit",), check=_team_size)], title_of=lambda r: str(r),
 ))
