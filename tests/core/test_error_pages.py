@@ -89,3 +89,13 @@ def test_lists_offer_edit_and_delete_only_where_they_can_succeed(app, login_as):
     assert f"/experts/show/{own}" in body and f"/experts/show/{lower}" in body
     assert f"/experts/edit/{own}" in body and f"/experts/delete/{own}" in body
     assert f"/experts/edit/{lower}" not in body and f"/experts/delete/{lower}" not in body
+
+
+def test_required_expert_fields_carry_the_star(app, login_as):
+    """Issue 15.9: 所获荣誉、称号 is required like the import says, and the form marks it."""
+    import re
+
+    page = login_as("hb_wh_admin").get("/experts/add").get_data(as_text=True)
+    i = page.index('for="honours"')
+    label = page[i:page.index("</label>", i)]
+    assert "所获荣誉、称号" in label and "&#42;" in label  # FAB's red star of a required field

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms import BooleanField, TextAreaField
+from wtforms.validators import DataRequired
 
 from app.extensions import db
 from app.services import experts as service
@@ -47,7 +48,9 @@ class ExpertView(ScopedModelView):
                         "can_sheet"]
     method_permission_name = {"sheet": "sheet"}
     add_form_extra_fields = edit_form_extra_fields = {
-        "honours": TextAreaField(_l("所获荣誉、称号"), render_kw={"rows": 4, "maxlength": 300}),
+        "honours": TextAreaField(_l("所获荣誉、称号"), render_kw={"rows": 4, "maxlength": 300},
+                                 validators=[DataRequired(_l("所获荣誉、称号为必填项，若无相关信息请填写“无”"))],
+                                 description=_l("无荣誉填“无”")),
         "retired": BooleanField(_l("是否退休")),
     }
     description_columns = {"birth_ym": _l("格式 yyyyMM，如 197805"), "admin_post": _l("无职务填“无”")}
