@@ -203,6 +203,24 @@ class MaskedStringField(StringField):
         setattr(obj, name, self.data or None)
 
 
+class Checked:
+    """A WTForms validator from one of the services' checks (value -> Chinese reason or None),
+    so a form refuses what the service would (empty values are left to DataRequired)."""
+
+    def __init__(self, check: Any):
+        self.check = check
+
+    def __call__(self, form: Any, field: Any) -> None:
+        from wtforms.validators import ValidationError
+
+        value = (field.data or "").strip() if isinstance(field.data, str) else field.data
+        if not value:
+            return
+        reason = self.check(value)
+        if reason:
+            raise ValidationError(reason)
+
+
 def _with_validator(field: Any, validator: Any) -> Any:
     """The same unbound field with one more validator first (its place in the form kept)."""
     args = list(field.args)

@@ -263,3 +263,10 @@ def test_buttons_say_what_the_manual_says(app, login_as):
     # the applicant reads the opinion under 不通过 and may edit and submit again
     page = c.get("/ktp/my/application").get_data(as_text=True)
     assert "请补充业绩" in page and "不通过" in page and "ktp-submit" in page
+
+
+def test_profile_fields_say_their_format(app):
+    """Issue 15.9: 出生年月 says its format before anything is typed."""
+    c = _register(app, unique("ktpfmt"))
+    page = c.get("/ktp/my/profile").get_data(as_text=True)
+    assert "格式 yyyyMM，如 198203" in page and 'placeholder="如：198203"' in page

@@ -93,9 +93,36 @@ def test_lists_offer_edit_and_delete_only_where_they_can_succeed(app, login_as):
 
 def test_required_expert_fields_carry_the_star(app, login_as):
     """Issue 15.9: 所获荣誉、称号 is required like the import says, and the form marks it."""
-    import re
 
     page = login_as("hb_wh_admin").get("/experts/add").get_data(as_text=True)
     i = page.index('for="honours"')
     label = page[i:page.index("</label>", i)]
     assert "所获荣誉、称号" in label and "&#42;" in label  # FAB's red star of a required field
+
+
+def test_support_page_checks_its_phone_and_email(app, login_as):
+    """Issue 15.9: 技术服务 refuses a phone or e-mail that is not one, keeping what was typed."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from models.core.setting import SupportInfo
+
+    with app.app_context():
+        info = db.session.scalars(select(SupportInfo)).first()
+        pk, before = info.id, info.phone
+    c = login_as("sysadmin")
+    data = {"title": "技术服务", "contact": "张工", "phone": "电话12", "email": "not-an-address", "office_hours": "工作日",
+            "address": "武汉", "note": "无"}
+    body = c.post(f"/supportedit/edit/{pk}", data).get_data(as_text=True)
+    assert "请填写正确的电话号码" in body and "请填写正确的电子邮箱" in body and 'value="电话12"' in body
+    with app.app_context():
+        assert db.session.get(SupportInfo, pk).phone == before
+    with app.app_context():
+        saved = {k: getattr(db.session.get(SupportInfo, pk), k) for k in data}
+    r = c.post(f"/supportedit/edit/{pk}", {**data, "phone": "027-87654321", "email": "it@example.gov.cn"})
+    assert r.status_code == 302
+    with app.app_context():  # leave the shared page as it was
+        info = db.session.get(SupportInfo, pk)
+        for k, v in saved.items():
+            setattr(info, k, v)
+        db.session.commit()

@@ -10,11 +10,13 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from wtforms.validators import Optional, Regexp
 
 from app.extensions import db
+from app.services.core.validators import check_phone
 from models.core.setting import SupportInfo
 from views.base import ChineseDisplayMixin, StrictActionsMixin
-from views.fields import add_length_validators
+from views.fields import Checked, add_length_validators
 
 
 def current_support() -> SupportInfo | None:
@@ -45,6 +47,9 @@ class SupportEditView(ChineseDisplayMixin, StrictActionsMixin, ModelView):
     list_columns = ["title", "contact", "phone", "office_hours", "changed_on"]
     edit_columns = show_columns = ["title", "contact", "phone", "email", "office_hours", "address", "note"]
     base_permissions = ["can_list", "can_show", "can_edit"]
+    validators_columns = {"phone": [Checked(check_phone)], "email": [Optional(), Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+                                                                          message=_l("请填写正确的电子邮箱"))]}
+    description_columns = {"phone": _l("固定电话（如 027-87654321）或11位手机号码")}
 
     def __init__(self, **kwargs: Any) -> None:
         add_length_validators(self, SupportInfo)  # the note is Text: TEXT_MAX_LENGTH
