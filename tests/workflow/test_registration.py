@@ -66,3 +66,36 @@ def test_rejected_registration_stays_closed_and_bad_input_refused(app, login_as,
     assert "坏代码单位" in r.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(db.func.count()).select_from(Unit)) == before
+
+
+def test_a_returned_registration_is_edited_then_resubmitted(app, login_as):
+    """P-03 (issue 15.4): the registering unit changes what the opinion asks for, then resubmits."""
+    login, unit_id, rid = _register(app)
+    applicant = login_as(login, "Regist#2026")
+    assert "registration-edit" not in applicant.get("/myapplication/").get_data(as_text=True)  # under review
+    r = applicant.post("/myapplication/edit", {"name": "改名", "credit_code": credit_code(), "phone": "028-1",
+                                              "nature": "40"})
+    assert r.status_code == 302  # refused while under review: back to the page, nothing changed
+    with app.app_context():
+        assert db.session.get(Unit, unit_id).name.startswith("自行注册单位")
+        cat = db.session.scalar(select(Category.id).where(Category.code == "title.applicant"))
+    parent = login_as("sc_cd_qy_admin")
+    parent.post(f"/unitregistrations/review/{rid}", {"action": "return", "opinion": "单位名称应与营业执照一致"})
+    page = applicant.get("/myapplication/").get_data(as_text=True)
+    assert "registration-edit" in page
+    form = applicant.get("/myapplication/edit").get_data(as_text=True)
+    assert "单位名称应与营业执照一致" in form and "自行注册单位" in form
+    new_name = unique("营业执照名称单位")
+    # a bad credit code is refused with its reason and what was typed stays
+    r = applicant.post("/myapplication/edit", {"name": new_name, "credit_code": "123", "phone": "028-86660000",
+                                              "nature": "40", "categories": str(cat)})
+    assert r.status_code == 200 and new_name in r.get_data(as_text=True)
+    with app.app_context():
+        code = db.session.get(Unit, unit_id).credit_code
+    r = applicant.post("/myapplication/edit", {"name": new_name, "credit_code": code, "phone": "028-86660000",
+                                              "nature": "40", "categories": str(cat)})
+    assert r.status_code == 302
+    applicant.post("/myapplication/", {})
+    with app.app_context():
+        assert db.session.get(Unit, unit_id).name == new_name
+    assert new_name in parent.get(f"/unitregistrations/show/{rid}").get_data(as_text=True)

@@ -19,7 +19,15 @@ from wtforms.validators import DataRequired, EqualTo, Optional
 from app.extensions import db
 from app.services.core import units as unit_service
 from app.services.core import users as user_service
-from app.services.core.registration import REGISTRATION, panels, pending_steps, register_unit, registration_of
+from app.services.core.registration import (
+    EDITABLE,
+    REGISTRATION,
+    panels,
+    pending_steps,
+    register_unit,
+    registration_of,
+    update_returned,
+)
 from app.services.core.validators import column_length
 from app.workflow import ReviewError, act, review_of
 from models.core.registration import UnitRegistration
@@ -56,6 +64,19 @@ class RegisterForm(DynamicForm):
                                   widget=BS3PasswordFieldWidget())
 
 
+class RegistrationEditForm(DynamicForm):
+    credit_code = RegisterForm.credit_code
+    name = RegisterForm.name
+    nature = RegisterForm.nature
+    phone = RegisterForm.phone
+    categories = MultiCheckboxField(_l("单位类型"), choices=[], description=_l("须为上级单位有权授予的单位类型"))
+
+
+def _category_choices() -> list[tuple[str, str]]:
+    return [(str(c.id), c.name) for c in db.session.scalars(
+        select(Category).where(Category.code != "core.root").order_by(Category.sort))]
+
+
 class RegisterView(BaseView):
     """单位注册: public; the unit can work once its parent approves."""
 
@@ -65,8 +86,7 @@ class RegisterView(BaseView):
     @expose("/", methods=["GET", "POST"])
     def form(self) -> Any:
         form = RegisterForm(request.form if request.method == "POST" else None)
-        form.categories.choices = [(str(c.id), c.name) for c in db.session.scalars(
-            select(Category).where(Category.code != "core.root").order_by(Category.sort))]
+        form.categories.choices = _category_choices()
         if request.method == "POST" and form.validate():
             data = unit_service.NewUnit(
                 name=form.name.data, credit_code=form.credit_code.data, nature=form.nature.data,
@@ -117,7 +137,41 @@ class MyApplicationView(BaseView):
                 flash(str(e), "danger")
             return redirect(url_for("MyApplicationView.page"))
         return self.render_template("review/my_application.html", record=record, review=review, states=STATES,
-                                    labels=ACTION_LABELS, unit=g.user.unit, steps=pending_steps(g.user), title=_("用户权限申请"))
+                                    labels=ACTION_LABELS, unit=g.user.unit, steps=pending_steps(g.user), title=_("用户权限申请"),
+                                    editable=bool(review and review.state in EDITABLE and g.user.is_unit_admin))
+
+    @expose("/edit", methods=["GET", "POST"])
+    def edit(self) -> Any:
+        """修改注册信息 while the registration is back with the unit (P-03)."""
+        if not current_user.is_authenticated:
+            return redirect(url_for("AuthDBView.login"))
+        record = registration_of(g.user)
+        review = review_of(REGISTRATION.code, record.id) if record else None
+        if record is None or review is None or review.state not in EDITABLE or not g.user.is_unit_admin:
+            flash(_("注册申请审核中或已办结，不能修改"), "warning")
+            return redirect(url_for("MyApplicationView.page"))
+        unit = g.user.unit
+        form = RegistrationEditForm(request.form if request.method == "POST" else None)
+        form.categories.choices = _category_choices()
+        if request.method == "GET":
+            form.credit_code.data, form.name.data = unit.credit_code, unit.name
+            form.nature.data, form.phone.data = unit.nature, unit.phone
+            form.categories.data = [str(c.id) for c in unit.categories]
+        if request.method == "POST" and form.validate():
+            data = unit_service.NewUnit(name=form.name.data, credit_code=form.credit_code.data, nature=form.nature.data,
+                                        phone=form.phone.data, category_ids=[int(x) for x in form.categories.data or []])
+            try:
+                update_returned(record, data, g.user)
+                db.session.commit()
+            except unit_service.UnitError as e:
+                db.session.rollback()
+                attach_error(form, str(e), e.field)
+            else:
+                flash(_("注册信息已保存；确认无误后请点击“重新提交审核”"), "success")
+                return redirect(url_for("MyApplicationView.page"))
+        last = next((t for t in reversed(review.trail) if t.action == "return"), None)
+        return self.render_template("review/registration_edit.html", form=form, title=_("修改注册信息"),
+                                    opinion=last.opinion if last else None)
 
 
 class UnitRegistrationView(ReviewViewMixin, ScopedModelView):

@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from app.extensions import db
 from app.services.core import units as unit_service
 from app.services.core import users as user_service
-from app.workflow import Climb, MatterType, ReviewError, register, submit_new
+from app.workflow import Climb, MatterType, ReviewError, register, review_of, submit_new
 from models.core.registration import UnitRegistration
 from models.core.unit import Category, Unit
 
@@ -26,7 +26,7 @@ from models.core.unit import Category, Unit
 # waiting unit may open besides 用户权限申请.
 DETAIL_PANELS: list[Callable[[Unit], dict[str, Any] | None]] = []
 PENDING_STEPS: list[Callable[[Any], tuple[str, str] | None]] = []
-PENDING_ENDPOINTS: set[str] = {"MyApplicationView.page"}
+PENDING_ENDPOINTS: set[str] = {"MyApplicationView.page", "MyApplicationView.edit"}
 
 
 def panels(unit: Unit) -> list[dict[str, Any]]:
@@ -75,6 +75,29 @@ def register_unit(parent: Unit, data: unit_service.NewUnit, admin: dict[str, Any
         db.session.rollback()
         raise
     return submit_new(REGISTRATION, UnitRegistration(unit_id=unit.id, applicant_user_id=user.id), user)
+
+
+EDITABLE = ("returned", "withdrawn")
+
+
+def update_returned(record: UnitRegistration, data: unit_service.NewUnit, user: Any) -> Unit:
+    """注册信息 changed by the registering unit's administrator while the registration is back
+    with them (退回): the same checks as at registration; the parent stays as chosen."""
+
+    unit = db.session.get(Unit, record.unit_id)
+    review = review_of(REGISTRATION.code, record.id)
+    if user is None or not getattr(user, "is_unit_admin", False) or user.unit_id != unit.id:
+        raise unit_service.UnitError(_("只有注册单位的管理员可以修改注册信息"))
+    if review is None or review.state not in EDITABLE:
+        raise unit_service.UnitError(_("注册申请审核中或已办结，不能修改"))
+    parent = db.session.get(Unit, unit.parent_id)
+    unit_service.check_basic(parent, data, exclude_id=unit.id)
+    unit.name = data.name.strip()
+    unit.credit_code = unit_service.normalize_credit_code(data.credit_code)
+    unit.nature = data.nature or None
+    unit.phone = data.phone or None
+    unit.categories = db.session.query(Category).filter(Category.id.in_(data.category_ids)).all()
+    return unit
 
 
 def registration_of(user: Any) -> UnitRegistration | None:
