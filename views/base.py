@@ -574,7 +574,13 @@ class ScopedModelView(ChineseDisplayMixin, StrictActionsMixin, ScopedViewMixin, 
         widgets = super()._get_list_widget(filters, order_column=order_column, order_direction=order_direction, **kw)
         args = widgets["list"].template_args
         args["row_rights"] = self.row_rights(list(args.get("pks") or []))
+        args["add_here"] = self.can_add_here()
         return widgets
+
+    def can_add_here(self) -> bool:
+        """Whether 新增 can succeed for the current user (the permission aside); views whose add
+        depends on the user's unit say so."""
+        return True
 
     def row_rights(self, pks: list[Any]) -> dict[Any, tuple[bool, bool]] | None:
         """Per row (编辑, 删除) where the view's rule depends on the record (the list then shows

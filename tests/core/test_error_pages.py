@@ -126,3 +126,11 @@ def test_support_page_checks_its_phone_and_email(app, login_as):
         for k, v in saved.items():
             setattr(info, k, v)
         db.session.commit()
+
+
+def test_new_team_button_only_for_managing_units(app, login_as):
+    """Issue 15.5: an executing unit (no executing unit below it) is not offered 新增 on 服务团."""
+    county = login_as("hb_wh_ja_admin").get("/grassroots/teams/list/").get_data(as_text=True)
+    executing = login_as("hb_wh_ja_e1_admin").get("/grassroots/teams/list/").get_data(as_text=True)
+    assert "/grassroots/teams/add" in county
+    assert "/grassroots/teams/add" not in executing

@@ -68,6 +68,10 @@ class ServiceTeamView(ScopedModelView):
         except service.TeamError as e:
             raise FormError(str(e), e.field) from e
 
+    def can_add_here(self) -> bool:
+        """服务团 are recorded by managing units (a unit with executing units below it)."""
+        return service.can_record_teams(g.user)
+
     def row_rule(self) -> tuple[Any, Any]:
         mine_not_started = (ServiceTeam.managing_unit_id == g.user.unit_id) & ServiceTeam.started.is_(False)
         return mine_not_started, mine_not_started

@@ -22,12 +22,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.security.scope import record_in_scope, unit_in_scope
+from app.security.scope import path_in_subtree, record_in_scope, unit_in_scope
 from app.services.core import attachments, audit
 from app.services.documents import imports
 from app.services.documents.columns import Column
 from app.workflow import MatterType, Require, act, register, review_of
-from models.core.unit import Unit
+from models.core.unit import Category, Unit
 from models.grassroots.team import (
     ProjectExpert,
     ServiceProject,
@@ -57,6 +57,16 @@ def is_executor(team: ServiceTeam, user: Any) -> bool:
 def _require_executor(team: ServiceTeam, user: Any) -> None:
     if not is_executor(team, user):
         raise TeamError(_("只有执行单位可以办理"))
+
+
+def can_record_teams(user: Any) -> bool:
+    """Whether the user's unit has a 基层执行单位 below it (a team needs one)."""
+    unit = getattr(user, "unit", None)
+    if unit is None:
+        return False
+    below = select(Unit.id).join(Unit.categories).where(
+        path_in_subtree(Unit.path, unit.path), Unit.id != unit.id, Category.code == "grassroots.exec").limit(1)
+    return db.session.execute(below).first() is not None
 
 
 def check_new_team(team: ServiceTeam, user: Any) -> None:
