@@ -99,6 +99,22 @@ def test_projects_experts_evaluations_summary_and_review(app, login_as):
     with app.app_context():
         project = db.session.scalar(select(ServiceProject).where(ServiceProject.team_id == pk))
         project_id = project.id
+    # 修改服务项目 (G-05): the form comes back filled; a bad value is refused and nothing changes
+    page = ex.get(f"/grassroots/teams/run/{pk}?tab=projects&edit={project_id}").get_data(as_text=True)
+    assert "修改服务项目" in page and 'value="江岸区百步亭社区"' in page
+    edit = f"/grassroots/teams/run/{pk}/project/{project_id}/edit"
+    r = ex.post(edit, data={"name": "社区义诊", "place": "江岸区百步亭社区", "content": "心血管疾病筛查",
+                            "start_date": "2027-03-06", "end_date": "2027-03-05"}, follow_redirects=True)
+    assert "结束日期不能早于开始日期" in _flash(r)
+    r = ex.post(edit, data={"name": "社区义诊（第二场）", "place": "江岸区百步亭社区", "content": "心血管疾病筛查与健康讲座",
+                            "start_date": "2027-03-02", "end_date": "2027-03-06", "beneficiaries": "350"},
+                follow_redirects=True)
+    assert "已修改服务项目" in _flash(r)
+    assert login_as("hb_wh_ja_admin").post(edit, data={"name": "x", "place": "x", "content": "x",
+                                                       "start_date": "2027-03-02"}).status_code in (302, 403, 404)
+    with app.app_context():
+        project = db.session.get(ServiceProject, project_id)
+        assert (project.name, project.beneficiaries, str(project.end_date)) == ("社区义诊（第二场）", 350, "2027-03-06")
         county_expert = db.session.scalar(select(Expert).where(Expert.unit_id == unit_by_name("江岸区人力资源局").id))
         county_expert_id = county_expert.id
     # an expert of the county (the unit above) is not in this unit's library: refused

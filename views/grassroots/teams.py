@@ -55,7 +55,7 @@ class ServiceTeamView(ScopedModelView):
     base_order = ("id", "desc")
     base_permissions = ["can_list", "can_show", "can_add", "can_edit", "can_delete", "can_run"]
     method_permission_name = {
-        "run": "list", **{m: "run" for m in ("start", "batch", "end", "project", "project_delete", "match", "unmatch",
+        "run": "list", **{m: "run" for m in ("start", "batch", "end", "project", "project_edit", "project_delete", "match", "unmatch",
                                              "evaluate", "funding", "funding_delete", "evaluation", "summary_upload",
                                              "submit")},
     }
@@ -132,6 +132,7 @@ class ServiceTeamView(ScopedModelView):
             candidates=candidates, q=q, ratings=RATINGS, modes=TEAM_MODES, progress=service.progress(team),
             mats=mats, states=service.review_states(team), state_label=lambda v: STATES.get(v, v),
             opinions=service.return_opinions(team) if tab == "summary" else {},
+            editing=next((p for p in projects if str(p.id) == request.args.get("edit")), None),
             summary_owner=attachments.OWNERS["grassroots.summary"],
             summary_files=attachments.current(summary) if summary is not None else [],
             editable=service.editable_material, today=dt.date.today().isoformat(),
@@ -176,6 +177,14 @@ class ServiceTeamView(ScopedModelView):
     def project(self, pk: Any) -> Any:
         team = self.get_scoped(pk)
         return self._done(pk, "projects", lambda: service.new_project(team, g.user, request.form), _("已新增服务项目"))
+
+    @expose("/run/<pk>/project/<int:project_id>/edit", methods=["POST"])
+    @has_access
+    def project_edit(self, pk: Any, project_id: int) -> Any:
+        team = self.get_scoped(pk)
+        project = self._project(team, project_id)
+        return self._done(pk, "projects", lambda: service.update_project(project, g.user, request.form),
+                          _("已修改服务项目"))
 
     def _project(self, team: ServiceTeam, project_id: int) -> ServiceProject:
         project = db.session.get(ServiceProject, project_id)

@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.security.scope import path_in_subtree, record_in_scope, unit_in_scope
 from app.services.core import attachments, audit
+from app.services.core.validators import too_long_message
 from app.services.documents import imports
 from app.services.documents.columns import Column
 from app.workflow import MatterType, Require, act, register, review_of
@@ -148,16 +149,36 @@ def check_running(team: ServiceTeam, user: Any) -> None:
         raise TeamError(_("服务团启动后才能填报开展情况"))
 
 
-def new_project(team: ServiceTeam, user: Any, data: dict[str, Any]) -> ServiceProject:
-    """新增服务项目 from a form's text values (dates as 2027-03-01)."""
+def _project_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """A project form's text values (dates as 2027-03-01), checked; raises TeamError naming the field."""
     name, place, content = (str(data.get(k) or "").strip() for k in ("name", "place", "content"))
     start, end = parse_date(data.get("start_date")), parse_date(data.get("end_date"))
     if not (name and place and content and start):
         raise TeamError(_("请填写项目名称、服务地点、服务内容和开始日期"))
+    for key, value, limit in (("name", name, 100), ("place", place, 100), ("content", content, 2000)):
+        if len(value) > limit:
+            raise TeamError(too_long_message(limit), key)
     people = str(data.get("beneficiaries") or "").strip()
-    return add_project(team, user, ServiceProject(
-        name=name[:100], place=place[:100], content=content, start_date=start, end_date=end,
-        beneficiaries=int(people) if people.isdigit() else None))
+    if people and not people.isdigit():
+        raise TeamError(_("受益人数须为整数"), "beneficiaries")
+    return {"name": name, "place": place, "content": content, "start_date": start, "end_date": end,
+            "beneficiaries": int(people) if people else None}
+
+
+def new_project(team: ServiceTeam, user: Any, data: dict[str, Any]) -> ServiceProject:
+    """新增服务项目 from a form."""
+    return add_project(team, user, ServiceProject(**_project_fields(data)))
+
+
+def update_project(project: ServiceProject, user: Any, data: dict[str, Any]) -> ServiceProject:
+    """修改服务项目 (G-05): the executing unit, while the team runs; the same checks as 新增."""
+    check_running(project.team, user)
+    fields = _project_fields(data)
+    if fields["end_date"] and fields["end_date"] < fields["start_date"]:
+        raise TeamError(_("结束日期不能早于开始日期"), "end_date")
+    for key, value in fields.items():
+        setattr(project, key, value)
+    return project
 
 
 def parse_date(raw: Any) -> dt.date | None:
