@@ -121,17 +121,20 @@ def test_projects_experts_evaluations_summary_and_review(app, login_as):
     r = ex.post(f"/grassroots/teams/run/{pk}/project/{project_id}/match", data={"expert_id": str(county_expert_id)},
                 follow_redirects=True)
     assert "只能匹配本单位及下级单位专家库中的专家" in _flash(r)
-    # a new expert joins the library, then is matched and evaluated
+    # 新增专家 from the project (G-06): the expert joins the library and is matched in one step
+    page = ex.get(f"/grassroots/teams/run/{pk}?tab=experts").get_data(as_text=True)
+    assert f"/experts/add?project={project_id}" in page
     number = id_number(200 + hash(unique("g")) % 30)  # disjoint ranges per test: see id_number
-    r = ex.post("/experts/add", data={"nationality": "中国", "name": "周医生", "id_type": "01", "id_number": number,
+    r = ex.post(f"/experts/add?project={project_id}", data={"nationality": "中国", "name": "周医生", "id_type": "01", "id_number": number,
                                       "sex": "1", "birth_ym": "197805", "work_unit": "江岸区第一人民医院",
                                       "admin_post": "无", "phone": "13912345670", "honours": "无", "major": "心内科",
                                       "title": "2"})
-    assert r.status_code == 302
+    assert r.status_code == 302 and r.headers["Location"].endswith(f"/grassroots/teams/run/{pk}?tab=experts")
     with app.app_context():
         expert_id = db.session.scalar(select(Expert.id).where(Expert.id_number == number))
+        assert db.session.scalar(select(ProjectExpert.id).where(ProjectExpert.project_id == project_id,
+                                                                 ProjectExpert.expert_id == expert_id))
     assert "周医生" in ex.get(f"/grassroots/teams/run/{pk}?tab=experts").get_data(as_text=True)
-    ex.post(f"/grassroots/teams/run/{pk}/project/{project_id}/match", data={"expert_id": str(expert_id)})
     with app.app_context():
         row_id = db.session.scalar(select(ProjectExpert.id).where(ProjectExpert.project_id == project_id))
     ex.post(f"/grassroots/teams/run/{pk}/expert/{row_id}/evaluate", data={"rating": "1", "comment": "服务认真"})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from flask import Response, abort, g
+from flask import Response, abort, flash, g, redirect, request, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
@@ -81,6 +81,39 @@ class ExpertView(ScopedModelView):
     def row_rule(self) -> tuple[Any, Any]:
         own = Expert.unit_id == g.user.unit_id
         return own, own
+
+    def _match_target(self) -> Any:
+        """新增专家 from a team's project (G-06): ?project=<id> of a team the user runs."""
+        from app.services.grassroots import teams as team_service
+        from models.grassroots.team import ServiceProject
+
+        raw = request.args.get("project", "")
+        project = db.session.get(ServiceProject, int(raw)) if raw.isdigit() else None
+        if project is None or not team_service.is_executor(project.team, g.user):
+            return None
+        return project
+
+    def post_add(self, item: Expert) -> None:
+        """Added from a team's project: the new expert is matched to it in the same step."""
+        project = self._match_target()
+        if project is None:
+            return
+        from app.services.grassroots import teams as team_service
+
+        try:
+            team_service.match_expert(project, item, g.user)
+            db.session.commit()
+        except team_service.TeamError as e:
+            db.session.rollback()
+            flash(str(e), "warning")
+        else:
+            flash(_("专家已加入专家库，并已匹配到服务项目“%(p)s”", p=project.name), "success")
+
+    def post_add_redirect(self) -> Any:
+        project = self._match_target()
+        if project is not None:
+            return redirect(url_for("ServiceTeamView.run", pk=project.team_id, tab="experts"))
+        return super().post_add_redirect()
 
     def pre_update(self, item: Expert) -> None:
         if item.unit_id != g.user.unit_id:
