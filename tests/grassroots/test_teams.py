@@ -54,6 +54,10 @@ def test_start_batches_end_are_locked(app, login_as):
     # missing fields are refused; then start with several batches
     r = ex.post(f"/grassroots/teams/run/{pk}/start", data={"started": "1", "mode": "multi"}, follow_redirects=True)
     assert "请填写启动时间" in _flash(r)
+    # the start date lies in the team's year (2027)
+    r = ex.post(f"/grassroots/teams/run/{pk}/start", data={"started": "1", "start_date": "2026-12-01", "mode": "multi"},
+                follow_redirects=True)
+    assert "启动时间应在服务团年度（2027年）内" in _flash(r) and _team_row(app, pk)["started"] is False
     ex.post(f"/grassroots/teams/run/{pk}/start", data={"started": "1", "start_date": "2027-03-01", "mode": "multi"})
     row = _team_row(app, pk)
     assert row["started"] and row["mode"] == "multi" and row["batches"] == [(1, "2027-03-01", "None")]

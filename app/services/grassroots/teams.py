@@ -93,6 +93,8 @@ def start(team: ServiceTeam, user: Any, *, started: bool, start_date: dt.date | 
         raise TeamError(_("请选择“是”启动服务团"), "started")
     if start_date is None:
         raise TeamError(_("请填写启动时间"), "start_date")
+    if team.year and start_date.year != int(team.year):
+        raise TeamError(_("启动时间应在服务团年度（%(y)s年）内", y=team.year), "start_date")
     if mode not in ("single", "multi"):
         raise TeamError(_("请选择单批次或多批次"), "mode")
     team.started, team.start_date, team.mode = True, start_date, mode
