@@ -97,6 +97,10 @@ def install(app: Flask) -> None:
     if fab_visible is not None:
         # FAB's navbar ignores a menu item's ``cond`` (only its API reads it): honour it here
         def is_menu_visible(item: Any) -> bool:
+            from app.services.core import menus
+
+            if menus.hidden(item.name):  # 系统菜单: hidden in this deployment
+                return False
             if not (fab_visible(item) and item.should_render()):
                 return False
             if item.childs:  # a category shows when one of its items does (conditions included)

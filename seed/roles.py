@@ -77,6 +77,7 @@ ROLES: dict[str, dict[str, list[str]]] = {
         "DictTypeView": CRUD,
         "DictItemView": CRUD,
         "SupportEditView": ["can_list", "can_show", "can_edit"],
+        "SystemMenuView": ["can_index", "can_edit"],
         **NOTICES,
         **STATISTICS,
     },

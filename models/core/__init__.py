@@ -9,7 +9,7 @@ from models.core.notice import Notice
 from models.core.parent_change import ParentChange
 from models.core.person import Person
 from models.core.registration import UnitRegistration
-from models.core.setting import SupportInfo
+from models.core.setting import MenuSetting, SupportInfo
 from models.core.unit import Category, Department, Unit
 from models.core.user import PasswordResetCode, RoleOwner, UnitUser
 from models.core.workflow import CommonOpinion, Review, ReviewNode, ReviewPost, ReviewTrail
@@ -35,6 +35,7 @@ __all__ = [
     "PasswordResetCode",
     "Person",
     "RoleOwner",
+    "MenuSetting",
     "SupportInfo",
     "Unit",
     "UnitRegistration",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_appbuilder.models.sqla import Model
-from sqlalchemy import Integer, String, Text
+from sqlalchemy import Boolean, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.mixins import TimestampMixin
@@ -27,3 +27,21 @@ class SupportInfo(TimestampMixin, Model):
 
     def __repr__(self) -> str:
         return self.title or "技术服务"
+
+
+class MenuSetting(TimestampMixin, Model):
+    """系统菜单 (seed 003 七): a deployment's own name, order or hiding of one menu entry (by the
+    entry's registered name). Hiding takes the entry off the navigation bar; permissions still
+    decide who may open the page."""
+
+    __tablename__ = "core_menu_setting"
+    __scope__ = "public"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), nullable=False, unique=True)
+    label: Mapped[str | None] = mapped_column(String(50))
+    sort: Mapped[int | None] = mapped_column(Integer)
+    hidden: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=text("false"))
+
+    def __repr__(self) -> str:
+        return self.label or self.name

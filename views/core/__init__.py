@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from views.registry import add_link, add_view
@@ -98,6 +99,19 @@ def register(appbuilder: Any) -> None:
     appbuilder.add_view_no_menu(DictItemView)
     add_view(appbuilder, SupportEditView, "SupportEdit", sys, label=_l("技术服务设置"), icon="fa-headset",
              category_label=_l("系统管理"))
+    from views.core.menus import SystemMenuView
+
+    add_view(appbuilder, SystemMenuView, "SystemMenu", sys, label=_l("系统菜单"), icon="fa-bars",
+             category_label=_l("系统管理"))
+
+    @current_app.before_request
+    def _menu_settings() -> None:
+        from flask import request
+
+        if request.endpoint and not request.endpoint.endswith("static") and not request.path.startswith("/api/"):
+            from app.services.core import menus
+
+            menus.apply()
     add_view(appbuilder, AuditLogView, "AuditLog", sys, label=_l("审计日志"), icon="fa-clipboard-list",
              category_label=_l("系统管理"))
     add_view(appbuilder, SupportView, "Support", None, label=_l("技术服务"), icon="fa-phone")

@@ -41,7 +41,7 @@ OBJECT_TYPES = {
     "ab_group_role": _l("用户组角色"), "ab_register_user": _l("注册申请"), "ab_api_key": _l("接口密钥"),
     "core_password_reset": _l("找回密码验证码"), "ktp_team_member": _l("团队成员"), "gr_base_transfer": _l("基地转移"),
     "gr_team_batch": _l("服务团批次"), "gr_project": _l("服务项目"), "gr_project_expert": _l("项目专家"),
-    "gr_funding_item": _l("经费支出项目"),
+    "gr_funding_item": _l("经费支出项目"), "core_menu_setting": _l("系统菜单"),
 }
 EXPORT_FORMATTED = ("created_at", "action", "result", "object_type", "object_repr")
 
