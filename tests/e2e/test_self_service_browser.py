@@ -24,3 +24,18 @@ def test_login_page_user_menu_and_own_info(page):
     page.wait_for_load_state("networkidle")
     assert "原密码" in page.content() or "旧密码" in page.content() or "当前密码" in page.content()
     shot(page, "54-change-password.png")
+
+
+def test_fab_widgets_speak_chinese(page):
+    """Issue 15.6: FAB's own alert and select2's strings in Chinese."""
+    login(page, "hb_wh_admin")
+    page.goto(page.base + "/staff/list/")
+    page.click("a.dropdown-toggle:has-text('操作'), button.dropdown-toggle:has-text('操作')")
+    page.click(".dropdown-menu a:has-text('禁用')")
+    page.wait_for_selector("#modal-alert .modal-text", state="visible")
+    assert page.locator("#modal-alert .modal-text").inner_text() == "请先选择记录"
+    texts = page.evaluate("""() => {
+        const lang = $.fn.select2.defaults.defaults.language;
+        return [lang.removeAllItems(), lang.noResults()];
+    }""")
+    assert texts == ["清除全部", "无匹配结果"]

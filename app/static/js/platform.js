@@ -19,6 +19,27 @@
     $.fn.datepicker.defaults.autoclose = true;
   }
 
+  // FAB's and select2's own English strings, in Chinese when the page is (issue 15.6)
+  var zh = ($("meta[name=platform-locale]").attr("content") || "zh") !== "en";
+  if (zh && $.fn.select2 && $.fn.select2.defaults) {
+    $.fn.select2.defaults.set("language", {
+      removeAllItems: function () { return "清除全部"; },
+      removeItem: function () { return "删除"; },
+      noResults: function () { return "无匹配结果"; },
+      searching: function () { return "正在搜索…"; },
+      loadingMore: function () { return "正在加载…"; },
+      errorLoading: function () { return "加载失败"; },
+      inputTooShort: function (a) { return "请再输入" + (a.minimum - a.input.length) + "个字"; },
+      inputTooLong: function (a) { return "请删除" + (a.input.length - a.maximum) + "个字"; },
+      maximumSelected: function (a) { return "最多只能选择" + a.maximum + "项"; }
+    });
+  }
+  if (zh && typeof window.ab_alert === "function") {
+    var fabAlert = window.ab_alert;
+    var texts = { "No row selected": "请先选择记录" };
+    window.ab_alert = function (text) { return fabAlert(texts[text] || text); };
+  }
+
   function initUnitSelect() {
     $("select.unit-select").each(function () {
       var $el = $(this);
