@@ -22,8 +22,8 @@ def upgrade():
         sa.Column("label", sa.String(length=50), nullable=True),
         sa.Column("sort", sa.Integer(), nullable=True),
         sa.Column("hidden", sa.Boolean(), server_default=sa.text("false"), nullable=False),
-        sa.Column("created_on", sa.DateTime(), nullable=True),
-        sa.Column("changed_on", sa.DateTime(), nullable=True),
+        sa.Column("created_on", sa.DateTime(), nullable=False),
+        sa.Column("changed_on", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("name"),
     )
