@@ -407,3 +407,49 @@ def test_the_flush_guard_answers_400_in_chinese(app):
     with app.test_request_context("/departments/edit/1", method="POST"):
         response = app.make_response(app.handle_user_exception(ValueTooLongError("名称不能超过100个字", "name")))
     assert response.status_code == 400 and "名称不能超过100个字" in response.get_data(as_text=True)
+
+
+def test_team_run_forms_refuse_overlong(app, login_as):
+    """Issue 14.6 on the team's run page (forms the walker cannot reach: a started team): projects,
+    funding items, expert evaluations and the 成效评估 refuse over-long text in Chinese, store nothing."""
+    from models.grassroots.team import ProjectExpert, ServiceProject, TeamEvaluation
+    from tests.grassroots.test_teams import EXEC, _team
+
+    long = long_value(30000)
+    pk = _team(app, login_as)
+    ex = login_as(EXEC)
+    run = f"/grassroots/teams/run/{pk}"
+    ex.post(f"{run}/start", data={"started": "1", "start_date": "2027-03-01", "mode": "single"})
+    r = ex.post(f"{run}/project", data={"name": long, "place": "江岸区", "content": "x", "start_date": "2027-03-02"},
+                follow_redirects=True)
+    assert r.status_code == 200 and "不能超过" in r.get_data(as_text=True)
+    r = ex.post(f"{run}/project", data={"name": "义诊", "place": "江岸区", "content": long, "start_date": "2027-03-02"},
+                follow_redirects=True)
+    assert r.status_code == 200 and "不能超过" in r.get_data(as_text=True)
+    ex.post(f"{run}/project", data={"name": "义诊", "place": "江岸区", "content": "筛查", "start_date": "2027-03-02"})
+    with app.app_context():
+        project_id = db.session.scalar(select(ServiceProject.id).where(ServiceProject.team_id == pk))
+        from models.experts.expert import Expert
+
+        unit_id = db.session.scalar(select(ServiceProject.unit_id).where(ServiceProject.id == project_id))
+        expert = db.session.scalar(select(Expert).where(Expert.unit_id == unit_id))
+        if expert is None:  # one of the executing unit's own
+            expert = Expert(nationality="中国", name="长度测试", id_type="01", id_number="L" + str(project_id).zfill(17),
+                            sex="1", birth_ym="197805", retired=False, work_unit="x", admin_post="无",
+                            phone="13900000000", honours="无", major="x", title="2", unit_id=unit_id)
+            db.session.add(expert)
+            db.session.flush()
+        db.session.add(ProjectExpert(project_id=project_id, expert_id=expert.id, unit_id=unit_id))
+        db.session.commit()
+        row_id = db.session.scalar(select(ProjectExpert.id).where(ProjectExpert.project_id == project_id))
+    r = ex.post(f"{run}/expert/{row_id}/evaluate", data={"rating": "1", "comment": long})
+    assert r.status_code < 500 and "不能超过" in r.get_data(as_text=True)
+    ex.post(f"{run}/end", data={"ended": "1", "end_date": "2027-09-30"})
+    r = ex.post(f"{run}/funding", data={"item": long, "amount": "100", "note": "x"}, follow_redirects=True)
+    assert r.status_code == 200 and "不能超过100个字" in r.get_data(as_text=True)
+    r = ex.post(f"{run}/evaluation", data={"served": "1", "description": long})
+    assert r.status_code < 500 and "不能超过" in r.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(TeamEvaluation.description).where(TeamEvaluation.team_id == pk)) is None
+        assert db.session.get(ProjectExpert, row_id).comment is None
+        assert not _overlong_columns()

@@ -221,26 +221,44 @@ class ValueTooLongError(ValueError):
         self.field = field
 
 
+# Tables whose Text columns hold what the platform itself writes (job payloads, staged import
+# rows, the audit trail, API keys): not capped at flush.
+UNCAPPED_TEXT_TABLES = frozenset({"core_audit_log", "core_import_batch", "core_import_row", "core_job",
+                                  "ab_api_key"})
+
+
 def _guard_lengths(session: Any, flush_context: Any, instances: Any) -> None:
+    text_limit: int | None = None
     for obj in list(session.new) + list(session.dirty):
         state = sa_inspect(obj)
+        uncapped = getattr(obj, "__tablename__", "") in UNCAPPED_TEXT_TABLES
         for prop in state.mapper.column_attrs:
             value = state.dict.get(prop.key)
             if not isinstance(value, str):
                 continue
             col = _column(prop)
-            length = getattr(getattr(col, "type", None), "length", None)
-            if isinstance(col.type, String) and length and len(value) > length:
-                raise ValueTooLongError(too_long_message(length), prop.key)
+            col_type = getattr(col, "type", None)
+            if not isinstance(col_type, String) or isinstance(col_type, Enum):
+                continue
+            if col_type.length:
+                limit = col_type.length
+            elif uncapped:
+                continue
+            else:  # a typed Text value: the same cap as the forms (TEXT_MAX_LENGTH or the column's own)
+                if text_limit is None:
+                    text_limit = text_max_length()
+                limit = (getattr(col, "info", None) or {}).get("max_length") or text_limit
+            if len(value) > limit:
+                raise ValueTooLongError(too_long_message(limit), prop.key)
 
 
 _guard_installed = False
 
 
 def install_length_guard() -> None:
-    """Refuse at flush any value longer than its String(n) column, on SQLite as on PostgreSQL
-    (SQLite would store it). Text columns are capped by the forms and services, not here:
-    imports and jobs keep long texts of their own."""
+    """Refuse at flush any value longer than its column, on SQLite as on PostgreSQL (SQLite would
+    store it): String(n) at n, Text at TEXT_MAX_LENGTH (or its declared max_length), except the
+    platform's own long texts (UNCAPPED_TEXT_TABLES)."""
     global _guard_installed
     if not _guard_installed:
         from sqlalchemy import event

@@ -357,7 +357,11 @@ def add_funding_item(team: ServiceTeam, user: Any, item: str, amount: str, note:
         value = None
     if not item or value is None or value < 0:
         raise TeamError(_("请填写支出项目和不小于0的金额"))
-    row = TeamFundingItem(item=item[:100], amount=value, unit_id=team.unit_id, note=(note or "").strip()[:200] or None)
+    note = (note or "").strip()
+    for key, text_value, limit in (("item", item, 100), ("note", note, 200)):
+        if len(text_value) > limit:
+            raise TeamError(too_long_message(limit), key)
+    row = TeamFundingItem(item=item, amount=value, unit_id=team.unit_id, note=note or None)
     rec.items.append(row)
     return row
 
