@@ -183,6 +183,15 @@ def install(app: Flask) -> None:
         at flush, on a path whose form has no validator): refused in Chinese, nothing stored."""
         return _error_page(400, str(exc))
 
+    from sqlalchemy.exc import DataError
+
+    @app.errorhandler(DataError)
+    @app.errorhandler(OverflowError)
+    def _bad_value(exc: Exception) -> Any:
+        """A typed value the database cannot hold (a number beyond its integer range, say): a
+        Chinese 400, nothing stored — the paths that read numbers use validators.to_id first."""
+        return _error_page(400, str(_l("输入的数据超出允许的范围或格式不正确")))
+
     @app.errorhandler(Exception)
     def _server_error(exc: Exception) -> Any:
         if app.config.get("TESTING") and app.config.get("TEST_PROPAGATE_ERRORS", True):

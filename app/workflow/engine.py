@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.services.core.validators import OPINION_MAX_LENGTH, too_long_message
+from app.services.core.validators import OPINION_MAX_LENGTH, to_id, too_long_message
 from models.core.unit import Category, Unit, unit_category
 from models.core.workflow import Review, ReviewNode, ReviewPost, ReviewTrail
 
@@ -459,7 +459,7 @@ def act(matter: MatterType, record: Any, user: Any, action: str, *, opinion: str
         if matter.reject_bars_year:
             review.barred_until = dt.date(dt.date.today().year, 12, 31)
     elif action == "push":
-        unit = db.session.get(Unit, int(target)) if target and str(target).isdigit() else None
+        unit = db.session.get(Unit, to_id(target)) if to_id(target) else None
         if unit is None or unit.id == review.current_unit_id:
             raise ReviewError(_("请选择推送的单位"))
         if matter.push_target is not None:

@@ -453,3 +453,46 @@ def test_team_run_forms_refuse_overlong(app, login_as):
         assert db.session.scalar(select(TeamEvaluation.description).where(TeamEvaluation.team_id == pk)) is None
         assert db.session.get(ProjectExpert, row_id).comment is None
         assert not _overlong_columns()
+
+
+HUGE = "9" * 5000  # beyond Python's int parsing limit (4300 digits) and any database integer
+
+
+def test_huge_numbers_typed_into_ids_pages_and_years(app, login_as):
+    """Issue 14.6: a number too long for an integer, typed into an id, a page or a year, is refused
+    (400/404/a form error), never a 500."""
+    c = login_as("hb_wh_admin")
+    for method, url, data in [
+        ("get", f"/notices/portal?page={HUGE}", None),
+        ("get", f"/messages/options/units?mode=write&page={HUGE}", None),
+        ("get", f"/messages/compose?draft={HUGE}", None),
+        ("get", f"/messages/compose?unit={HUGE}&user={HUGE}", None),
+        ("post", "/grassroots/bases/show/1/year", {"year": HUGE}),
+        ("get", f"/experts/add?project={HUGE}", None),
+        ("get", "/experts/show/" + "9" * 30, None),
+        ("get", "/units/show/" + "9" * 30, None),
+        ("post", "/rolematrix/role/1", {"pv": [HUGE]}),
+    ]:
+        r = getattr(c, method)(url, data) if data is not None else getattr(c, method)(url)
+        assert r.status_code < 500, (url, r.status_code)
+
+
+def test_agreements_and_appointing_refuse_overlong(app, login_as):
+    """Issue 14.6: the service agreements (reached once an application is approved) and 分配管理员
+    refuse over-long text by field, in Chinese, and store nothing."""
+    from tests.conftest import make_unit, unique, unit_by_name
+
+    long = long_value(30000)
+    fields = {"specialty": long, "enterprise_business": long, "needs": long, "work_plan": long, "targets": long}
+    for login, url in (("ktp_done", "/ktp/my/agreement"), ("ktp_lead_done", "/ktp/team/agreement")):
+        r = login_as(login).post(url, data=fields)
+        assert r.status_code == 200, (url, r.status_code)
+        assert "不能超过" in r.get_data(as_text=True), url
+    with app.app_context():  # a child unit still without its administrator
+        ja_id = make_unit(unit_by_name("武汉市人力资源和社会保障局"), unique("待分配单位"), admin=False).id
+    r = login_as("hb_wh_admin").post(f"/units/appoint/{ja_id}", data={
+        "username": long[:300], "name": long, "phone": long, "email": long, "password": "Appoint#2026",
+        "conf_password": "Appoint#2026"})
+    assert r.status_code == 200 and "不能超过" in r.get_data(as_text=True)
+    with app.app_context():
+        assert not _overlong_columns()

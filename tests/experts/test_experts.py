@@ -107,6 +107,10 @@ def test_import_checks_fix_errors_commit_once(app, login_as):
                        "major", "title"], row("孙八", id_number(base + 4)), strict=True))
     r = c.post(f"/imports/batch/{batch_id}/fix/8", data=values)
     assert "第8行已修改" in c.get(r.headers["Location"]).get_data(as_text=True)
+    # 修改 with over-long values (issue 14.6): the row stays failing with the reason, nothing stored
+    long = {k: "测" * 30000 for k in ("name", "work_unit", "honours", "major", "phone")}
+    r = c.post(f"/imports/batch/{batch_id}/fix/7", data={**values, **long})
+    assert r.status_code == 302 and "第7行仍有错误" in c.get(r.headers["Location"]).get_data(as_text=True)
     c.post(f"/imports/batch/{batch_id}/delete", data={"row": ["6"]})
     page = c.get(f"/imports/batch/{batch_id}").get_data(as_text=True)
     assert "检查通过3条" in page and "检查失败4条" in page

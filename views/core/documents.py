@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from app.extensions import db
 from app.security.scope import record_in_scope
 from app.services.core.attachments import storage
+from app.services.core.validators import to_id
 from app.services.documents import imports, jobs
 from models.core.document import ImportBatch, Job
 
@@ -127,7 +128,7 @@ class ImportView(BaseView):
     @expose("/batch/<int:pk>/delete", methods=["POST"])
     def delete(self, pk: int) -> Any:
         spec, batch = self._batch(pk)
-        which = None if request.form.get("all") else [int(r) for r in request.form.getlist("row") if r.isdigit()]
+        which = None if request.form.get("all") else [n for n in map(to_id, request.form.getlist("row")) if n]
         try:
             n = imports.delete_rows(spec, batch, which, g.user)
             db.session.commit()

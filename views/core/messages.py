@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.services.core import messages as service
+from app.services.core.validators import to_id
 from models.core.message import Message, MessageRecipient
 from models.core.unit import Unit
 from models.core.user import UnitUser
@@ -159,8 +160,8 @@ class ComposeView(BaseView):
             users = request.args.getlist("user")
             title, body = self._reply_title(), ""
         # keep what was chosen, but show only what the user may reach
-        unit_ids = {int(u) for u in units if str(u).isdigit()}
-        user_ids = {int(u) for u in users if str(u).isdigit()}
+        unit_ids = {n for n in map(to_id, units) if n}
+        user_ids = {n for n in map(to_id, users) if n}
         unit_reach = set(service.reachable_unit_ids(g.user, "write" if mode == "write" else "push_units"))
         user_reach = set(service.reachable_unit_ids(g.user, "push_users" if mode == "push_users" else "write"))
         chosen_units = db.session.scalars(select(Unit).where(Unit.id.in_(unit_ids & unit_reach))).all()
@@ -186,7 +187,7 @@ class ComposeView(BaseView):
         draft_id = request.values.get("draft")
         message = None
         if draft_id:
-            message = db.session.get(Message, int(draft_id)) if str(draft_id).isdigit() else None
+            message = db.session.get(Message, to_id(draft_id)) if to_id(draft_id) else None
             if message is None or message.sender_id != g.user.id or message.state != "draft":
                 abort(404)
         errors: dict[str, str] = {}
@@ -235,7 +236,7 @@ class ComposeView(BaseView):
         if mode not in ("write", "push_units", "push_users") or kind not in ("units", "users"):
             abort(404)
         q = (request.args.get("q") or "").strip()[:50]
-        page = max(int(request.args.get("page", "1")) if request.args.get("page", "1").isdigit() else 1, 1)
+        page = max(to_id(request.args.get("page", "1")) or 1, 1)
         if kind == "units":
             rows, more = service.unit_options(g.user, mode, q, page)
             own = g.user.unit

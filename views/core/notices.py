@@ -16,6 +16,7 @@ from wtforms.validators import DataRequired, Length
 from app.extensions import db
 from app.services.core import attachments, dicts
 from app.services.core import notices as service
+from app.services.core.validators import to_id
 from models.core.notice import NOTICE_STATES, Notice
 from views.base import FormError, ScopedModelView, scoped_interface
 
@@ -112,7 +113,7 @@ class PortalView(BaseView):
         kind = request.args.get("kind") or None
         q = (request.args.get("q") or "").strip()[:50]
         page = request.args.get("page", "1")
-        page = max(int(page), 1) if page.isdigit() else 1
+        page = max(to_id(page) or 1, 1)
         kinds = self._kinds()
         if kind and kind not in dict(kinds):
             abort(404)

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 
 from app.extensions import db
 from app.services.core import role_matrix as service
+from app.services.core.validators import to_id
 
 
 class RoleMatrixView(BaseView):
@@ -36,7 +37,7 @@ class RoleMatrixView(BaseView):
         except service.MatrixError:
             abort(404)
         if request.method == "POST":
-            ids = [int(v) for v in request.form.getlist("pv") if v.isdigit()]
+            ids = [n for n in map(to_id, request.form.getlist("pv")) if n]
             try:
                 service.save(g.user, role, ids)
                 db.session.commit()

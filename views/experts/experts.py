@@ -17,6 +17,7 @@ from wtforms.validators import DataRequired
 from app.extensions import db
 from app.services import experts as service
 from app.services.core import audit
+from app.services.core.validators import to_id
 from app.services.documents import pdf
 from models.experts.expert import Expert
 from views.base import FormError, ScopedModelView, scoped_interface
@@ -88,7 +89,7 @@ class ExpertView(ScopedModelView):
         from models.grassroots.team import ServiceProject
 
         raw = request.args.get("project", "")
-        project = db.session.get(ServiceProject, int(raw)) if raw.isdigit() else None
+        project = db.session.get(ServiceProject, to_id(raw)) if to_id(raw) else None
         if project is None or not team_service.is_executor(project.team, g.user):
             return None
         return project

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.services.core import units as unit_service
+from app.services.core.validators import to_id
 from app.services.grassroots import bases as service
 from models.core.unit import Unit
 from models.grassroots.base import BaseTransfer, BaseYear, ExpertBase, RegionalSummary
@@ -22,7 +23,7 @@ from views.review import ReviewViewMixin
 
 def _int(name: str) -> int | None:
     raw = (request.form.get(name) or "").strip()
-    return int(raw) if raw.isdigit() else None
+    return to_id(raw)
 
 
 class ExpertBaseView(ScopedModelView):

@@ -15,6 +15,7 @@ from sqlalchemy import or_, select
 from app.extensions import db
 from app.security.scope import scope_clause
 from app.services.core import attachments
+from app.services.core.validators import to_id
 from app.services.grassroots import teams as service
 from app.workflow import ReviewError
 from models.core.workflow import STATES
@@ -210,7 +211,7 @@ class ServiceTeamView(ScopedModelView):
         team = self.get_scoped(pk)
         project = self._project(team, project_id)
         raw = request.form.get("expert_id", "")
-        expert = db.session.get(Expert, int(raw)) if raw.isdigit() else None
+        expert = db.session.get(Expert, to_id(raw)) if to_id(raw) else None
         return self._done(pk, "experts", lambda: service.match_expert(project, expert, g.user), _("已匹配专家"))
 
     @expose("/run/<pk>/expert/<int:row_id>/remove", methods=["POST"])

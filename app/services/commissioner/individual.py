@@ -14,7 +14,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.services.core import attachments, audit
 from app.services.core import users as user_service
-from app.services.core.validators import check_length, check_mobile
+from app.services.core.validators import check_length, check_mobile, to_id
 from app.workflow import MatterType, register, review_of
 from models.commissioner.individual import Agreement, Application, Commissioner
 from models.core.unit import Category, Unit, unit_category
@@ -49,7 +49,7 @@ def cities() -> list[Unit]:
 
 
 def _city(raw: Any, field: str) -> Unit:
-    unit = db.session.get(Unit, int(raw)) if str(raw or "").isdigit() else None
+    unit = db.session.get(Unit, to_id(raw)) if to_id(raw) else None
     if unit is None or unit.id not in {c.id for c in cities()}:
         raise KtpError(_("请选择地市"), field)
     return unit

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.services.commissioner import individual as ind
 from app.services.core import attachments
-from app.services.core.validators import check_length
+from app.services.core.validators import check_length, to_id
 from app.workflow import MatterType, Require, register
 from models.commissioner.team import Team, TeamAgreement, TeamApplication, TeamMember
 from models.core.unit import Unit
@@ -33,7 +33,7 @@ def legal_units() -> list[Unit]:
 
 
 def _legal(raw: Any) -> Unit:
-    unit = db.session.get(Unit, int(raw)) if str(raw or "").isdigit() else None
+    unit = db.session.get(Unit, to_id(raw)) if to_id(raw) else None
     if unit is None or unit.id not in {u.id for u in legal_units()}:
         raise ind.KtpError(_("请选择已通过审核的法人单位"), "unit")
     return unit
@@ -96,7 +96,7 @@ def join_team(user: Any, team_id: Any) -> TeamMember:
     """团队成员: choose the unit's team; one team per member (joining another leaves the current one)."""
     if ind.profile_of(user) is None:
         raise ind.KtpError(_("请先填写基本信息"))
-    team = db.session.get(Team, int(team_id)) if str(team_id or "").isdigit() else None
+    team = db.session.get(Team, to_id(team_id)) if to_id(team_id) else None
     if team is None or team.unit_id not in {u.id for u in legal_units()}:
         raise ind.KtpError(_("请选择所属团队"), "team")
     row = db.session.scalar(select(TeamMember).where(TeamMember.user_id == user.id))
@@ -122,7 +122,7 @@ def leave_team(user: Any) -> None:
 
 def remove_member(leader: Any, member_id: Any) -> None:
     team = team_of_leader(leader)
-    row = db.session.get(TeamMember, int(member_id)) if str(member_id or "").isdigit() else None
+    row = db.session.get(TeamMember, to_id(member_id)) if to_id(member_id) else None
     if team is None or row is None or row.team_id != team.id:
         raise ind.KtpError(_("该成员不在本团队"))
     _check_membership_change(team, "remove")

@@ -68,6 +68,13 @@ def check_id_number(value: str) -> str | None:
     return None
 
 
+def to_id(raw: Any) -> int | None:
+    """A typed number (an id, a page, a year) as an int, or None when it is not 1–18 digits: a
+    longer digit string would overflow the database's integer or Python's int parsing limit."""
+    text = str(raw if raw is not None else "").strip()
+    return int(text) if 0 < len(text) <= 18 and text.isdigit() else None
+
+
 def check_mobile(value: str) -> str | None:
     if not value or not MOBILE_RE.match(value.strip()):
         return _("请填写正确的11位手机号码")

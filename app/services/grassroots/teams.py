@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.security.scope import path_in_subtree, record_in_scope, unit_in_scope
 from app.services.core import attachments, audit
-from app.services.core.validators import too_long_message
+from app.services.core.validators import to_id, too_long_message
 from app.services.documents import imports
 from app.services.documents.columns import Column
 from app.workflow import MatterType, Require, act, register, review_of
@@ -224,7 +224,7 @@ def evaluate(row: ProjectExpert, user: Any, rating: str | None, comment: str | N
 
 
 def _team_context(ctx: str, user: Any) -> ServiceTeam:
-    team = db.session.get(ServiceTeam, int(ctx)) if str(ctx).isdigit() else None
+    team = db.session.get(ServiceTeam, to_id(ctx)) if to_id(ctx) else None
     if team is None or not record_in_scope(team, user):
         raise imports.ImportError_(_("服务团不存在"))
     try:
