@@ -34,30 +34,29 @@ def _zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
+def _configured_zone() -> ZoneInfo:
+    name = current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai") if has_app_context() else "Asia/Shanghai"
+    return _zone(name)
+
+
+def _in_zone(value: Any, zone: ZoneInfo, fmt: str) -> str:
+    if value is None:
+        return ""
+    if value.tzinfo is None:  # stored in UTC; SQLite gives it back naive
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(zone).strftime(fmt)
+
+
 def local_time(value: Any, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """A stored time in the configured zone (Asia/Shanghai), the one rule for every page, export
     and PDF. Times are stored in UTC; a naive one (SQLite gives them back so) is UTC too."""
-    if value is None:
-        return ""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    name = current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai") if has_app_context() else "Asia/Shanghai"
-    return value.astimezone(_zone(name)).strftime(fmt)
+    return _in_zone(value, _configured_zone(), fmt)
 
 
 def local_time_formatter(fmt: str = "%Y-%m-%d %H:%M") -> Any:
     """:func:`local_time` with the zone looked up once (exports format many cells)."""
-    zone = _zone(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai") if has_app_context()
-                 else "Asia/Shanghai")
-
-    def fmt_one(value: Any) -> str:
-        if value is None:
-            return ""
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=dt.UTC)
-        return value.astimezone(zone).strftime(fmt)
-
-    return fmt_one
+    zone = _configured_zone()
+    return lambda value: _in_zone(value, zone, fmt)
 
 
 def local_now(fmt: str = "%Y-%m-%d %H:%M") -> str:

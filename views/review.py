@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.extensions import db
+from app.services.core import attachments
 from app.services.core.units import UnitError
 from app.workflow import ReviewError, act, allowed_actions, review_of
 from models.core.unit import Unit
@@ -98,12 +99,6 @@ class ActedFilter(BaseFilter):
                  .where(Review.matter == value, ReviewTrail.user_id == getattr(g.user, "id", None),
                         ReviewTrail.action != "submit"))
         return query.filter(self.model.id.in_(acted))
-
-
-def attachments_of(record: Any) -> list[Any]:
-    from app.services.core import attachments
-
-    return list(attachments.current(record))
 
 
 class ReviewViewMixin:
@@ -187,8 +182,6 @@ class ReviewViewMixin:
         actions = allowed_actions(self.matter, review, g.user, record)
         owner = None
         if self.review_attachments:
-            from app.services.core import attachments
-
             try:
                 owner = attachments.owner_of(record)
             except attachments.AttachmentError:
@@ -203,7 +196,7 @@ class ReviewViewMixin:
             states=STATES, opinions=opinions, nodes=nodes, title=str(self.matter.name),
             view_name=type(self).__name__, pk=pk, detail_template=self.review_detail_template,
             returns_to=self.matter.returns_to, fields=None if self.review_detail_template else self.record_fields(record),
-            att_owner=owner, att_files=attachments_of(record) if owner is not None else [], can_edit=can_edit,
+            att_owner=owner, att_files=attachments.current(record) if owner is not None else [], can_edit=can_edit,
             **self.review_context(record),
         )
 

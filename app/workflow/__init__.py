@@ -13,6 +13,7 @@ from app.workflow.engine import (
     ToUnit,
     act,
     allowed_actions,
+    last_refusal,
     progress_counts,
     register,
     review_of,
@@ -22,6 +23,6 @@ from app.workflow.engine import (
 )
 
 __all__ = [
-    "ATTACHMENT_CHECK", "NOTIFY", "Climb", "Deadlines", "MatterType", "Push", "Require", "ReviewError", "ToCategory", "ToUnit", "act", "allowed_actions", "progress_counts", "register",
+    "ATTACHMENT_CHECK", "NOTIFY", "Climb", "Deadlines", "MatterType", "Push", "Require", "ReviewError", "ToCategory", "ToUnit", "act", "allowed_actions", "last_refusal", "progress_counts", "register",
     "review_of", "submit", "submit_new", "todo_counts",
 ]

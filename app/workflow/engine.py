@@ -331,6 +331,13 @@ def _notify(matter: MatterType, record: Any, review: Review, action: str, user: 
 # -- transitions ---------------------------------------------------------------------------
 
 
+def last_refusal(review: Review | None, actions: tuple[str, ...] = ("return", "reject")) -> Any:
+    """The latest trail entry of a 退回 (or 不通过) — what the applicant is asked to change."""
+    if review is None:
+        return None
+    return next((t for t in reversed(review.trail) if t.action in actions), None)
+
+
 def review_of(matter_code: str, record_id: int, lock: bool = False) -> Review | None:
     q = select(Review).where(Review.matter == matter_code, Review.record_id == record_id)
     if lock:

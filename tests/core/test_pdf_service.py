@@ -11,7 +11,6 @@ import re
 import shutil
 import subprocess
 import tempfile
-import time
 import zipfile
 from types import SimpleNamespace
 from typing import Any
@@ -29,6 +28,7 @@ from models.core.document import Job
 from models.core.unit import Unit
 from models.core.user import UnitUser
 from models.experts.expert import Expert
+from tests.experts.test_jobs import _wait
 
 
 def text_of(data: bytes) -> str:
@@ -248,16 +248,6 @@ def test_zip_entry_names_cannot_escape_the_archive(tmp_path):
     assert bundles.safe_name("a" * 300 + ".pdf").endswith(".pdf") and len(bundles.safe_name("a" * 300 + ".pdf")) <= 120
 
 
-def _wait(c: Any, job_id: int, timeout: float = 120) -> dict[str, Any]:
-    end = time.time() + timeout
-    while time.time() < end:
-        st = c.get(f"/jobs/{job_id}/status").get_json()
-        if st["state"] in ("done", "failed"):
-            return st
-        time.sleep(0.3)
-    raise AssertionError("job did not finish")
-
-
 def test_a_large_bundle_runs_as_a_job_with_progress(app, login_as):
     prov = login_as("hbkj_admin")
     small = zipfile.ZipFile(io.BytesIO(prov.get("/ktp/files/bundle/individual").data)).namelist()  # below: direct
@@ -269,7 +259,7 @@ def test_a_large_bundle_runs_as_a_job_with_progress(app, login_as):
     assert r.status_code == 302 and "/jobs/" in r.headers["Location"], r.status_code
     job_id = int(r.headers["Location"].rstrip("/").split("/")[-1])
     assert "任务状态" in prov.get(f"/jobs/{job_id}").get_data(as_text=True)
-    st = _wait(prov, job_id)
+    st = _wait(prov, job_id, timeout=120)
     assert st["state"] == "done" and st["percent"] == 100 and st["has_result"], st
     with app.app_context():
         from app.security.scope import scope_clause

@@ -22,14 +22,17 @@ class SystemMenuView(BaseView):
     base_permissions = ["can_index", "can_edit"]
     method_permission_name = {"index": "index", "save": "edit"}
 
+    def _page(self, errors: dict[str, str] | None = None, values: Any = None) -> Any:
+        rows = {r.name: r for r in db.session.scalars(select(MenuSetting))}
+        return self.render_template("menus/index.html", entries=service.entries(), rows=rows, errors=errors or {},
+                                    values=values, original=service.original_label,
+                                    title=_("系统菜单"))
+
     @expose("/")
     @has_access
     def index(self) -> Any:
         service.apply(force=True)
-        rows = {r.name: r for r in db.session.scalars(select(MenuSetting))}
-        return self.render_template("menus/index.html", entries=service.entries(), rows=rows, errors={},
-                                    values=None, original=lambda item: service._originals(item)[0],
-                                    title=_("系统菜单"))
+        return self._page()
 
     @expose("/save", methods=["POST"])
     @has_access
@@ -40,10 +43,7 @@ class SystemMenuView(BaseView):
             db.session.commit()
         except service.MenuError as e:
             db.session.rollback()
-            rows = {r.name: r for r in db.session.scalars(select(MenuSetting))}
-            return self.render_template("menus/index.html", entries=service.entries(), rows=rows,
-                                        errors={e.field: str(e)}, values=request.form,
-                                        original=lambda item: service._originals(item)[0], title=_("系统菜单"))
+            return self._page({e.field or "": str(e)}, request.form)
         service.apply(force=True)
         flash(_("系统菜单已保存（%(n)s项变更）", n=n), "success")
         return redirect(url_for("SystemMenuView.index"))

@@ -29,7 +29,7 @@ from app.services.core.registration import (
     update_returned,
 )
 from app.services.core.validators import column_length
-from app.workflow import ReviewError, act, review_of
+from app.workflow import ReviewError, act, last_refusal, review_of
 from models.core.registration import UnitRegistration
 from models.core.unit import Category, Unit
 from models.core.user import UnitUser
@@ -169,7 +169,7 @@ class MyApplicationView(BaseView):
             else:
                 flash(_("注册信息已保存；确认无误后请点击“重新提交审核”"), "success")
                 return redirect(url_for("MyApplicationView.page"))
-        last = next((t for t in reversed(review.trail) if t.action == "return"), None)
+        last = last_refusal(review, ("return",))
         return self.render_template("review/registration_edit.html", form=form, title=_("修改注册信息"),
                                     opinion=last.opinion if last else None)
 

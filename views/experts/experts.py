@@ -17,7 +17,6 @@ from wtforms.validators import DataRequired
 from app.extensions import db
 from app.services import experts as service
 from app.services.core import audit
-from app.services.core.validators import to_id
 from app.services.documents import pdf
 from models.experts.expert import Expert
 from views.base import FormError, ScopedModelView, scoped_interface
@@ -86,13 +85,8 @@ class ExpertView(ScopedModelView):
     def _match_target(self) -> Any:
         """新增专家 from a team's project (G-06): ?project=<id> of a team the user runs."""
         from app.services.grassroots import teams as team_service
-        from models.grassroots.team import ServiceProject
 
-        raw = request.args.get("project", "")
-        project = db.session.get(ServiceProject, to_id(raw)) if to_id(raw) else None
-        if project is None or not team_service.is_executor(project.team, g.user):
-            return None
-        return project
+        return team_service.project_run_by(request.args.get("project"), g.user)
 
     def post_add(self, item: Expert) -> None:
         """Added from a team's project: the new expert is matched to it in the same step."""

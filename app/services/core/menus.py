@@ -37,10 +37,11 @@ def entries() -> list[tuple[Any, list[Any]]]:
     return out
 
 
-def _originals(item: Any) -> tuple[Any, int]:
+def original_label(item: Any) -> Any:
+    """The entry's built-in name (kept the first time a setting is applied)."""
     if not hasattr(item, "_platform_label"):
         item._platform_label = item.label
-    return item._platform_label, getattr(item, "_platform_pos", 0)
+    return item._platform_label
 
 
 def _stamp() -> Any:
@@ -69,7 +70,7 @@ def apply(force: bool = False) -> None:
                 child._platform_pos = cpos
     for item in top:
         for node in [item, *(item.childs or [])]:
-            label, _pos = _originals(node)
+            label = original_label(node)
             row = rows.get(node.name)
             node.label = row.label if row is not None and row.label else label
         if item.childs:

@@ -27,7 +27,7 @@ from app.services.core import attachments, audit
 from app.services.core.validators import to_id, too_long_message
 from app.services.documents import imports
 from app.services.documents.columns import Column
-from app.workflow import MatterType, Require, act, register, review_of
+from app.workflow import MatterType, Require, act, last_refusal, register, review_of
 from models.core.unit import Category, Unit
 from models.grassroots.team import (
     ProjectExpert,
@@ -197,6 +197,12 @@ def add_project(team: ServiceTeam, user: Any, project: ServiceProject) -> Servic
     project.team_id, project.unit_id = team.id, team.unit_id
     db.session.add(project)
     return project
+
+
+def project_run_by(project_id: Any, user: Any) -> ServiceProject | None:
+    """A project of a team the user's unit runs (新增专家 from it joins the expert to it), or None."""
+    project = db.session.get(ServiceProject, to_id(project_id)) if to_id(project_id) else None
+    return project if project is not None and is_executor(project.team, user) else None
 
 
 def match_expert(project: ServiceProject, expert: Any, user: Any) -> ProjectExpert:
@@ -450,7 +456,7 @@ def return_opinions(team: ServiceTeam) -> dict[str, str]:
         review = review_of(matter.code, rec.id) if rec is not None else None
         if review is None or rec.review_state not in ("returned", "rejected"):
             continue
-        last = next((t for t in reversed(review.trail) if t.action in ("return", "reject")), None)
+        last = last_refusal(review)
         if last is not None and last.opinion:
             out[matter.code] = f"{last.unit_name or ''}：{last.opinion}"
     return out
