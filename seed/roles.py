@@ -105,6 +105,7 @@ ROLES: dict[str, dict[str, list[str]]] = {
         "DepartmentView": CRUD,
         "StaffView": ["can_list", "can_show", "can_add", "can_edit", "makeadmin", "disable", "enable", "resetpassword"],
         "ChildAdminView": ["can_list", "can_show", "disable", "enable", "resetpassword"],
+        "LineUserView": [*CRUD, "disable", "enable", "resetpassword"],  # the menu: line administrators only
         "UnitRoleView": CRUD,
         "RoleMatrixView": ["can_list", "can_edit"],
         "ParentChangeView": ["can_list", "can_show", "can_request", "can_review", "batch_approve"],

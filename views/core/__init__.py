@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
+from flask import current_app, g
 from flask_babel import lazy_gettext as _l
 
 from views.registry import add_link, add_view
@@ -35,7 +35,7 @@ def register(appbuilder: Any) -> None:
         UnitTreeView,
         UnitView,
     )
-    from views.core.users import ChildAdminView, StaffView, UnitRoleView
+    from views.core.users import ChildAdminView, LineUserView, StaffView, UnitRoleView
 
     cat = "UnitsUsers"
     cat_label = _l("单位及用户管理")
@@ -99,6 +99,10 @@ def register(appbuilder: Any) -> None:
     appbuilder.add_view_no_menu(DictItemView)
     add_view(appbuilder, SupportEditView, "SupportEdit", sys, label=_l("技术服务设置"), icon="fa-headset",
              category_label=_l("系统管理"))
+    from app.services.core.users import manages_line_accounts
+
+    add_view(appbuilder, LineUserView, "LineUsers", sys, label=_l("用户管理"), icon="fa-users-cog",
+             category_label=_l("系统管理"), menu_cond=lambda: manages_line_accounts(g.user))
     from views.core.menus import SystemMenuView
 
     add_view(appbuilder, SystemMenuView, "SystemMenu", sys, label=_l("系统菜单"), icon="fa-bars",

@@ -16,22 +16,22 @@ from flask_appbuilder.fieldwidgets import (
 )
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from flask_appbuilder.security.sqla.models import PermissionView, Role
+from flask_appbuilder.security.sqla.models import PermissionView, Role, assoc_user_role
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, false, select
-from werkzeug.security import generate_password_hash
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Optional
 
 from app.extensions import db
+from app.security.rules import THREE_ADMINS
 from app.services.core import users as user_service
 from app.services.core.permissions import permission_label
 from app.services.core.validators import check_mobile
 from models.core.unit import Department, Unit
 from models.core.user import RoleOwner, UnitUser
 from views.base import ChineseDisplayMixin, FormError, ScopedModelView, StrictActionsMixin
-from views.fields import StrictQuerySelectMultipleField, attach_error
+from views.fields import StrictQuerySelectMultipleField, UnitSelectField, attach_error
 
 USER_LABELS = {
     "first_name": _l("姓名"),
@@ -77,6 +77,24 @@ def _assignable_query() -> list[Any]:
 def _departments_query() -> list[Any]:
     uid = getattr(g.user, "unit_id", None)
     return list(db.session.scalars(select(Department).where(Department.unit_id == uid).order_by(Department.sort)))
+
+
+def _typed_new_user() -> dict[str, Any]:
+    """The new account's values as typed into the 新增 form."""
+    form = request.form
+    return {
+        "username": (form.get("username") or "").strip(),
+        "name": (form.get("first_name") or "").strip(),
+        "phone": (form.get("phone") or "").strip(),
+        "email": (form.get("email") or "").strip() or None,
+        "password": form.get("password") or "",
+    }
+
+
+def _new_user_problems() -> list[tuple[str | None, str]]:
+    """Every problem of the typed new account, beside the form's fields."""
+    return [("first_name" if field == "name" else field, str(reason))
+            for field, reason in user_service.new_user_problems(_typed_new_user())]
 
 
 class AccountActionsMixin:
@@ -154,22 +172,20 @@ class StaffView(AccountActionsMixin, ScopedModelView):
         "department": add_form_extra_fields["department"],
     }
 
+    def form_problems(self, item: Any, is_created: bool) -> list[tuple[str | None, str]]:
+        return _new_user_problems() if is_created else []
+
     def pre_add(self, item: Any) -> None:
         if not g.user.is_unit_admin:
             raise FormError(_("只有本单位管理员可以新增工作人员"))
-        form = request.form
-        data = {
-            "username": (form.get("username") or "").strip(),
-            "name": (form.get("first_name") or "").strip(),
-            "phone": (form.get("phone") or "").strip(),
-            "email": (form.get("email") or "").strip() or None,
-            "password": form.get("password") or "",
-        }
+        data = _typed_new_user()
+        problems = _new_user_problems()
+        if problems:
+            raise FormError.of(problems)
         try:
-            user_service.check_new_user(data)
             user_service.check_roles_assignable(g.user, item.roles or [])
         except user_service.UserError as e:
-            raise FormError(str(e), "first_name" if e.field == "name" else e.field) from e
+            raise FormError(str(e), e.field) from e
         item.username = data["username"]
         item.first_name = data["name"]
         item.last_name = ""
@@ -179,7 +195,7 @@ class StaffView(AccountActionsMixin, ScopedModelView):
         item.is_unit_admin = False
         item.user_type = "unit"
         item.active = True
-        item.password = generate_password_hash(data["password"])
+        item.password = user_service.hash_password(data["password"])
         staff = user_service.role_by_name(user_service.ROLE_STAFF)
         if staff is not None and staff not in item.roles:
             item.roles = [staff] + list(item.roles or [])
@@ -229,6 +245,106 @@ class ChildAdminView(AccountActionsMixin, ScopedModelView):
     show_columns = ["unit", "first_name", "username", "phone", "email", "active", "last_login", "created_on"]
     search_columns = ["first_name", "username", "phone", "active"]
     base_permissions = ["can_list", "can_show", "disable", "enable", "resetpassword"]
+
+
+class LineAccountsFilter(BaseFilter):
+    """用户管理: every account of the subtree for a line's administrator, none for anybody else; never
+    the three administrators."""
+
+    name = "line accounts"
+
+    def apply(self, query: Any, value: Any) -> Any:
+        if not user_service.manages_line_accounts(getattr(g, "user", None)):
+            return query.filter(false())
+        three = select(assoc_user_role.c.user_id).join(Role, Role.id == assoc_user_role.c.role_id).where(
+            Role.name.in_(THREE_ADMINS))
+        return query.filter(UnitUser.id.not_in(three))
+
+
+USER_TYPES = {"unit": _l("单位用户"), "person": _l("个人用户")}
+
+
+class LineUserView(AccountActionsMixin, ScopedModelView):
+    """用户管理 (TC-09, seed 003 七): the line's administrator adds, edits, deletes, disables and enables
+    every account below it, and resets their passwords."""
+
+    route_base = "/lineusers"
+    datamodel = SQLAInterface(UnitUser)
+    entity_title = _l("用户")
+    list_title = _l("用户管理")
+    base_filters = [["id", LineAccountsFilter, None]]
+    label_columns = {**USER_LABELS, "user_type": _l("账号类型"), "password": _l("初始密码")}
+    formatters_columns = {"user_type": lambda v: str(USER_TYPES.get(v, v or ""))}
+    list_columns = ["first_name", "username", "unit", "user_type", "is_unit_admin", "phone", "active", "last_login"]
+    show_columns = ["first_name", "username", "unit", "user_type", "is_unit_admin", "phone", "email", "roles",
+                    "active", "last_login", "created_on"]
+    add_columns = ["unit", "username", "first_name", "phone", "email", "password", "conf_password"]
+    edit_columns = ["first_name", "phone", "email"]
+    search_columns = ["first_name", "username", "unit", "phone", "active"]
+    order_columns = ["first_name", "username", "last_login"]
+    base_order = ("id", "asc")
+    base_permissions = ["can_list", "can_show", "can_add", "can_edit", "can_delete", "disable", "enable",
+                        "resetpassword"]
+    add_form_extra_fields = {
+        "unit": UnitSelectField(_l("所属单位"), required=True),
+        "username": StaffView.add_form_extra_fields["username"],
+        "first_name": StaffView.add_form_extra_fields["first_name"],
+        "phone": StaffView.add_form_extra_fields["phone"],
+        "email": StaffView.add_form_extra_fields["email"],
+        "password": StaffView.add_form_extra_fields["password"],
+        "conf_password": StaffView.add_form_extra_fields["conf_password"],
+    }
+    edit_form_extra_fields = {
+        "first_name": StaffView.add_form_extra_fields["first_name"],
+        "phone": StaffView.add_form_extra_fields["phone"],
+        "email": StaffView.add_form_extra_fields["email"],
+    }
+
+    def can_add_here(self) -> bool:
+        return user_service.manages_line_accounts(g.user)
+
+    def row_rule(self) -> tuple[Any, Any] | None:
+        managed = UnitUser.id != g.user.id  # the rest of the rule is the list's own filter
+        return managed, and_(managed, UnitUser.is_unit_admin.is_(False))
+
+    def form_problems(self, item: Any, is_created: bool) -> list[tuple[str | None, str]]:
+        return _new_user_problems() if is_created else []
+
+    def pre_add(self, item: Any) -> None:
+        if not user_service.manages_line_accounts(g.user):
+            raise FormError(_("只有本条线的管理单位管理员可以新增用户"))
+        data = _typed_new_user()
+        problems = _new_user_problems()
+        if problems:
+            raise FormError.of(problems)
+        item.username = data["username"]
+        item.first_name = data["name"]
+        item.last_name = ""
+        item.email = data["email"] or user_service.placeholder_email(data["username"])
+        item.is_unit_admin = False
+        item.user_type = "unit"
+        item.active = True
+        item.password = user_service.hash_password(data["password"])
+        staff = user_service.role_by_name(user_service.ROLE_STAFF)
+        item.roles = [staff] if staff is not None else []
+
+    def pre_update(self, item: Any) -> None:
+        try:
+            user_service.update_account(item, g.user, name=item.first_name or "", phone=item.phone or "",
+                                        email=item.email)
+        except user_service.UserError as e:
+            raise FormError(str(e), e.field) from e
+
+    def pre_delete(self, item: Any) -> None:
+        try:
+            user_service.check_delete(item, g.user)
+        except user_service.UserError as e:
+            raise FormError(str(e)) from e
+
+    def translate_db_error(self, exc: Exception) -> str:
+        if request.endpoint == f"{type(self).__name__}.delete":
+            return _("该账号已有业务记录（申请、审核、消息等），不能删除，可改为禁用")
+        return super().translate_db_error(exc)
 
 
 class UnitRoleFilter(BaseFilter):

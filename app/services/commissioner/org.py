@@ -17,6 +17,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.services.commissioner.individual import KtpError
 from app.services.core import attachments, registration
+from app.services.core import users as user_service
 from app.services.core.validators import check_length, check_phone
 from app.workflow import Require
 from models.commissioner.org import KtpOrg
@@ -25,6 +26,8 @@ from models.core.unit import Unit
 KIND_CODES = {"commissioner.province": "province", "commissioner.city": "city", "commissioner.legal": "legal",
               "commissioner.dispatched": "dispatched"}
 STAMPED = "stamped_application"
+# 七 系统管理 · 用户管理: the province manages every account of the line
+user_service.LINE_ACCOUNT_MANAGERS.add("commissioner.province")
 
 
 def kind_of(unit: Unit | None) -> str | None:
@@ -69,20 +72,23 @@ def save_org(user: Any, data: Any) -> KtpOrg:
     if not user.is_unit_admin:
         raise KtpError(_("只有单位管理员可以修改机构信息"))
     values: dict[str, str] = {}
+    problems: list[tuple[str | None, str]] = []  # all at once
     for key, label in fields_for(kind):
         value = (data.get(key) or "").strip()
         if not value:
-            raise KtpError(_("%(f)s为必填项，若无相关信息请填写“无”", f=str(label)), key)
+            problems.append((key, _("%(f)s为必填项，若无相关信息请填写“无”", f=str(label))))
         values[key] = value
     for key in ("phone", "contact_phone"):
-        reason = check_phone(values[key])
+        reason = check_phone(values[key]) if values.get(key) else None
         if reason:
-            raise KtpError(str(reason), key)
-    if "nature" in values:
+            problems.append((key, str(reason)))
+    if values.get("nature"):
         from app.services.core import dicts
 
         if values["nature"] not in dict(dicts.choices("unit_nature")):
-            raise KtpError(_("请选择单位性质"), "nature")
+            problems.append(("nature", _("请选择单位性质")))
+    if problems:
+        raise KtpError.of(problems)
     labels = dict(fields_for(kind))
     for key, value in values.items():  # each value fits its column (the unit's or the org's)
         column = getattr(Unit if key in UNIT_ATTRS else KtpOrg, key, None)

@@ -52,6 +52,14 @@ class UserError(Exception):
 PLACEHOLDER_EMAIL = "@users.invalid"
 
 
+def hash_password(password: str) -> str:
+    """A password's hash by the deployment's method (FAB_PASSWORD_HASH_METHOD, as FAB's own screens:
+    scrypt unless configured; the tests configure a fast one)."""
+    cfg = current_app.config
+    return generate_password_hash(password, method=cfg.get("FAB_PASSWORD_HASH_METHOD", "scrypt"),
+                                  salt_length=int(cfg.get("FAB_PASSWORD_HASH_SALT_LENGTH", 16)))
+
+
 def placeholder_email(username: str) -> str:
     return f"{username.lower()}{PLACEHOLDER_EMAIL}"
 
@@ -95,30 +103,39 @@ def check_person_phone(phone: str) -> None:
         raise UserError(_("该手机号码已被注册"), "phone")
 
 
-def check_new_user(data: dict[str, Any]) -> None:
-    """Checks of the 经办人员 / 工作人员 form; raises UserError naming the field."""
+def new_user_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """Every problem of the 经办人员 / 工作人员 form at once, as (field, reason)."""
+    problems: list[tuple[str, str]] = []
     username = (data.get("username") or "").strip()
     reason = check_login_name(username)
     if reason:
-        raise UserError(reason, "username")
-    if login_taken(username):
-        raise UserError(_("登录名已被使用"), "username")
+        problems.append(("username", reason))
+    elif login_taken(username):
+        problems.append(("username", _("登录名已被使用")))
     if not (data.get("name") or "").strip():
-        raise UserError(_("请填写姓名"), "name")
+        problems.append(("name", _("请填写姓名")))
     too_long = length_error(UnitUser, first_name=(data.get("name") or "").strip(), email=(data.get("email") or "").strip())
     if too_long:
-        raise UserError(too_long[1], {"first_name": "name"}.get(too_long[0], too_long[0]))
+        problems.append(({"first_name": "name"}.get(too_long[0], too_long[0]), too_long[1]))
     reason = check_mobile(data.get("phone") or "")
     if reason:
-        raise UserError(reason, "phone")
+        problems.append(("phone", reason))
     reason = check_password(data.get("password") or "", username)
     if reason:
-        raise UserError(reason, "password")
+        problems.append(("password", reason))
     email = (data.get("email") or "").strip()
     if email and db.session.scalar(
         select(func.count()).select_from(UnitUser).where(func.lower(UnitUser.email) == email.lower())
     ):
-        raise UserError(_("该电子邮箱已被其他账号使用"), "email")
+        problems.append(("email", _("该电子邮箱已被其他账号使用")))
+    return problems
+
+
+def check_new_user(data: dict[str, Any]) -> None:
+    """Checks of the 经办人员 / 工作人员 form; raises UserError naming the (first) field."""
+    problems = new_user_problems(data)
+    if problems:
+        raise UserError(problems[0][1], problems[0][0])
 
 
 def create_user(
@@ -154,7 +171,7 @@ def create_user(
         is_unit_admin=is_admin,
         department_id=department_id,
         user_type="unit",
-        password=generate_password_hash(password),
+        password=hash_password(password),
         must_change_password=True,  # whoever set it, the person chooses their own
         password_changed_at=dt.datetime.now(),
     )
@@ -284,15 +301,32 @@ if not event.contains(Session, "before_flush", _guard_three_admins):
     event.listen(Session, "before_flush", _guard_three_admins)
 
 
+#: Unit categories whose administrator manages every account of the unit's subtree (用户管理, e.g.
+#: the province of 科技特派员, seed 003 七): the business modules declare theirs.
+LINE_ACCOUNT_MANAGERS: set[str] = set()
+
+
+def manages_line_accounts(actor: Any) -> bool:
+    """Whether ``actor`` is the administrator of a unit that manages every account of its line."""
+    unit = getattr(actor, "unit", None)
+    if (actor is None or unit is None or not unit.active or getattr(actor, "user_type", "unit") != "unit"
+            or not getattr(actor, "is_unit_admin", False)):
+        return False
+    return any(c.code in LINE_ACCOUNT_MANAGERS for c in unit.categories)
+
+
 def can_manage_account(actor: Any, user: UnitUser) -> bool:
     """The parent's administrator manages a child's administrator account; a unit's
-    administrator manages its own staff."""
+    administrator manages its own staff; a line's administrator (``LINE_ACCOUNT_MANAGERS``) every
+    account below it, persons included, except the three administrators."""
     if actor is None or user is None or actor.id == user.id:
         return False
     if is_system_admin(actor) and actor.unit is not None and user.unit is not None:
         return user.unit.path.startswith(actor.unit.path)
     if not actor.is_unit_admin or user.unit is None:
         return False
+    if manages_line_accounts(actor) and user.unit.path.startswith(actor.unit.path) and not is_three_admin(user):
+        return True
     if user.is_unit_admin:
         return user.unit.parent_id == actor.unit_id
     return user.unit_id == actor.unit_id
@@ -305,6 +339,36 @@ def set_active(user: UnitUser, active: bool, actor: Any) -> None:
         raise UserError(three_admin_refusal_text())
     user.active = active
     db.session.commit()
+
+
+def update_account(user: UnitUser, actor: Any, *, name: str, phone: str, email: str | None) -> None:
+    """用户管理's 编辑: name, mobile and e-mail of an account the actor manages; the caller commits."""
+    if not can_manage_account(actor, user):
+        raise UserError(_("无权管理该账号"))
+    if not (name or "").strip():
+        raise UserError(_("请填写姓名"), "first_name")
+    reason = check_mobile(phone or "")
+    if reason:
+        raise UserError(reason, "phone")
+    email = (email or "").strip()
+    if email and db.session.scalar(
+        select(func.count()).select_from(UnitUser).where(func.lower(UnitUser.email) == email.lower(),
+                                                         UnitUser.id != user.id)
+    ):
+        raise UserError(_("该电子邮箱已被其他账号使用"), "email")
+    user.first_name = name.strip()
+    user.last_name = user.last_name or ""
+    user.phone = phone.strip()
+    user.email = email or placeholder_email(user.username)
+
+
+def check_delete(user: UnitUser, actor: Any) -> None:
+    """用户管理's 删除: an account the actor manages, not a unit's administrator (hand it over first);
+    an account with business records is refused by the database and is disabled instead."""
+    if not can_manage_account(actor, user):
+        raise UserError(_("无权管理该账号"))
+    if user.is_unit_admin:
+        raise UserError(_("单位管理员账号不能删除：请先由该单位移交管理员，或禁用该账号"))
 
 
 def random_password(length: int = 12) -> str:
@@ -322,7 +386,7 @@ def reset_password(user: UnitUser, actor: Any) -> str:
     if is_three_admin(user):
         raise UserError(three_admin_refusal_text())
     new = random_password()
-    user.password = generate_password_hash(new)
+    user.password = hash_password(new)
     user.must_change_password = True
     user.password_changed_at = dt.datetime.now()
     db.session.commit()
@@ -337,7 +401,7 @@ def change_own_password(user: UnitUser, old: str, new: str) -> None:
         raise UserError(reason, "password")
     if check_password_hash(user.password, new):
         raise UserError(_("新密码不能与原密码相同"), "password")
-    user.password = generate_password_hash(new)
+    user.password = hash_password(new)
     user.must_change_password = False
     user.password_changed_at = dt.datetime.now()
     db.session.commit()
@@ -348,7 +412,7 @@ def set_password(user: UnitUser, new: str) -> None:
     reason = check_password(new, user.username)
     if reason:
         raise UserError(reason, "password")
-    user.password = generate_password_hash(new)
+    user.password = hash_password(new)
     user.must_change_password = False
     user.password_changed_at = dt.datetime.now()
     user.locked_until = None
