@@ -130,11 +130,18 @@ def related_personal_kind(model: Any, dotted: str) -> str | None:
 
 
 class FormError(Exception):
-    """A business rule refused the form; shown beside ``field`` (or on top)."""
+    """A business rule refused the form; shown beside ``field`` (or on top), with any ``more`` problems
+    (field, reason) beside theirs: a form shows all its errors at once."""
 
-    def __init__(self, message: str, field: str | None = None):
+    def __init__(self, message: str, field: str | None = None, more: list[tuple[str | None, str]] | None = None):
         super().__init__(message)
         self.field = field
+        self.problems: list[tuple[str | None, str]] = [(field, str(message)), *(more or [])]
+
+    @classmethod
+    def of(cls, problems: list[tuple[str | None, str]]) -> FormError:
+        (field, message), *more = problems
+        return cls(str(message), field, more)
 
 
 def check_item_scope(item: Any) -> None:
@@ -649,7 +656,8 @@ class ScopedModelView(ChineseDisplayMixin, StrictActionsMixin, ScopedViewMixin, 
             db.session.commit()
         except FormError as e:
             db.session.rollback()
-            attach_error(form, str(e), e.field)
+            for field, message in e.problems:
+                attach_error(form, message, field)
             return False
         except ScopeError as e:
             db.session.rollback()
@@ -665,6 +673,28 @@ class ScopedModelView(ChineseDisplayMixin, StrictActionsMixin, ScopedViewMixin, 
         else:
             self.post_update(item)
         return True
+
+    def form_problems(self, item: Any, is_created: bool) -> list[tuple[str | None, str]]:
+        """The view's own checks of typed values that need nothing saved (formats, duplicates), as
+        (field, reason). Where the form's validators refuse it, these are shown with their errors, so
+        the form shows all its errors at once; the view's pre_add / pre_update raise them too."""
+        return []
+
+    def _show_all_problems(self, form: Any, item: Any, is_created: bool) -> None:
+        """A form WTForms refused: add the view's own problems of the other fields; nothing is kept."""
+        try:
+            with db.session.no_autoflush:
+                form.populate_obj(item)
+                problems = self.form_problems(item, is_created)
+        except Exception as e:  # a half-typed form the checks cannot read: its validators' errors stand
+            log.debug("form problems not collected: %r", e)
+            problems = []
+        finally:
+            db.session.rollback()
+        for field, message in problems:
+            target = getattr(form, field, None) if field else None
+            if target is not None and not target.errors:
+                attach_error(form, message, field)
 
     def refuse_partial_personal_filters(self) -> None:
         """A role that sees personal data masked may only search it by exact match."""
@@ -717,6 +747,8 @@ class ScopedModelView(ChineseDisplayMixin, StrictActionsMixin, ScopedViewMixin, 
                 if self._validate_and_save(form, item, True):
                     flash(self.add_row_message, "success")
                     return None
+            else:
+                self._show_all_problems(form, self.datamodel.obj(), True)
         else:
             self.update_redirect()
             own = getattr(getattr(g, "user", None), "unit", None)
@@ -748,9 +780,11 @@ class ScopedModelView(ChineseDisplayMixin, StrictActionsMixin, ScopedViewMixin, 
                 if self._validate_and_save(form, item, False):
                     flash(self.edit_row_message, "success")
                     return None
-                item = self.datamodel.get(pk, self._base_filters)
-                if not item:
-                    abort(404)
+            else:
+                self._show_all_problems(form, item, False)
+            item = self.datamodel.get(pk, self._base_filters)
+            if not item:
+                abort(404)
         else:
             form = self.edit_form.refresh(obj=item)
             self.prefill_form(form, pk)

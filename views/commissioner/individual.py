@@ -38,7 +38,10 @@ class KtpRegisterView(BaseView):
                 user_service.check_person_phone(request.form.get("phone") or "")  # one number, one account
                 service.register_person(request.form)
                 db.session.commit()
-            except (service.KtpError, user_service.UserError) as e:
+            except service.KtpError as e:
+                db.session.rollback()
+                errors.update(e.errors())
+            except user_service.UserError as e:
                 db.session.rollback()
                 errors[e.field or "_"] = str(e)
             else:
@@ -68,8 +71,8 @@ class KtpMyView(BaseView):
                 db.session.commit()
             except service.KtpError as e:
                 db.session.rollback()
-                errors[e.field or "_"] = str(e)
-                flash(str(e), "danger")
+                errors.update(e.errors())
+                flash(e.summary(), "danger")
             else:
                 flash(_("基本信息已保存"), "success")
                 return redirect(url_for("KtpMyView.profile"))
@@ -91,8 +94,8 @@ class KtpMyView(BaseView):
                 db.session.commit()
             except service.KtpError as e:
                 db.session.rollback()
-                errors[e.field or "_"] = str(e)
-                flash(str(e), "danger")
+                errors.update(e.errors())
+                flash(e.summary(), "danger")
             else:
                 flash(_("申请表已保存；确认无误后请点击“提交审核”"), "success")
                 return redirect(url_for("KtpMyView.application"))
@@ -141,8 +144,8 @@ class KtpMyView(BaseView):
                 db.session.commit()
             except service.KtpError as e:
                 db.session.rollback()
-                errors[e.field or "_"] = str(e)
-                flash(str(e), "danger")
+                errors.update(e.errors())
+                flash(e.summary(), "danger")
             else:
                 flash(_("服务协议已保存，可下载打印"), "success")
                 return redirect(url_for("KtpMyView.agreement"))

@@ -51,8 +51,8 @@ class KtpOrgView(BaseView):
                 db.session.commit()
             except KtpError as e:
                 db.session.rollback()
-                errors[e.field or "_"] = str(e)
-                flash(str(e), "danger")
+                errors.update(e.errors())
+                flash(e.summary(), "danger")
             else:
                 flash(_("机构信息已保存"), "success")
                 return redirect(url_for("KtpOrgView.org"))

@@ -68,8 +68,8 @@ class KtpTeamView(BaseView):
                 db.session.commit()
             except ind.KtpError as e:
                 db.session.rollback()
-                errors[e.field or "_"] = str(e)
-                flash(str(e), "danger")
+                errors.update(e.errors())
+                flash(e.summary(), "danger")
             else:
                 flash(_("申请表已保存；确认无误后请点击“提交审核”"), "success")
                 return redirect(url_for("KtpTeamView.application"))
@@ -112,8 +112,8 @@ class KtpTeamView(BaseView):
                 db.session.commit()
             except ind.KtpError as e:
                 db.session.rollback()
-                errors[e.field or "_"] = str(e)
-                flash(str(e), "danger")
+                errors.update(e.errors())
+                flash(e.summary(), "danger")
             else:
                 flash(_("服务协议已保存，可下载打印"), "success")
                 return redirect(url_for("KtpTeamView.agreement"))

@@ -87,13 +87,26 @@ class RegisterView(BaseView):
     def form(self) -> Any:
         form = RegisterForm(request.form if request.method == "POST" else None)
         form.categories.choices = _category_choices()
-        if request.method == "POST" and form.validate():
+        valid = False
+        if request.method == "POST":
+            valid = form.validate()
             data = unit_service.NewUnit(
-                name=form.name.data, credit_code=form.credit_code.data, nature=form.nature.data,
-                phone=form.phone.data, category_ids=[int(x) for x in form.categories.data or []],
+                name=form.name.data or "", credit_code=form.credit_code.data or "", nature=form.nature.data,
+                phone=form.phone.data or "",
+                category_ids=[int(x) for x in form.categories.data or [] if str(x).isdigit()],
             )
             admin = {"username": form.username.data, "name": form.admin_name.data, "phone": form.admin_phone.data,
                      "email": form.email.data or None, "password": form.password.data}
+            # every problem at once: the validators' and the rules' of the unit and of its administrator
+            problems = unit_service.basic_problems(form.parent.data, data) + [
+                ({"name": "admin_name", "phone": "admin_phone"}.get(f, f), m)
+                for f, m in user_service.new_user_problems(admin)]
+            for field, message in problems:
+                target = getattr(form, field, None)
+                if target is not None and not target.errors:
+                    attach_error(form, str(message), field)
+            valid = valid and not problems
+        if request.method == "POST" and valid:
             try:
                 register_unit(form.parent.data, data, admin)
             except unit_service.UnitError as e:

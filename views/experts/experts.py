@@ -55,7 +55,9 @@ class ExpertView(ScopedModelView):
     }
     description_columns = {"birth_ym": _l("格式 yyyyMM，如 197805"), "admin_post": _l("无职务填“无”")}
 
-    def _check_form(self, item: Expert) -> None:
+    def form_problems(self, item: Expert, is_created: bool) -> list[tuple[str | None, str]]:
+        """Every problem of the typed expert at once: each column's format, the identity, a duplicate."""
+        problems: list[tuple[str | None, str]] = []
         values = {c.key: getattr(item, c.key) for c in service.COLUMNS}
         for col in service.COLUMNS:
             raw = values[col.key]
@@ -63,13 +65,19 @@ class ExpertView(ScopedModelView):
                 continue
             _v, reason = col.parse(raw if raw is not None else "")
             if reason:
-                raise FormError(str(reason), col.key)
-        for key, reason in service.check_identity(values):
-            raise FormError(reason, key)
+                problems.append((col.key, str(reason)))
+        problems.extend((key, str(reason)) for key, reason in service.check_identity(values))
+        id_number = (item.id_number or "").upper()
+        if id_number and db.session.scalar(select(Expert.id).where(Expert.id_number == id_number,
+                                                                   Expert.id != item.id)):
+            problems.append(("id_number", _("该证件号码的专家已在专家库中，一人只能录入一次")))
+        return problems
+
+    def _check_form(self, item: Expert) -> None:
+        problems = self.form_problems(item, item.id is None)
+        if problems:
+            raise FormError.of(problems)
         item.id_number = (item.id_number or "").upper()
-        dup = db.session.scalar(select(Expert.id).where(Expert.id_number == item.id_number, Expert.id != item.id))
-        if dup:
-            raise FormError(_("该证件号码的专家已在专家库中，一人只能录入一次"), "id_number")
 
     def pre_add(self, item: Expert) -> None:
         item.unit_id = g.user.unit_id

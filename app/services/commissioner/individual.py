@@ -24,9 +24,29 @@ EDITABLE = ("draft", "returned", "withdrawn")
 
 
 class KtpError(Exception):
-    def __init__(self, message: str, field: str | None = None):
+    """A refused 科技特派员 form: the first problem, with any ``more`` (field, reason) shown at once."""
+
+    def __init__(self, message: str, field: str | None = None, more: list[tuple[str | None, str]] | None = None):
         super().__init__(message)
         self.field = field
+        self.problems: list[tuple[str | None, str]] = [(field, str(message)), *(more or [])]
+
+    @classmethod
+    def of(cls, problems: list[tuple[str | None, str]]) -> KtpError:
+        (field, message), *more = problems
+        return cls(str(message), field, more)
+
+    def errors(self) -> dict[str, str]:
+        """Each field's reason, for the form's page ("_": the page's own)."""
+        out: dict[str, str] = {}
+        for field, message in self.problems:
+            out.setdefault(field or "_", message)
+        return out
+
+    def summary(self) -> str:
+        if len(self.problems) == 1:
+            return str(self)
+        return _("有%(n)s处需要修改，请查看标红的项：%(first)s", n=len(self.problems), first=str(self))
 
 
 def _units_of(code: str) -> list[Unit]:
@@ -58,13 +78,11 @@ def _city(raw: Any, field: str) -> Unit:
 def register_person(data: dict[str, Any]) -> Any:
     """注册: an individual account (it sees only its own records); the caller commits."""
     kind = data.get("kind")
-    if kind not in PERSON_ROLES:
-        raise KtpError(_("请选择角色"), "kind")
+    problems: list[tuple[str | None, str]] = [] if kind in PERSON_ROLES else [("kind", _("请选择角色"))]
+    problems += [(f, str(m)) for f, m in user_service.new_user_problems(data)]  # every problem at once
+    if problems:
+        raise KtpError.of(problems)
     role = user_service.role_by_name(PERSON_ROLES[kind])
-    try:
-        user_service.check_new_user(data)
-    except user_service.UserError as e:
-        raise KtpError(str(e), e.field) from e
     user = user_service.create_user(province(), username=data["username"].strip(), name=data["name"].strip(),
                                     phone=data["phone"].strip(), password=data["password"], roles=[role],
                                     commit=False)
@@ -85,18 +103,33 @@ AGREEMENT_FIELDS = [("specialty", _l("专业技术特长")), ("enterprise_busine
                     ("needs", _l("科技服务需求")), ("work_plan", _l("工作内容及时间安排")), ("targets", _l("预期完成任务指标"))]
 
 
-def _required(data: dict[str, Any], fields: list[tuple[str, Any]], model: Any) -> dict[str, str]:
-    """The stripped values of ``fields``, each present and fitting its column of ``model``."""
-    out = {}
+def _required(data: dict[str, Any], fields: list[tuple[str, Any]], model: Any,
+              checks: tuple[tuple[str, Any], ...] = ()) -> dict[str, str]:
+    """The stripped values of ``fields``, each present and fitting its column of ``model`` and passing
+    its check in ``checks`` ((field, value -> reason or None)); every problem is raised at once."""
+    out: dict[str, str] = {}
+    problems: list[tuple[str | None, str]] = []
     for key, label in fields:
         value = (data.get(key) or "").strip()
         if not value:
-            raise KtpError(_("%(f)s为必填项，若无相关信息请填写“无”", f=str(label)), key)
+            problems.append((key, _("%(f)s为必填项，若无相关信息请填写“无”", f=str(label))))
+            continue
         reason = check_length(value, getattr(model, key), label)
         if reason:
-            raise KtpError(reason, key)
+            problems.append((key, str(reason)))
+            continue
         out[key] = value
+    for key, check in checks:
+        reason = check(out[key]) if key in out else None
+        if reason:
+            problems.append((key, str(reason)))
+    if problems:
+        raise KtpError.of(problems)
     return out
+
+
+def _birth_ym_problem(value: str) -> str | None:
+    return None if len(value) == 6 and value.isdigit() else _("出生年月格式应为 yyyyMM，如 198005")
 
 
 def profile_of(user: Any) -> Commissioner | None:
@@ -104,12 +137,8 @@ def profile_of(user: Any) -> Commissioner | None:
 
 
 def save_profile(user: Any, data: dict[str, Any]) -> Commissioner:
-    values = _required(data, PROFILE_FIELDS, Commissioner)
-    if len(values["birth_ym"]) != 6 or not values["birth_ym"].isdigit():
-        raise KtpError(_("出生年月格式应为 yyyyMM，如 198005"), "birth_ym")
-    reason = check_mobile(values["phone"])
-    if reason:
-        raise KtpError(str(reason), "phone")
+    values = _required(data, PROFILE_FIELDS, Commissioner, checks=(("birth_ym", _birth_ym_problem),
+                                                                    ("phone", check_mobile)))
     kind = rec_kind(user)
     city = _city(data.get("city"), "city") if kind == "individual" or data.get("city") else None
     rec = profile_of(user) or Commissioner(user_id=user.id, kind=kind)

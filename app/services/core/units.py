@@ -75,28 +75,42 @@ class NewUnit:
     admin: dict[str, Any] | None = None
 
 
-def check_basic(parent: Unit, data: NewUnit, exclude_id: int | None = None) -> None:
-    """Step 1 checks; raises UnitError naming the field."""
+def basic_problems(parent: Unit | None, data: NewUnit, exclude_id: int | None = None) -> list[tuple[str, str]]:
+    """Every problem of step 1 at once, as (field, reason)."""
+    problems: list[tuple[str, str]] = []
     if not data.name or not data.name.strip():
-        raise UnitError(_("请填写单位名称"), "name")
+        problems.append(("name", _("请填写单位名称")))
     too_long = length_error(Unit, **{k: v for k, v in vars(data).items() if isinstance(v, str)})
     if too_long:
-        raise UnitError(too_long[1], too_long[0])
+        problems.append((too_long[0], too_long[1]))
     reason = check_credit_code(data.credit_code)
     if reason:
-        raise UnitError(reason, "credit_code")
-    code = normalize_credit_code(data.credit_code)
-    q = select(Unit.id).where(Unit.credit_code == code)
-    if exclude_id:
-        q = q.where(Unit.id != exclude_id)
-    if db.session.execute(q).first():
-        raise UnitError(_("该统一社会信用代码已被其他单位使用"), "credit_code")
+        problems.append(("credit_code", reason))
+    else:
+        q = select(Unit.id).where(Unit.credit_code == normalize_credit_code(data.credit_code))
+        if exclude_id:
+            q = q.where(Unit.id != exclude_id)
+        if db.session.execute(q).first():
+            problems.append(("credit_code", _("该统一社会信用代码已被其他单位使用")))
     if not data.category_ids:
-        raise UnitError(_("请选择单位类型"), "categories")
-    cats = db.session.scalars(select(Category).where(Category.id.in_(data.category_ids))).all()
-    if len(cats) != len(set(data.category_ids)):
-        raise UnitError(_("不是有效的选项"), "categories")
-    check_categories(parent, cats)
+        problems.append(("categories", _("请选择单位类型")))
+    else:
+        cats = db.session.scalars(select(Category).where(Category.id.in_(data.category_ids))).all()
+        if len(cats) != len(set(data.category_ids)):
+            problems.append(("categories", _("不是有效的选项")))
+        elif parent is not None:
+            try:
+                check_categories(parent, cats)
+            except UnitError as e:
+                problems.append((e.field or "categories", str(e)))
+    return problems
+
+
+def check_basic(parent: Unit, data: NewUnit, exclude_id: int | None = None) -> None:
+    """Step 1 checks; raises UnitError naming the (first) field."""
+    problems = basic_problems(parent, data, exclude_id)
+    if problems:
+        raise UnitError(problems[0][1], problems[0][0])
 
 
 def create_child_unit(parent: Unit, data: NewUnit, actor: Any,
