@@ -106,3 +106,32 @@ def test_the_batch_bar_only_where_it_can_succeed(app, login_as):
     assert "review-batch-form" in c.get("/parentchanges/list/?todo=1").get_data(as_text=True)
     assert "review-batch-form" not in c.get("/parentchanges/list/?mine=1").get_data(as_text=True)
     assert "review-batch-form" not in c.get("/parentchanges/list/").get_data(as_text=True)
+
+
+def test_return_to_a_chosen_earlier_node_from_the_page(app, login_as, monkeypatch):
+    """P-14: where a matter lets the reviewer choose (returns_to any/previous), the page offers the
+    earlier nodes it allows and the record goes back to the one chosen."""
+    from app.services.core.parent_change import PARENT_CHANGE
+    from tests.workflow.test_parent_change import _post, _request, _setup, _state
+
+    county_id, _child, login, yc_id = _setup(app)
+    rid = _request(login_as(login), yc_id)
+    wh, yc = login_as("hb_wh_admin"), login_as("hb_yc_admin")
+    with app.app_context():
+        from tests.conftest import unit_by_name
+
+        wh_id = unit_by_name("武汉市人力资源和社会保障局").id
+    _post(wh, rid, "approve", opinion="同意", version=str(_state(app, rid)[2]))
+    assert _state(app, rid)[:2] == ("pending", yc_id)
+    # as declared (to the applicant only), the page offers no node
+    assert 'name="target"' not in yc.get(f"/parentchanges/review/{rid}").get_data(as_text=True)
+    for mode in ("previous", "any"):
+        monkeypatch.setattr(PARENT_CHANGE, "returns_to", mode)
+        page = yc.get(f"/parentchanges/review/{rid}").get_data(as_text=True)
+        options = re.search(r'<select class="form-control" id="target" name="target">(.*?)</select>', page, re.S)
+        assert options and "申请单位" in options.group(1) and 'value="0"' in options.group(1), mode
+        assert "武汉市人力资源和社会保障局" in options.group(1)
+    _post(yc, rid, "return", opinion="请原上级单位补充意见", target="0", version=str(_state(app, rid)[2]))
+    assert _state(app, rid)[:2] == ("pending", wh_id)  # back at the chosen node, not at the applicant
+    page = wh.get(f"/parentchanges/review/{rid}").get_data(as_text=True)
+    assert "请原上级单位补充意见" in page and 'value="approve"' in page  # the trail, and it decides again
