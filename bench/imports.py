@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import io
 import json
 import os
@@ -124,6 +125,62 @@ def empty_rows_workbook(rows: int) -> bytes:
                         part = []
                 fh.write(("".join(part) + "</sheetData>" + tail).encode())
     return out.getvalue()
+
+
+def xls_workbook(rows: int, cols: int, start: int = 10_000_000, corners: bool = False) -> bytes:
+    """A legacy .xls (BIFF8, xlwt): template headers and ``rows`` expert rows (extra columns beyond
+    the template's filled with text), or, with ``corners``, two cells at opposite corners of the
+    sheet (a 65,536 × 256 range in a few KB)."""
+    import xlwt
+
+    wb = xlwt.Workbook(encoding="utf-8")
+    ws = wb.add_sheet("专家库")
+    if corners:
+        ws.write(0, 0, HEADERS[0])
+        ws.write(65535, 255, "x")
+    else:
+        for c in range(cols):
+            ws.write(0, c, HEADERS[c] if c < len(HEADERS) else f"备注{c}")
+        for r in range(1, rows + 1):
+            row = expert_row(start + r)
+            for c in range(cols):
+                ws.write(r, c, row[c] if c < len(row) else "附加")
+            if r % 4096 == 0:
+                ws.flush_row_data()
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def run_xls(name: str, client: Any) -> None:
+    """Legacy .xls uploads through the web path (the check job included): the largest template-shaped
+    .xls, a denser one over IMPORT_MAX_XLS_CELLS, and a tiny one whose two cells span the sheet."""
+    cases = [("xls_template_max", 65535, len(HEADERS), False), ("xls_dense_refused", 65535, 40, False),
+             ("xls_corners_refused", 0, 0, True)]
+    for case, rows, cols, corners in cases:
+        t = time.perf_counter()
+        data = xls_workbook(rows, cols, corners=corners)
+        log(f"{case}: {len(data) / 1048576:.1f} MB built in {time.perf_counter() - t:.1f}s")
+        gc.collect()
+        with RssPeak() as mem:
+            t = time.perf_counter()
+            r = upload(client, data, f"{case}.xls")
+            location = r.headers.get("Location", "")
+            if "/jobs/" in location:
+                st, _p = wait_job(client, location)
+                outcome = st["message"] if st["state"] == "failed" else re.findall(
+                    r"检查(?:通过|失败)\d+条", client.get(st["link"]).get_data(as_text=True))
+            elif location:
+                outcome = re.findall(r"检查(?:通过|失败)\d+条", client.get(location).get_data(as_text=True))
+            else:
+                found = re.search(r"表格范围过大[^<]*", r.get_data(as_text=True))
+                outcome = found.group(0) if found else re.sub(r"\s+", " ", r.get_data(as_text=True))[:200]
+            seconds = time.perf_counter() - t
+        print(json.dumps({
+            "backend": name, "case": case, "cells": rows * cols if not corners else 2,
+            "file_mb": round(len(data) / 1048576, 1), "seconds": round(seconds, 2),
+            "peak_growth_mb": mem.growth_mb, "goal_peak_growth_mb": 300, "outcome": outcome,
+        }, ensure_ascii=False), flush=True)
 
 
 class RssPeak:
@@ -338,6 +395,9 @@ def run_backend(name: str, url: str, args: argparse.Namespace, data: bytes, empt
             "raw_calamine_note": "calamine alone materialises the 2,000,001 x 17 range",
         }, ensure_ascii=False), flush=True)
 
+    if args.xls:
+        run_xls(name, client)
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
@@ -345,6 +405,7 @@ def main() -> None:
     parser.add_argument("--empty-rows", type=int, default=2000000)
     parser.add_argument("--backend", choices=["all", "sqlite", "postgresql"], default="all")
     parser.add_argument("--profile", action="store_true", help="cProfile the pipeline (stderr); slows it down")
+    parser.add_argument("--no-xls", dest="xls", action="store_false", help="skip the legacy .xls uploads")
     args = parser.parse_args()
     t = time.perf_counter()
     data = experts_workbook(args.rows)

@@ -296,3 +296,25 @@ def test_a_legacy_xls_is_read_and_bounded_by_its_cells(app, login_as):
     finally:
         app.config["IMPORT_MAX_CELLS"] = 4_000_000
     assert "表格范围过大（行数×列数超过200）" in r.get_data(as_text=True)
+
+
+def test_a_legacy_xls_whose_cells_span_the_whole_sheet_is_refused_before_it_is_loaded(app, login_as):
+    """Two cells at opposite corners make a 2 KB .xls whose range is 65,536 × 256 cells (calamine would
+    hold all of them): the cell records are read first and the upload is refused, whatever the
+    sheet's DIMENSIONS record claims."""
+    import xlwt
+
+    from app.services.documents import imports
+
+    wb = xlwt.Workbook(encoding="utf-8")
+    ws = wb.add_sheet("专家库")
+    ws.write(0, 0, "国籍")
+    ws.write(65535, 255, "x")
+    buf = io.BytesIO()
+    wb.save(buf)
+    data = buf.getvalue()
+    assert len(data) < 20_000
+    with app.app_context():
+        assert imports._xls_extent(data) == (2, 65536 * 256)
+    r = upload(login_as("sc_cd_admin"), data, "对角.xls")
+    assert "表格范围过大（行数×列数超过1200000）" in r.get_data(as_text=True)

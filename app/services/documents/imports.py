@@ -421,6 +421,62 @@ def _calamine_rows(data: bytes, max_cells: int | None = None) -> tuple[Iterator[
     return zip(range(start[0] + 1, start[0] + 1 + height), rows, strict=False), height
 
 
+# BIFF cell records: (record type, whether it spans columns: MULRK / MULBLANK end with the last column)
+_BIFF_CELLS = {0x0006: False, 0x0201: False, 0x0203: False, 0x0204: False, 0x0205: False, 0x027E: False,
+               0x00FD: False, 0x00BD: True, 0x00BE: True, 0x0406: False, 0x0021: False}
+
+
+def _xls_extent(data: bytes) -> tuple[int, int]:
+    """The first sheet of a legacy .xls: its number of cell records and the size of the range they
+    span (rows × columns, what calamine would hold), read from the records themselves before calamine
+    loads the sheet whole. A DIMENSIONS record is not trusted: a file can claim one size and hold
+    another."""
+    import struct
+
+    import olefile
+
+    try:
+        with olefile.OleFileIO(io.BytesIO(data)) as ole:
+            name = "Workbook" if ole.exists("Workbook") else "Book"
+            stream = ole.openstream(name).read()
+    except Exception as e:
+        raise ImportError_(_("文件无法读取：不是有效的Excel工作簿")) from e
+    unpack = struct.unpack_from
+    size = len(stream)
+    pos, sheet_at = 0, None
+    while pos + 4 <= size:  # the globals: the first BOUNDSHEET names where the first sheet starts
+        rtype, length = unpack("<HH", stream, pos)
+        if rtype == 0x0085 and length >= 4:
+            sheet_at = unpack("<I", stream, pos + 4)[0]
+            break
+        pos += 4 + length
+    if sheet_at is None or sheet_at >= size:
+        return 0, 0
+    pos, cells = sheet_at, 0
+    min_r = min_c = 1 << 30
+    max_r = max_c = -1
+    bof_seen = False
+    while pos + 4 <= size:
+        rtype, length = unpack("<HH", stream, pos)
+        body = pos + 4
+        if rtype == 0x0809:  # BOF: the sheet's own, then a nested one (a chart) is skipped to its EOF
+            if bof_seen:
+                break
+            bof_seen = True
+        elif rtype == 0x000A:  # EOF of the sheet
+            break
+        elif rtype in _BIFF_CELLS and length >= 4:
+            row, col = unpack("<HH", stream, body)
+            last = unpack("<H", stream, body + length - 2)[0] if _BIFF_CELLS[rtype] and length >= 6 else col
+            cells += max(last - col + 1, 1)
+            min_r, max_r = min(min_r, row), max(max_r, row)
+            min_c, max_c = min(min_c, col), max(max_c, last)
+        pos = body + length
+    if max_r < 0:
+        return 0, 0
+    return cells, (max_r - min_r + 1) * (max_c - min_c + 1)
+
+
 def _csv_rows(data: bytes) -> tuple[Iterator[tuple[int, list[Any]]], int]:
     for enc in ("utf-8-sig", "gb18030"):
         try:
@@ -459,9 +515,13 @@ def read(data: bytes, file_name: str, max_rows: int, blank_run: int | None = Non
                 data, _seen = _cut_sheet(data, zf, sheet, p, max_rows, blank_run, max_cells)
         raw, estimate = _calamine_rows(data)
     elif head.startswith(XLS_MAGIC):
-        # BIFF is read whole by calamine: a tighter cap keeps the peak under 300 MB for any .xls
-        # under IMPORT_MAX_BYTES (65,536 rows x 17 columns, the most an .xls holds, still fits)
-        raw, estimate = _calamine_rows(data, min(max_cells, _setting("IMPORT_MAX_XLS_CELLS", 1_200_000)))
+        # BIFF is read whole by calamine: its cell records are counted first, and a tighter cap keeps
+        # the peak under 300 MB (65,536 rows x 17 columns, the most an .xls template holds, still fits)
+        cap = min(max_cells, _setting("IMPORT_MAX_XLS_CELLS", 1_200_000))
+        cells, span = _xls_extent(data)
+        if max(cells, span) > cap:  # refused before calamine allocates the range
+            raise ImportError_(_("表格范围过大（行数×列数超过%(n)s），请删除多余的行列后重试", n=cap))
+        raw, estimate = _calamine_rows(data, cap)
     elif file_name.lower().endswith(".csv"):
         raw, estimate = _csv_rows(data)
     else:
