@@ -497,7 +497,7 @@ class PlatformSecurityManager(SecurityManager):
         """Whether ``user`` (any user, not only the signed-in one) holds the permission."""
         if self.builtin_roles:
             return super()._has_view_access(user, permission_name, view_name)
-        return (permission_name, view_name) in self._pairs_of(user)
+        return (permission_name, view_name) in self._permission_pairs(user)
 
     def _permission_pairs(self, user: Any) -> set[tuple[str, str]]:
         cache = g.get("_perm_pairs")

@@ -196,13 +196,15 @@ def _level_now(review: Review, levels: dict[int, tuple[str, set[int]]]) -> int:
 
 
 def _has_permission(matter: MatterType, user: Any) -> bool:
+    """Whether ``user`` — the one given, not the request's — holds the matter's permission; without
+    an application to ask, nobody does."""
     if matter.permission is None:
         return True
-    from flask import current_app, has_request_context
+    from flask import current_app, has_app_context
 
-    if not has_request_context():
-        return True
-    return current_app.appbuilder.sm.has_access(*matter.permission)
+    if user is None or not has_app_context():
+        return False
+    return bool(current_app.appbuilder.sm.holds(user, *matter.permission))
 
 
 def _is_applicant(review: Review, user: Any) -> bool:
