@@ -38,7 +38,10 @@ def app():
     reset_postgres_schema(url)
     application = create_app(
         {"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "SERVER_NAME": None, "SECRET_KEY": "test-secret",
-         "RATELIMIT_ENABLED": False}
+         "RATELIMIT_ENABLED": False,
+         # the demo's 130 accounts are hashed at every session start: a fast method here only
+         # (production keeps FAB's default, scrypt)
+         "FAB_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}
     )
     with application.app_context():
         from flask_migrate import upgrade

@@ -99,7 +99,10 @@ def test_child_admins_disable_enable_reset(app, login_as):
         assert not _user("sd_qd_admin").active
     from tests.conftest import Client
 
-    assert Client(app).login("sd_qd_admin").status_code != 302 or True
+    disabled = Client(app)
+    disabled.login("sd_qd_admin")
+    r = disabled.get("/units/list/")  # no session for a disabled account
+    assert r.status_code == 302 and "/login" in r.headers["Location"]
     c.post("/childadmins/action_post", {"action": "enable", "rowid": str(target)})
     r = c.post("/childadmins/action_post", {"action": "resetpassword", "rowid": str(target)}, follow_redirects=True)
     m = re.search(r"新密码：([A-Za-z0-9@]+)", r.get_data(as_text=True))

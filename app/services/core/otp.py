@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import check_password_hash
 
 from app.extensions import db
 from app.services.core import users as user_service
@@ -114,7 +114,7 @@ def request_code(username: str, contact: str) -> bool:
     db.session.add(
         PasswordResetCode(
             user_id=user.id,
-            code_hash=generate_password_hash(code),
+            code_hash=user_service.hash_password(code),
             expires_at=now + dt.timedelta(seconds=ttl),
         )
     )
