@@ -153,19 +153,25 @@ def xls_workbook(rows: int, cols: int, start: int = 10_000_000, corners: bool = 
 
 
 def run_xls(name: str, client: Any) -> None:
-    """Legacy .xls uploads through the web path (the check job included): the largest template-shaped
-    .xls, a denser one over IMPORT_MAX_XLS_CELLS, and a tiny one whose two cells span the sheet."""
+    """Legacy .xls uploads through the web path (the check job included): a template-shaped .xls near
+    the upload limit, a denser one over IMPORT_MAX_XLS_CELLS, a tiny one whose two cells span the
+    sheet; then a CSV at the row cap."""
     # (under IMPORT_MAX_BYTES, 20 MB: xlwt stores each distinct text once, a cell in 14 bytes)
     cases = [("xls_template_rows", 60000, len(HEADERS), False, False),
              ("xls_dense_refused", 65000, 20, False, True), ("xls_corners_refused", 0, 0, True, False)]
+    cases.append(("csv_rows", 100000, len(HEADERS), False, False))  # the third upload kind, at the row cap
     for case, rows, cols, corners, filler in cases:
         t = time.perf_counter()
-        data = xls_workbook(rows, cols, corners=corners, filler=filler)
+        if case.startswith("csv"):
+            lines = [",".join(HEADERS)] + [",".join(expert_row(20_000_000 + r)) for r in range(rows)]
+            data = ("\n".join(lines) + "\n").encode("utf-8")
+        else:
+            data = xls_workbook(rows, cols, corners=corners, filler=filler)
         log(f"{case}: {len(data) / 1048576:.1f} MB built in {time.perf_counter() - t:.1f}s")
         gc.collect()
         with RssPeak() as mem:
             t = time.perf_counter()
-            r = upload(client, data, f"{case}.xls")
+            r = upload(client, data, f"{case}.{'csv' if case.startswith('csv') else 'xls'}")
             location = r.headers.get("Location", "")
             if "/jobs/" in location:
                 st, _p = wait_job(client, location)
