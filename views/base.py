@@ -45,6 +45,7 @@ from app.security.personal import can_view_full, personal_columns, shown
 from app.security.scope import ScopeError, record_in_scope, scope_clause
 from app.services.core import dicts
 from app.services.core.users import PLACEHOLDER_EMAIL
+from app.services.errors import Problems
 from models.core.unit import Unit
 from views.fields import DictSelectField, MaskedStringField, RegionField, UnitSelectField, attach_error
 
@@ -129,19 +130,9 @@ def related_personal_kind(model: Any, dotted: str) -> str | None:
     return personal_columns(target).get(last)
 
 
-class FormError(Exception):
-    """A business rule refused the form; shown beside ``field`` (or on top), with any ``more`` problems
+class FormError(Problems):
+    """A business rule refused the form; shown beside ``field`` (or on top), with any other problems
     (field, reason) beside theirs: a form shows all its errors at once."""
-
-    def __init__(self, message: str, field: str | None = None, more: list[tuple[str | None, str]] | None = None):
-        super().__init__(message)
-        self.field = field
-        self.problems: list[tuple[str | None, str]] = [(field, str(message)), *(more or [])]
-
-    @classmethod
-    def of(cls, problems: list[tuple[str | None, str]]) -> FormError:
-        (field, message), *more = problems
-        return cls(str(message), field, more)
 
 
 def check_item_scope(item: Any) -> None:

@@ -15,6 +15,7 @@ from app.extensions import db
 from app.services.core import attachments, audit
 from app.services.core import users as user_service
 from app.services.core.validators import check_length, check_mobile, to_id
+from app.services.errors import Problems
 from app.workflow import MatterType, register, review_of
 from models.commissioner.individual import Agreement, Application, Commissioner
 from models.core.unit import Category, Unit, unit_category
@@ -23,18 +24,8 @@ PERSON_ROLES = {"individual": "个人科技特派员", "leader": "法人科技�
 EDITABLE = ("draft", "returned", "withdrawn")
 
 
-class KtpError(Exception):
-    """A refused 科技特派员 form: the first problem, with any ``more`` (field, reason) shown at once."""
-
-    def __init__(self, message: str, field: str | None = None, more: list[tuple[str | None, str]] | None = None):
-        super().__init__(message)
-        self.field = field
-        self.problems: list[tuple[str | None, str]] = [(field, str(message)), *(more or [])]
-
-    @classmethod
-    def of(cls, problems: list[tuple[str | None, str]]) -> KtpError:
-        (field, message), *more = problems
-        return cls(str(message), field, more)
+class KtpError(Problems):
+    """A refused 科技特派员 form: the first problem, with every other (field, reason) shown at once."""
 
     def errors(self) -> dict[str, str]:
         """Each field's reason, for the form's page ("_": the page's own)."""

@@ -103,6 +103,16 @@ def check_person_phone(phone: str) -> None:
         raise UserError(_("该手机号码已被注册"), "phone")
 
 
+def email_taken(email: str, exclude_id: int | None = None) -> bool:
+    """Whether another account already uses ``email`` (case-insensitive)."""
+    if not email:
+        return False
+    q = select(func.count()).select_from(UnitUser).where(func.lower(UnitUser.email) == email.lower())
+    if exclude_id is not None:
+        q = q.where(UnitUser.id != exclude_id)
+    return bool(db.session.scalar(q))
+
+
 def new_user_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
     """Every problem of the 经办人员 / 工作人员 form at once, as (field, reason)."""
     problems: list[tuple[str, str]] = []
@@ -123,10 +133,7 @@ def new_user_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
     reason = check_password(data.get("password") or "", username)
     if reason:
         problems.append(("password", reason))
-    email = (data.get("email") or "").strip()
-    if email and db.session.scalar(
-        select(func.count()).select_from(UnitUser).where(func.lower(UnitUser.email) == email.lower())
-    ):
+    if email_taken((data.get("email") or "").strip()):
         problems.append(("email", _("该电子邮箱已被其他账号使用")))
     return problems
 
@@ -351,10 +358,7 @@ def update_account(user: UnitUser, actor: Any, *, name: str, phone: str, email: 
     if reason:
         raise UserError(reason, "phone")
     email = (email or "").strip()
-    if email and db.session.scalar(
-        select(func.count()).select_from(UnitUser).where(func.lower(UnitUser.email) == email.lower(),
-                                                         UnitUser.id != user.id)
-    ):
+    if email_taken(email, user.id):
         raise UserError(_("该电子邮箱已被其他账号使用"), "email")
     user.first_name = name.strip()
     user.last_name = user.last_name or ""
