@@ -30,6 +30,9 @@ serve: db
 
 test: setup
 	$(PY) -m pytest -q
+	@echo "== one business line per deployment (ENABLED_MODULES): each line's tests alone"
+	ENABLED_MODULES=grassroots $(PY) -m pytest -q -p no:cacheprovider tests/grassroots
+	ENABLED_MODULES=commissioner $(PY) -m pytest -q -p no:cacheprovider tests/commissioner
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== PostgreSQL: $$TEST_DATABASE_URL"; \
 		PYTEST_DATABASE_URL="$$TEST_DATABASE_URL" $(PY) -m pytest -q --ignore=tests/e2e; \

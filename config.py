@@ -57,9 +57,10 @@ WTF_CSRF_TIME_LIMIT = None
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
-# Modules that may be switched off by configuration.
+# The business lines this deployment runs (app/modules.py; each is app/services/<slug>/module.py),
+# comma-separated: "grassroots,commissioner". "all" (the default) enables every shipped line.
 ENABLED_MODULES = [
-    m for m in os.environ.get("ENABLED_MODULES", "core").split(",") if m.strip()
+    m.strip() for m in os.environ.get("ENABLED_MODULES", "all").split(",") if m.strip()
 ]
 
 # Security baseline (等保 2.0 level 3)

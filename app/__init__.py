@@ -59,8 +59,11 @@ def _build_app(overrides: dict[str, Any] | None) -> Flask:
     app.config.setdefault("FAB_INDEX_VIEW", "views.core.home.HomeView")
     app.config.setdefault("FAB_BASE_TEMPLATE", "platform_base.html")
 
-    # Import every model so the shared metadata is complete.
+    # The platform's models, then the enabled business lines' (their models and declarations).
     import models  # noqa: F401
+    from app import modules
+
+    modules.install(app)
 
     appbuilder = AppBuilder()
     with app.app_context():
@@ -93,5 +96,5 @@ def _build_app(overrides: dict[str, Any] | None) -> Flask:
 
         from views import register_all
 
-        register_all(appbuilder, app.config["ENABLED_MODULES"])
+        register_all(appbuilder, modules.enabled())
     return app

@@ -1,8 +1,7 @@
-"""SQLAlchemy models. Importing this package registers every table."""
+"""SQLAlchemy models of the platform (core, the expert library). Each business line's models
+are imported by its module when the line is enabled (app/modules.py)."""
 
 from models import (
-    commissioner,  # noqa: F401
     core,  # noqa: F401
     experts,  # noqa: F401
-    grassroots,  # noqa: F401
 )

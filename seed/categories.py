@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 # code: (name, line, sort, grants)
+# code: (name, line, sort, grants). The platform's root, and the lines not yet built as modules (their
+# categories move into their module's manifest when it lands); each enabled module adds its own.
 CATEGORIES: dict[str, tuple[str, str, int, list[str]]] = {
-    "core.root": ("平台根单位", "core", 0, [
-        "grassroots.manage", "title.hr", "cedu.hr", "foreign.national", "foreign.gk",
-        "commissioner.province",
-    ]),
-    # 专家服务基层 (000)
-    "grassroots.manage": ("管理部门", "grassroots", 10, ["grassroots.manage", "grassroots.exec"]),
-    "grassroots.exec": ("基层执行单位", "grassroots", 11, []),
+    "core.root": ("平台根单位", "core", 0, ["title.hr", "cedu.hr", "foreign.national", "foreign.gk"]),
     # 职称评审 (004)
     "title.hr": ("人社部门", "title", 20, [
         "title.hr", "title.competent", "title.applicant", "title.self_review", "title.central",
@@ -29,14 +25,20 @@ CATEGORIES: dict[str, tuple[str, str, int, list[str]]] = {
     "foreign.gk": ("归口管理单位", "foreign", 41, ["foreign.gk", "foreign.employer"]),
     "foreign.employer": ("用人单位（外专）", "foreign", 42, []),
     "foreign.univ": ("部属高校", "foreign", 43, []),
-    # 科技特派员 (003)
-    "commissioner.province": ("省科技厅", "commissioner", 50, [
-        "commissioner.city", "commissioner.legal", "commissioner.dispatched",
-    ]),
-    "commissioner.city": ("地市科技管理部门", "commissioner", 51, ["commissioner.legal", "commissioner.dispatched"]),
-    "commissioner.legal": ("法人单位", "commissioner", 52, []),
-    "commissioner.dispatched": ("派驻单位", "commissioner", 53, []),
 }
+
+
+def categories_table() -> dict[str, tuple[str, str, int, list[str]]]:
+    """The categories of this deployment: the platform's and the enabled lines' (the root grants each
+    line's top categories)."""
+    from app.modules import enabled
+
+    table = {code: (name, line, sort, list(grants)) for code, (name, line, sort, grants) in CATEGORIES.items()}
+    for module in enabled():
+        for code, (name, sort, grants) in module.categories.items():
+            table[code] = (name, module.slug, sort, list(grants))
+        table["core.root"][3].extend(g for g in module.root_grants if g not in table["core.root"][3])
+    return dict(sorted(table.items(), key=lambda kv: kv[1][2]))
 
 
 def sync_categories() -> int:
@@ -45,8 +47,9 @@ def sync_categories() -> int:
     from app.extensions import db
     from models.core.unit import Category
 
+    table = categories_table()
     by_code = {c.code: c for c in db.session.scalars(select(Category))}
-    for code, (name, line, sort, _grants) in CATEGORIES.items():
+    for code, (name, line, sort, _grants) in table.items():
         cat = by_code.get(code)
         if cat is None:
             cat = Category(code=code, name=name, line=line, sort=sort)
@@ -55,7 +58,7 @@ def sync_categories() -> int:
         else:
             cat.name, cat.line, cat.sort = name, line, sort
     db.session.flush()
-    for code, (_n, _l, _s, grants) in CATEGORIES.items():
+    for code, (_n, _l, _s, grants) in table.items():
         by_code[code].grants = [by_code[g] for g in grants]
     db.session.commit()
-    return len(CATEGORIES)
+    return len(table)

@@ -89,7 +89,7 @@ def _id(seed: int) -> str:
     return body + ric.calc_check_digit(body + "0")
 
 
-def load_grassroots() -> dict[str, int]:
+def load_grassroots(root: Unit | None = None, rng: object = None) -> dict[str, int]:
     """Teams in every state under 湖北 and 四川, a handed-down base with yearly records, regional summaries."""
     from app.services.grassroots import bases as base_service
     from app.workflow import act

@@ -29,26 +29,6 @@ CRUD = ["can_list", "can_show", "can_add", "can_edit", "can_delete"]
 NOTICES = {"NoticeView": CRUD + ["publish", "revoke"]}
 STATISTICS = {"StatisticsView": ["can_list", "can_export"]}
 EXPERTS = {"ExpertView": CRUD + ["can_import", "can_sheet"]}
-REVIEW = ["can_list", "can_show", "can_review", "batch_approve"]
-KTP_REVIEW = {"KtpApplicationView": REVIEW, "KtpTeamApplicationView": REVIEW, "KtpDispatchedView": ["can_index"],
-              **{v: ["can_list", "can_show"] for v in ("KtpCommissionerView", "KtpAgreementListView", "KtpTeamListView",
-                                                      "KtpTeamAgreementListView")},
-              "KtpOrgView": ["can_org"], "KtpFilesView": ["can_files", "can_upload"],
-              "KtpOrgListView": ["can_list", "can_show"], "KtpStatsView": ["can_list", "can_export"]}
-PERSON_SELF = {
-    "PlatformUserDBModelView": ["can_userinfo"],
-    "ChangeMyPasswordView": ["can_this_form_get", "can_this_form_post"],
-    "InboxView": ["can_list", "can_show", "markread", "remove"],
-    "Portal": ["menu_access"],
-}
-GRASSROOTS = {
-    "ServiceTeamView": CRUD + ["can_run"],
-    "TeamFundingView": REVIEW, "TeamEvaluationView": REVIEW, "TeamSummaryView": REVIEW,
-    "ExpertBaseView": ["can_list", "can_show", "can_legacy", "can_transfer"],
-    "BaseYearView": REVIEW + ["can_edit"],
-    "RegionalSummaryView": REVIEW + ["can_add", "can_edit"],
-}
-
 # Permissions that belong to no view: 查看完整个人信息 (app/security/personal.py).
 PSEUDO_PERMISSIONS = [("can_view_full", "PersonalData")]
 FULL_PERSONAL_DATA = {"PersonalData": ["can_view_full"]}
@@ -57,11 +37,9 @@ API_RW = ["can_get", "can_post", "can_put", "can_delete", "can_info"]
 SECURITY_MENUS = ["Security", "List Users", "List Roles", "List Groups", "Base Permissions", "Views/Menus",
                   "Permission on Views/Menus"]
 
-ROLES: dict[str, dict[str, list[str]]] = {
-    # 科技特派员 (seed 003): an individual account, its own records only
-    "个人科技特派员": {**PERSON_SELF, "KtpMyView": ["can_profile", "can_application", "can_agreement"]},
-    "法人科技特派员（团队负责人）": {**PERSON_SELF, "KtpMyView": ["can_profile"], "KtpTeamView": ["can_team"]},
-    "法人科技特派员（团队成员）": {**PERSON_SELF, "KtpMyView": ["can_profile"], "KtpTeamView": ["can_join"]},
+# the platform's roles; each enabled business line adds its own and its work to 单位管理员 and 工作人员
+# (app/modules.py: Module.roles, Module.platform_roles) — see roles_table()
+PLATFORM_ROLES: dict[str, dict[str, list[str]]] = {
     # 三员分立: three administrators, none holding another's work
     "系统管理员": {
         **SELF_SERVICE,
@@ -118,8 +96,6 @@ ROLES: dict[str, dict[str, list[str]]] = {
         **NOTICES,
         **STATISTICS,
         **EXPERTS,
-        **GRASSROOTS,
-        **KTP_REVIEW,
     },
     "工作人员": {
         **SELF_SERVICE,
@@ -131,10 +107,23 @@ ROLES: dict[str, dict[str, list[str]]] = {
         "UnitApi": ["can_get"],
         **STATISTICS,
         **EXPERTS,
-        **GRASSROOTS,
-        **KTP_REVIEW,
     },
 }
+
+
+def roles_table() -> dict[str, dict[str, list[str]]]:
+    """The predefined roles of this deployment: the platform's, with the enabled lines' merged in."""
+    from app.modules import enabled
+
+    table = {name: {view: list(perms) for view, perms in views.items()} for name, views in PLATFORM_ROLES.items()}
+    for module in enabled():
+        for name, views in module.platform_roles.items():
+            for view, perms in views.items():
+                merged = table[name].setdefault(view, [])
+                merged.extend(p for p in perms if p not in merged)
+        for name, views in module.roles.items():
+            table[name] = {view: list(perms) for view, perms in views.items()}
+    return table
 
 
 OPENS_MENU = {"can_list", "can_add", "can_index"}
@@ -156,7 +145,7 @@ def menu_pairs(table: dict[str, list[str]]) -> set[tuple[str, str]]:
 
 
 def role_pairs(role: str) -> set[tuple[str, str]]:
-    table = ROLES[role]
+    table = roles_table()[role]
     pairs = {(perm, view) for view, perms in table.items() for perm in perms}
     return pairs | menu_pairs(table)
 
@@ -175,7 +164,7 @@ def sync_roles(appbuilder: Any) -> dict[str, int]:
     for perm, view in PSEUDO_PERMISSIONS:
         sm.add_permission_view_menu(perm, view)
     out: dict[str, int] = {}
-    for role_name in ROLES:
+    for role_name in roles_table():
         role = sm.find_role(role_name) or sm.add_role(role_name)
         pvs = []
         for perm, view in sorted(role_pairs(role_name)):

@@ -186,3 +186,10 @@ def unit_by_name(name: str):
     from models.core.unit import Unit
 
     return db.session.scalar(select(Unit).where(Unit.name == name))
+
+
+def line_slugs() -> list[str]:
+    """The business lines this test run enables (ENABLED_MODULES; every shipped line by default)."""
+    from app.modules import resolve
+
+    return [m.slug for m in resolve(os.environ.get("ENABLED_MODULES", "all").split(","))]

@@ -1,14 +1,14 @@
-"""Thin FAB views; each business line registers its own menus."""
+"""Thin FAB views: the platform's menus, then each enabled business line's (app/modules.py)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 
-def register_all(appbuilder: Any, modules: list[str]) -> None:
-    from views import commissioner, core, experts, grassroots
+def register_all(appbuilder: Any, lines: list[Any]) -> None:
+    from app import modules
+    from views import core, experts
 
     core.register(appbuilder)
-    commissioner.register(appbuilder)
     experts.register(appbuilder)
-    grassroots.register(appbuilder)
+    modules.register_views(appbuilder, lines)

@@ -503,7 +503,9 @@ class PlatformSecurityManager(SecurityManager):
         cache = g.get("_perm_pairs")
         if cache is not None and cache[0] == user.id:
             return cache[1]
-        pairs = self._pairs_of(user)
+        from app.modules import gate
+
+        pairs = gate(user, self._pairs_of(user))  # nothing of a line the user is not in
         g._perm_pairs = (user.id, pairs)
         return pairs
 

@@ -34,6 +34,8 @@ class UnitUser(User):
     id_number = Column(String(18), nullable=True)
     # "unit": works for a unit; "person": an individual who sees only own records.
     user_type = Column(String(16), nullable=False, default="unit", server_default="unit")
+    # a person's business line (the one they registered in: app/modules.py); units' users have none
+    line = Column(String(30), nullable=True)
     # security baseline: forced change, expiry, lockout, ending every session at once
     must_change_password = Column(Boolean, nullable=False, default=True, server_default=text("true"))
     password_changed_at = Column(DateTime, nullable=True)

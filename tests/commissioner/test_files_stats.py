@@ -14,6 +14,7 @@ from app.extensions import db
 from app.services.core import attachments
 from models.commissioner.individual import Application, Commissioner
 from models.commissioner.team import TeamApplication
+from tests.conftest import line_slugs
 
 
 def _names(data: bytes) -> list[str]:
@@ -145,7 +146,8 @@ def test_each_department_finds_the_manuals_menu(login_as):
         assert item in prov, item
     assert "对接审核" not in prov
     assert "专家服务基层" not in prov  # another business line's menu
-    assert "专家服务基层" in login_as("hb_admin").get("/").get_data(as_text=True)
+    if "grassroots" in line_slugs():
+        assert "专家服务基层" in login_as("hb_admin").get("/").get_data(as_text=True)
     city = menu("hbkj_yc_admin")
     assert all(i in city for i in ("机构信息", "附件上传/下载", "申请审核", "对接审核", "审核记录", "数据统计"))
     assert "推送管理" not in city and "法人审核" not in city
@@ -194,5 +196,6 @@ def test_lists_ignore_ordering_by_related_or_unknown_columns(login_as):
     for column in ("unit.active", "unit.categories", "unit.legal_name", "no_such_column", "contact"):
         r = prov.get(f"/ktp/orgs/list/?_oc_KtpOrgListView={column}&_od_KtpOrgListView=asc")
         assert r.status_code == 200 and "华中农业大学" in r.get_data(as_text=True), column
-    r = login_as("hb_admin").get("/grassroots/bases/list/?_oc_ExpertBaseView=unit.parent&_od_ExpertBaseView=desc")
-    assert r.status_code == 200
+    if "grassroots" in line_slugs():
+        r = login_as("hb_admin").get("/grassroots/bases/list/?_oc_ExpertBaseView=unit.parent&_od_ExpertBaseView=desc")
+        assert r.status_code == 200

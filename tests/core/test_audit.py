@@ -168,9 +168,11 @@ def test_permission_change_audited(app):
         assert after == [] and any("DepartmentView" in p for p in before)
 
 
-def test_audit_screen_only_in_the_audit_role():
-    from seed.roles import ROLES
+def test_audit_screen_only_in_the_audit_role(app):
+    from seed.roles import roles_table
 
+    with app.app_context():
+        ROLES = roles_table()  # noqa: N806
     holders = {role for role, table in ROLES.items() if "AuditLogView" in table}
     assert holders == {"审计管理员"}
     assert set(ROLES["审计管理员"]["AuditLogView"]) == {"can_list", "can_show", "can_export"}

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from models.core.user import RoleOwner, UnitUser
-from seed.roles import ROLES, role_pairs, sync_roles
+from seed.roles import role_pairs, roles_table, sync_roles
 
 
 def _perm_pairs(role):
@@ -18,9 +18,9 @@ def test_sync_is_rerunnable_and_matches_table(app):
     with app.app_context():
         sm = app.appbuilder.sm
         sync_roles(app.appbuilder)
-        first = {name: _perm_pairs(sm.find_role(name)) for name in ROLES}
+        first = {name: _perm_pairs(sm.find_role(name)) for name in roles_table()}
         sync_roles(app.appbuilder)
-        for name in ROLES:
+        for name in roles_table():
             assert _perm_pairs(sm.find_role(name)) == first[name] == role_pairs(name)
         assert ("menu_access", "Units") in first["单位管理员"]
         assert ("can_add", "NewChildUnitView") not in first["工作人员"]

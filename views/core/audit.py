@@ -39,9 +39,7 @@ OBJECT_TYPES = {
     "core_unit_category": _l("单位类别"), "core_category_grant": _l("类别授权"), "core_category": _l("单位类别"),
     "ab_permission_view_role": _l("角色权限"), "ab_user_role": _l("用户角色"), "ab_user_group": _l("用户组成员"),
     "ab_group_role": _l("用户组角色"), "ab_register_user": _l("注册申请"), "ab_api_key": _l("接口密钥"),
-    "core_password_reset": _l("找回密码验证码"), "ktp_team_member": _l("团队成员"), "gr_base_transfer": _l("基地转移"),
-    "gr_team_batch": _l("服务团批次"), "gr_project": _l("服务项目"), "gr_project_expert": _l("项目专家"),
-    "gr_funding_item": _l("经费支出项目"), "core_menu_setting": _l("系统菜单"),
+    "core_password_reset": _l("找回密码验证码"), "core_menu_setting": _l("系统菜单"),
 }
 EXPORT_FORMATTED = ("created_at", "action", "result", "object_type", "object_repr")
 
@@ -53,6 +51,11 @@ def object_type_label(code: str | None) -> str:
         return ""
     if code in OBJECT_TYPES:
         return str(OBJECT_TYPES[code])
+    from app.modules import each
+
+    for _module, own in each("object_types"):  # a line's tables that no screen lists on its own
+        if code in own:
+            return str(own[code])
     labels = _screen_labels()
     return labels.get(code, code)
 

@@ -24,7 +24,10 @@ class HomeView(IndexView):
         user = getattr(g, "user", None)
         ctx: dict[str, Any] = {"title": _("首页")}
         if user is not None and getattr(user, "is_authenticated", False) and getattr(user, "user_type", "") == "person":
-            ctx.update(person=True, unread=messages.unread_count(user), latest=messages.latest_unread(user))
+            from app.modules import person_links
+
+            ctx.update(person=True, person_links=person_links(user), unread=messages.unread_count(user),
+                       latest=messages.latest_unread(user))
         elif user is not None and getattr(user, "is_authenticated", False) and getattr(user, "unit", None) is not None:
             unit = user.unit
             ctx.update(

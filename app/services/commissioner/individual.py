@@ -79,6 +79,7 @@ def register_person(data: dict[str, Any]) -> Any:
                                     commit=False)
     user.roles = [role]
     user.user_type = "person"
+    user.line = "commissioner"
     user.must_change_password = False  # they chose it themselves
     audit.record("register", user, user=user)
     return user

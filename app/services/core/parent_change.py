@@ -48,7 +48,7 @@ def _subtree_ids(unit: Unit) -> Any:
     return select(Unit.id).where(path_in_subtree(Unit.path, unit.path))
 
 
-def _unit_name(unit_id: int | None) -> str:
+def unit_name(unit_id: int | None) -> str:
     unit = db.session.get(Unit, unit_id) if unit_id else None
     return unit.name if unit is not None else "—"
 
@@ -68,36 +68,8 @@ def _pending_reviews(unit: Unit, own_record_id: int | None) -> list[str]:
         title = matter.title_of(record) if matter is not None and record is not None else f"#{review.record_id}"
         out.append(_("%(matter)s“%(record)s”（%(unit)s审核中）",
                       matter=str(matter.name) if matter is not None else review.matter, record=title,
-                      unit=_unit_name(review.current_unit_id)))
+                      unit=unit_name(review.current_unit_id)))
     return out
-
-
-def _grassroots_teams(unit: Unit, subtree: Any) -> list[str]:
-    """专家服务基层示范团 of the subtree recorded by a unit outside it and not finished (its three
-    summary materials not all decided): the managing unit would lose the team, and the materials
-    would climb past it. Belongs to the grassroots module (move it there with the append below)."""
-    try:
-        from app.services.grassroots.teams import MATERIALS
-        from models.grassroots.team import ServiceTeam
-    except ImportError:  # pragma: no cover - the module is not installed
-        return []
-    teams = db.session.scalars(
-        select(ServiceTeam)
-        .where(ServiceTeam.unit_id.in_(subtree), ServiceTeam.managing_unit_id.not_in(subtree))
-        .order_by(ServiceTeam.id)
-    ).all()
-    out: list[str] = []
-    for team in teams:
-        states = [db.session.scalar(select(model.review_state).where(model.team_id == team.id))
-                  for model, _matter in MATERIALS]
-        if team.ended and all(s in ("approved", "rejected") for s in states):
-            continue
-        out.append(_("专家服务团“%(team)s”（由%(unit)s管理，尚未办结）", team=team.name,
-                     unit=_unit_name(team.managing_unit_id)))
-    return out
-
-
-OPEN_MATTERS.append(_grassroots_teams)
 
 
 def open_matters(unit: Unit, own_record_id: int | None = None) -> list[str]:

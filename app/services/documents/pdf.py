@@ -156,12 +156,13 @@ class DocumentKind:
 
 KINDS: dict[str, DocumentKind] = {
     "expert_sheet": DocumentKind("pdf/expert_sheet.html"),
-    "ktp_application": DocumentKind("pdf/ktp_application.html", layout="ktp_application"),
-    "ktp_agreement": DocumentKind("pdf/ktp_agreement.html", layout="ktp_agreement"),
-    "ktp_team_application": DocumentKind("pdf/ktp_team_application.html", layout="ktp_team_application"),
-    "ktp_team_agreement": DocumentKind("pdf/ktp_team_agreement.html", layout="ktp_team_agreement"),
-    "ktp_org_sheet": DocumentKind("pdf/ktp_org_sheet.html", layout="ktp_org_sheet"),
 }
+
+
+def register_kind(name: str, kind: DocumentKind) -> DocumentKind:
+    """A line's document kind (declared by the line's own module)."""
+    KINDS[name] = kind
+    return kind
 
 
 def _render_html(kind: DocumentKind, context: dict[str, Any]) -> bytes:

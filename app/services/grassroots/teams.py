@@ -463,3 +463,35 @@ def return_opinions(team: ServiceTeam) -> dict[str, str]:
 
 
 __all__ = ["review_of"]
+
+
+def open_teams(unit: Unit, subtree: Any) -> list[str]:
+    """What keeps a unit from changing its parent (P-07): 专家服务基层示范团 of the subtree recorded by
+    a unit outside it and not finished (its three summary materials not all decided) — the managing
+    unit would lose the team, and the materials would climb past it."""
+    from app.services.core.parent_change import unit_name
+
+    teams = db.session.scalars(
+        select(ServiceTeam)
+        .where(ServiceTeam.unit_id.in_(subtree), ServiceTeam.managing_unit_id.not_in(subtree))
+        .order_by(ServiceTeam.id)
+    ).all()
+    out: list[str] = []
+    for team in teams:
+        states = [db.session.scalar(select(model.review_state).where(model.team_id == team.id))
+                  for model, _matter in MATERIALS]
+        if team.ended and all(s in ("approved", "rejected") for s in states):
+            continue
+        out.append(_("专家服务团“%(team)s”（由%(unit)s管理，尚未办结）", team=team.name,
+                     unit=unit_name(team.managing_unit_id)))
+    return out
+
+
+def _declare_open_teams() -> None:
+    from app.services.core.parent_change import OPEN_MATTERS
+
+    if open_teams not in OPEN_MATTERS:
+        OPEN_MATTERS.append(open_teams)
+
+
+_declare_open_teams()

@@ -1,0 +1,157 @@
+"""Business lines as modules (issue 16): the manifest, membership by category, one line per deployment.
+
+A unit belongs to the lines of its categories, a person to the line they registered in; a view of
+another line is refused by URL and hidden from the menu whatever the roles grant (单位管理员 holds
+both lines' permissions in the demo). A deployment with one line enabled starts, seeds and shows
+nothing of the other line.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+from sqlalchemy import select
+
+from app.extensions import db
+from models.core.user import UnitUser
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def _user(login: str) -> UnitUser:
+    return db.session.scalar(select(UnitUser).where(UnitUser.username == login))
+
+
+def test_every_shipped_line_has_a_manifest(app):
+    from app import modules
+
+    with app.app_context():
+        slugs = modules.enabled_slugs()
+        assert slugs == ["commissioner", "grassroots"]
+        for module in modules.enabled():
+            assert module.slug == module.models.split(".")[-1]
+            assert all(code.startswith(module.slug + ".") for code in module.categories)
+        # every view a line registered is remembered as that line's
+        assert modules.VIEW_LINE["ServiceTeamView"] == "grassroots"
+        assert modules.VIEW_LINE["KtpApplicationView"] == "commissioner"
+        assert modules.VIEW_LINE["Commissioner"] == "commissioner"  # its menu category
+        assert "UnitView" not in modules.VIEW_LINE  # the platform's views belong to no line
+
+
+def test_membership_follows_categories_and_registration(app):
+    from app.modules import lines_of
+
+    with app.app_context():
+        assert lines_of(_user("hb_admin")) == {"grassroots", "title", "cedu"}
+        assert lines_of(_user("hbkj_admin")) == {"commissioner"}
+        assert lines_of(_user("ktp_city")) == {"commissioner"}  # a person: the line they registered in
+        assert {"grassroots", "commissioner"} <= lines_of(_user("center_admin"))  # the root takes part in all
+
+
+def test_another_lines_view_is_refused_whatever_the_roles_say(app, login_as):
+    """hb_admin's role 单位管理员 grants the 科技特派员 screens (the platform role carries both lines'
+    work), and yet neither the URL nor the menu opens them; hbkj_admin likewise for 专家服务基层."""
+    sm = app.appbuilder.sm
+    with app.test_request_context():
+        hb, hbkj = _user("hb_admin"), _user("hbkj_admin")
+        granted = {(pv.permission.name, pv.view_menu.name) for r in hb.roles for pv in r.permissions}
+        assert ("can_list", "KtpCommissionerView") in granted and ("can_list", "ServiceTeamView") in granted
+        assert not sm.holds(hb, "can_list", "KtpCommissionerView")
+        assert sm.holds(hb, "can_list", "ServiceTeamView")
+        assert not sm.holds(hbkj, "can_list", "ServiceTeamView")
+        assert sm.holds(hbkj, "can_list", "KtpCommissionerView")
+
+    c = login_as("hb_admin")
+    for url in ("/ktp/people/list/", "/ktp/applications/list/", "/ktp/stats/", "/ktp/org/"):
+        r = c.get(url)
+        assert r.status_code in (302, 403, 404), (url, r.status_code)
+        assert "王晓农" not in r.get_data(as_text=True)
+    home = c.get("/").get_data(as_text=True)
+    assert "专家服务基层" in home and "科技特派员" not in home
+    assert c.get("/grassroots/teams/list/").status_code == 200
+
+    k = login_as("hbkj_admin")
+    assert k.get("/grassroots/teams/list/").status_code in (302, 403, 404)
+    home = k.get("/").get_data(as_text=True)
+    assert "科技特派员" in home and "专家服务基层" not in home
+    assert k.get("/ktp/people/list/").status_code == 200
+
+
+def test_a_person_sees_the_links_of_their_own_line(app, login_as):
+    c = login_as("ktp_city")
+    page = c.get("/").get_data(as_text=True)
+    assert "个人申请表" in page and "/ktp/my/" in page
+    assert c.get("/grassroots/teams/list/").status_code in (302, 403, 404)
+
+
+SINGLE_LINE = textwrap.dedent("""
+    import json, os, sys, tempfile
+    sys.path.insert(0, {root!r})
+    os.environ["ENABLED_MODULES"] = "grassroots"
+    from app import create_app
+    path = os.path.join(tempfile.mkdtemp(prefix="talent-one-line-"), "app.db")
+    app = create_app({{"SQLALCHEMY_DATABASE_URI": "sqlite:///" + path, "TESTING": True, "SERVER_NAME": None,
+                      "SECRET_KEY": "x", "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": False,
+                      "FAB_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}})
+    with app.app_context():
+        from flask_migrate import upgrade
+        upgrade()
+        from seed.categories import sync_categories
+        from seed.demo import load_demo
+        from seed.dicts import sync_dicts
+        from seed.roles import sync_roles
+        sync_roles(app.appbuilder)
+        sync_categories()
+        sync_dicts()
+        load_demo(app.appbuilder)
+        from app.extensions import db
+        from sqlalchemy import text
+        sm = app.appbuilder.sm
+        rules = [r.rule + " " + (r.endpoint or "") for r in app.url_map.iter_rules()]
+        menu = []
+        def walk(items):
+            for i in items:
+                menu.append(i.name + " " + str(i.label))
+                walk(i.childs or [])
+        walk(app.appbuilder.menu.get_list())
+        roles = [r.name for r in sm.get_all_roles()]
+        perms = [pv.view_menu.name for pv in sm.find_role("单位管理员").permissions]
+        categories = [r[0] for r in db.session.execute(text("SELECT code FROM core_category"))]
+        users = db.session.execute(text("SELECT count(*) FROM ab_user")).scalar()
+    client = app.test_client()
+    portal = client.get("/").get_data(as_text=True)
+    with app.app_context():
+        db.session.execute(text("UPDATE ab_user SET must_change_password = false"))
+        db.session.commit()
+    client.post("/login/", data={{"username": "hb_admin", "password": "Demo@2026"}})
+    home = client.get("/").get_data(as_text=True)
+    r = client.get("/grassroots/teams/list/")
+    teams = r.status_code
+    print(json.dumps({{"rules": rules, "menu": menu, "roles": roles, "perms": perms, "categories": categories,
+                      "users": users, "portal": portal, "home": home, "teams": teams,
+                      "commissioner_models": "models.commissioner" in sys.modules}}))
+""")
+
+
+def test_a_deployment_with_one_line_starts_seeds_and_shows_nothing_of_the_other():
+    script = SINGLE_LINE.format(root=ROOT)
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "PYTEST_DATABASE_URL")}
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=ROOT,
+                         timeout=600)
+    assert out.returncode == 0, out.stderr[-3000:]
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    assert got["users"] > 50  # the demo tree was seeded
+    assert not [r for r in got["rules"] if "ktp" in r.lower() or "commissioner" in r.lower()]
+    assert not [m for m in got["menu"] if "Ktp" in m or "Commissioner" in m or "科技特派员" in m]
+    assert not [r for r in got["roles"] if "科技特派员" in r]
+    assert not [v for v in got["perms"] if v.startswith("Ktp")]
+    assert not [c for c in got["categories"] if c.startswith("commissioner.")]
+    assert "grassroots.manage" in got["categories"]
+    assert "科技特派员" not in got["portal"] and "单位注册" in got["portal"]
+    assert "专家服务基层" in got["home"] and "科技特派员" not in got["home"] and "待办事项" in got["home"]
+    assert got["teams"] == 200, out.stderr[-2000:]
+    assert got["commissioner_models"] is False
