@@ -40,19 +40,27 @@ def write_xlsx(path: str, title: str, headers: list[str], rows: Iterable[list[An
         ws.set_column(c, c, max(10, min(40, len(str(h)) * 2 + 4)))
     ws.freeze_panes(1, 0)
     n = 0
-    write_string, write_number, write_datetime = ws.write_string, ws.write_number, ws.write_datetime
+    # XlsxWriter's undecorated writers (``_write_string`` …: the public ``write_string`` minus the
+    # decorator that would parse "A1" cell names); row and column are always numbers here. The
+    # public methods when a release does not have them.
+    write_string = getattr(ws, "_write_string", ws.write_string)
+    write_number = getattr(ws, "_write_number", ws.write_number)
+    write_datetime = getattr(ws, "_write_datetime", ws.write_datetime)
+    formula_start = FORMULA_START
     for n, row in enumerate(rows, start=1):
-        for c, value in enumerate(row):
+        c = -1
+        for value in row:
+            c += 1
             kind = type(value)
             if kind is str:  # the common case first: text, never a formula
                 if value:
-                    write_string(n, c, "'" + value if value[0] in FORMULA_START else value)
+                    write_string(n, c, "'" + value if value[0] in formula_start else value)
             elif value is None:
                 continue
-            elif kind is bool:
-                write_string(n, c, "是" if value else "否")
             elif kind is int or kind is float:
                 write_number(n, c, value)
+            elif kind is bool:
+                write_string(n, c, "是" if value else "否")
             elif isinstance(value, dt.datetime):
                 write_datetime(n, c, value.replace(tzinfo=None), time_fmt)
             elif isinstance(value, dt.date):
@@ -62,7 +70,7 @@ def write_xlsx(path: str, title: str, headers: list[str], rows: Iterable[list[An
             else:
                 text = str(value)
                 if text:
-                    write_string(n, c, "'" + text if text[0] in FORMULA_START else text)
+                    write_string(n, c, "'" + text if text[0] in formula_start else text)
         if progress and n % every == 0:
             progress(n)
     wb.close()
