@@ -10,6 +10,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import func
 
 from app.filters import local_now
 from app.services.documents import imports
@@ -70,9 +71,25 @@ def row_values(values: dict[str, Any], user: Any, ctx: Any = None) -> dict[str, 
     return data
 
 
+def sql_values(cols: dict[str, Any], user: Any, ctx: Any = None) -> dict[str, Any]:
+    """``row_values`` as SQL for the commit's INSERT … SELECT (``cols``: the staged values, NULL when
+    empty). The ID number is the staged key: the value upper-cased by Python, as ``row_values`` does."""
+    from sqlalchemy import Integer, false, literal
+
+    data = {c.key: cols[c.key] for c in COLUMNS}
+    data["nationality"] = func.coalesce(cols["nationality"], "中国")
+    data["id_type"] = func.coalesce(cols["id_type"], "01")
+    data["id_number"] = cols[imports.STAGED_KEY]
+    data["retired"] = func.coalesce(cols["retired"], false())
+    data["unit_id"] = literal(user.unit_id, Integer)
+    data["entered_by"] = literal(user.id, Integer)
+    return data
+
+
 IMPORT = imports.register(imports.ImportSpec(
     code="experts", title=_l("专家库"), model=Expert, columns=COLUMNS, row_values=row_values, key="id_number",
     row_check=check_identity, list_endpoint="ExpertView.list", permission=("can_import", "ExpertView"),
+    sql_values=sql_values,
 ))
 
 
