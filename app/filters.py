@@ -94,6 +94,17 @@ def install(app: Flask) -> None:
 
     app.jinja_env.globals["unread_messages"] = unread_messages
 
+    def permission_of(endpoint: str) -> str:
+        """The permission name of the view serving ``endpoint`` ("CommissionerApplicationView" ->
+        "commissioner.Application"): a line's views carry their slug in FAB's permissions."""
+        names = app.extensions.get("view_permission_names")
+        if names is None:
+            names = {v.endpoint: v.class_permission_name for v in app.appbuilder.baseviews}
+            app.extensions["view_permission_names"] = names
+        return names.get(endpoint.split(".")[0], endpoint.split(".")[0])
+
+    app.jinja_env.globals["permission_of"] = permission_of
+
     def slot_kinds(slot: Any) -> str:
         from app.services.core.attachments import KIND_LABELS
 
@@ -130,6 +141,8 @@ def install(app: Flask) -> None:
             return True
 
         app.jinja_env.filters["is_menu_visible"] = is_menu_visible
+    fab_access = fab_visible or (lambda item: current_app.appbuilder.sm.has_access("menu_access", item.name))
+    app.jinja_env.globals["navbar_menu"] = lambda: navbar_menu(fab_access)
     app.jinja_env.install_gettext_callables(
         gettext=lambda s: _translations().ugettext(s),
         ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
@@ -137,6 +150,85 @@ def install(app: Flask) -> None:
         pgettext=lambda c, s: _translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
     )
+
+
+_NAVBAR_CACHE: dict[Any, Any] = {}
+NAVBAR_CACHE_SIZE = 512
+
+
+def _menu_access(fab_visible: Any) -> Any:
+    """``name -> bool``: FAB's ``has_access("menu_access", name)`` for this request, with the user
+    resolved once (FAB resolves it again for every entry); any case but a signed-in active user
+    goes through FAB's own check."""
+    from flask_login import current_user
+
+    sm = current_app.appbuilder.sm
+    if g.get("_api_key_user", False) or not current_user.is_authenticated:
+        return lambda item: fab_visible(item)
+    user = sm._get_safe_user(g.user)
+    if not (user and user.is_active):
+        return lambda item: False
+    resolve = getattr(user, "_get_current_object", None)  # g.user is flask-login's proxy: resolved once
+    user = resolve() if resolve is not None else user
+    return lambda item: sm._has_view_access(user, "menu_access", item.name)
+
+
+def navbar_menu(fab_visible: Any) -> Any:
+    """The navigation bar's entries (FAB's navbar_menu.html): each entry's visibility is decided once
+    per request by the rules of ``is_menu_visible`` (系统菜单 hiding, the menu_access permission, the
+    entry's condition, a category shown when one of its entries is, a unit waiting for its
+    registration), and the HTML drawn for that visibility, the entries' labels and the locale is
+    kept per process: another user with the same visible entries gets the same HTML."""
+    from flask import request
+    from flask_babel import get_locale
+    from markupsafe import Markup
+
+    from app.services.core import menus
+
+    menu = current_app.appbuilder.menu
+    access = _menu_access(fab_visible)
+    unit = getattr(g.get("user"), "unit", None)
+    pending = unit is not None and not unit.active
+    if pending:
+        from app.services.core.registration import PENDING_ENDPOINTS
+
+    def own(item: Any) -> bool:
+        return not menus.hidden(item.name) and access(item) and item.should_render()
+
+    shown: set[int] = set()
+    key: list[Any] = [str(get_locale()), request.script_root]
+    for item in menu.get_list():
+        label = item.label if type(item.label) is str else id(item.label)
+        if not own(item):
+            key.append((id(item), label, False))
+            continue
+        if item.childs:
+            children = []
+            for child in item.childs:
+                if child.name == "-":
+                    children.append(None)
+                    continue
+                ok = own(child) and (not pending or child.href in PENDING_ENDPOINTS)
+                if ok:
+                    shown.add(id(child))
+                clabel = child.label if type(child.label) is str else id(child.label)
+                children.append((id(child), clabel, ok))
+            visible = any(c is not None and c[2] for c in children)
+            key.append((id(item), label, visible, tuple(children)))
+        else:
+            visible = not pending or item.href in PENDING_ENDPOINTS
+            key.append((id(item), label, visible))
+        if visible:
+            shown.add(id(item))
+    cache_key = tuple(key)
+    html = _NAVBAR_CACHE.get(cache_key)
+    if html is None:
+        template = current_app.jinja_env.get_template("platform/navbar_menu.html")
+        html = Markup(template.render(menu=menu, shown=lambda item: id(item) in shown))
+        if len(_NAVBAR_CACHE) >= NAVBAR_CACHE_SIZE:
+            _NAVBAR_CACHE.clear()
+        _NAVBAR_CACHE[cache_key] = html
+    return html
 
 
 _STEP_LABELS = {"add": "新增", "edit": "编辑", "show": "查看", "review": "审核"}

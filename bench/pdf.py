@@ -13,14 +13,14 @@ every case alike:
 * ``expert_sheet_view``: GET /experts/sheet/<id> through the test client (the 专家信息表 as a
   user downloads it: scope, masking, audit row, HTML renderer);
 * ``expert_sheet_service``: the same document through ``pdf.render`` (HTML renderer);
-* ``ktp_agreement``, ``ktp_team_agreement``, ``ktp_application``, ``ktp_team_application``:
+* ``commissioner_agreement``, ``commissioner_team_agreement``, ``commissioner_application``, ``commissioner_team_application``:
   the service functions the views call (reportlab renderer);
-* ``ktp_agreement_html``: ``ktp_agreement`` sent to its HTML template (``PDF_RENDERERS``), what
+* ``commissioner_agreement_html``: ``commissioner_agreement`` sent to its HTML template (``PDF_RENDERERS``), what
   the agreement costs without its fixed layout;
 * ``expert_sheet_before``: the 专家信息表 the way it was rendered before issue 13 (stock
   ``pisa.CreatePDF``, the font by ``@font-face``, ``<pdf:pagecount>``), for before/after in one run.
 
-Then ``bundle_job``: GET /ktp/files/bundle/individual as the province with ``BUNDLE_JOB_FILES``
+Then ``bundle_job``: GET /commissioner/files/bundle/individual as the province with ``BUNDLE_JOB_FILES``
 below the bundle's size, followed on /jobs/<id>/status until done, the zip downloaded and
 opened. One JSON line per case: docs_per_s, p50/p95 ms, the ratio to its raw baseline, the goal,
 peak RSS.
@@ -208,7 +208,7 @@ def run_backend(name: str, url: str, args: argparse.Namespace) -> None:
             select(TeamApplication).where(TeamApplication.review_state == "approved")).first()
 
         def agreement_html() -> bytes:
-            app.config["PDF_RENDERERS"] = {"ktp_agreement": "html"}
+            app.config["PDF_RENDERERS"] = {"commissioner_agreement": "html"}
             try:
                 return ind.agreement_pdf(agreement)
             finally:
@@ -223,11 +223,11 @@ def run_backend(name: str, url: str, args: argparse.Namespace) -> None:
             "expert_sheet_service": (
                 lambda: pdf.render("pdf/expert_sheet.html", **expert_service.sheet_context(expert)),
                 "xhtml2pdf_min", HTML_GOAL),
-            "ktp_agreement": (lambda: ind.agreement_pdf(agreement), "reportlab_min", RL_GOAL),
-            "ktp_team_agreement": (lambda: team_service.agreement_pdf(team_agreement), "reportlab_min", RL_GOAL),
-            "ktp_application": (lambda: ind.sheet_pdf(application), "reportlab_min", RL_GOAL),
-            "ktp_team_application": (lambda: team_service.sheet_pdf(team_application), "reportlab_min", RL_GOAL),
-            "ktp_agreement_html": (agreement_html, "xhtml2pdf_min", HTML_GOAL),
+            "commissioner_agreement": (lambda: ind.agreement_pdf(agreement), "reportlab_min", RL_GOAL),
+            "commissioner_team_agreement": (lambda: team_service.agreement_pdf(team_agreement), "reportlab_min", RL_GOAL),
+            "commissioner_application": (lambda: ind.sheet_pdf(application), "reportlab_min", RL_GOAL),
+            "commissioner_team_application": (lambda: team_service.sheet_pdf(team_application), "reportlab_min", RL_GOAL),
+            "commissioner_agreement_html": (agreement_html, "xhtml2pdf_min", HTML_GOAL),
             "expert_sheet_before": (
                 lambda: xhtml2pdf_min(old_sheet(render_template("pdf/expert_sheet.html",
                                                                 **expert_service.sheet_context(expert)))),
@@ -265,7 +265,7 @@ def run_backend(name: str, url: str, args: argparse.Namespace) -> None:
         line["rss_growth_mb"] = round(rss1 - rss0, 1)
         print(json.dumps(line, ensure_ascii=False), flush=True)
     log(f"{name}: interleaved loop {loop_s:.1f}s")
-    bundle_job(app, name, results["ktp_application"]["docs_per_s"])
+    bundle_job(app, name, results["commissioner_application"]["docs_per_s"])
 
 
 def bundle_job(app: Any, name: str, sheet_rate: float) -> None:
@@ -273,7 +273,7 @@ def bundle_job(app: Any, name: str, sheet_rate: float) -> None:
     client = login(app, "hbkj_admin")
     app.config["BUNDLE_JOB_FILES"] = 10
     t = time.perf_counter()
-    r = client.get("/ktp/files/bundle/individual")
+    r = client.get("/commissioner/files/bundle/individual")
     app.config.pop("BUNDLE_JOB_FILES")
     assert r.status_code == 302 and "/jobs/" in r.headers["Location"], r.status_code
     job_id = int(r.headers["Location"].rstrip("/").split("/")[-1])
@@ -293,7 +293,7 @@ def bundle_job(app: Any, name: str, sheet_rate: float) -> None:
     pdfs = [n for n in zf.namelist() if n.endswith("_个人申请表.pdf")]
     rate = len(pdfs) / elapsed
     print(json.dumps({"backend": name, "case": "bundle_job", "files": len(pdfs), "seconds": round(elapsed, 2),
-                      "docs_per_s": round(rate, 2), "baseline": "ktp_application",
+                      "docs_per_s": round(rate, 2), "baseline": "commissioner_application",
                       "ratio": round(rate / sheet_rate, 3),
                       "progress_seen": seen, "zip_bytes": len(body), "peak_rss_mb": round(peak_mb(), 1)},
                      ensure_ascii=False), flush=True)

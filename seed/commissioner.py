@@ -104,12 +104,12 @@ def _orgs(prov: Unit, units: dict[str, Unit], rng: random.Random) -> None:
     from app.services.commissioner import org as org_service
     from app.services.core import attachments, registration
     from app.services.core.units import NewUnit
-    from models.commissioner.org import KtpOrg
+    from models.commissioner.org import CommissionerOrg
     from models.core.unit import Category
     from seed.demo import credit_code
 
     for unit in [prov, *units.values()]:
-        db.session.add(KtpOrg(unit_id=unit.id, location=unit.name[:2] + "市" if unit is not prov else "湖北省武汉市",
+        db.session.add(CommissionerOrg(unit_id=unit.id, location=unit.name[:2] + "市" if unit is not prov else "湖北省武汉市",
                               contact="周联络", contact_phone=unit.phone or "027-87280001"))
     legal = db.session.scalars(select(Unit).where(Unit.name.in_(["华中农业大学", "湖北省农业科学院"]))).all()
     cat = db.session.scalar(select(Category).where(Category.code == "commissioner.legal"))
@@ -121,7 +121,7 @@ def _orgs(prov: Unit, units: dict[str, Unit], rng: random.Random) -> None:
     legal.append(db.session.get(Unit, pending.unit_id))
     for unit in legal:
         unit.legal_name = {"华中农业大学": "李召虎", "湖北省农业科学院": "焦春海"}.get(unit.name, "孟林")
-        org = KtpOrg(unit_id=unit.id, business="农业科技研究、成果转化与技术推广", **ORG)
+        org = CommissionerOrg(unit_id=unit.id, business="农业科技研究、成果转化与技术推广", **ORG)
         db.session.add(org)
         db.session.flush()
         attachments.save_upload(org, org_service.STAMPED, io.BytesIO(org_service.sheet_pdf(unit)),

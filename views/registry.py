@@ -7,17 +7,23 @@ from __future__ import annotations
 
 from typing import Any
 
-# view class name -> [(menu item name, category name)]
+# a view's permission name (FAB's class_permission_name, else the class name) -> [(menu item name, category name)]
 MENU_OF: dict[str, list[tuple[str, str | None]]] = {}
-# (view class name, menu item name) -> the permission that opens it, when not list/add/index
+# (view permission name, menu item name) -> the permission that opens it, when not list/add/index
 MENU_PERMISSION: dict[tuple[str, str], str] = {}
+
+
+def permission_name(cls: type) -> str:
+    """The name FAB's permissions use for a view class: a line's "<slug>.<Name>", else the class name."""
+    return getattr(cls, "class_permission_name", None) or cls.__name__
 
 
 def add_view(appbuilder: Any, view: Any, name: str, category: str | None = None, **kw: Any) -> Any:
     cls = view if isinstance(view, type) else type(view)
-    MENU_OF.setdefault(cls.__name__, [])
-    if (name, category) not in MENU_OF[cls.__name__]:
-        MENU_OF[cls.__name__].append((name, category))
+    key = permission_name(cls)
+    MENU_OF.setdefault(key, [])
+    if (name, category) not in MENU_OF[key]:
+        MENU_OF[key].append((name, category))
     if category:
         return appbuilder.add_view(view, name, category=category, **kw)
     return appbuilder.add_view(view, name, **kw)
@@ -26,10 +32,11 @@ def add_view(appbuilder: Any, view: Any, name: str, category: str | None = None,
 def add_link(appbuilder: Any, view: type, name: str, endpoint: str, permission: str, category: str,
              **kw: Any) -> None:
     """A menu item opening one exposed method of ``view``; roles holding ``permission`` see it."""
-    MENU_OF.setdefault(view.__name__, [])
-    if (name, category) not in MENU_OF[view.__name__]:
-        MENU_OF[view.__name__].append((name, category))
-    MENU_PERMISSION[(view.__name__, name)] = permission
+    key = permission_name(view)
+    MENU_OF.setdefault(key, [])
+    if (name, category) not in MENU_OF[key]:
+        MENU_OF[key].append((name, category))
+    MENU_PERMISSION[(key, name)] = permission
     args = kw.pop("args", None)
     appbuilder.add_link(name, href=endpoint, category=category, **kw)
     if args:  # a filtered list (待我审核 of one stage, say): the link carries its query string

@@ -22,7 +22,7 @@ KINDS = {"individual": "个人科技特派员", "leader": "法人科技特派员
 
 
 class Commissioner(UnitScopedMixin, TimestampMixin, Model):
-    __tablename__ = "ktp_commissioner"
+    __tablename__ = "commissioner_commissioner"
     __scope_owner__ = "user_id"
     __dict_columns__ = {"sex": "sex", "politics": "politics", "education": "education"}
     __personal_columns__ = {"phone": "phone"}
@@ -47,13 +47,13 @@ class Commissioner(UnitScopedMixin, TimestampMixin, Model):
 
 
 class Application(UnitScopedMixin, ReviewedMixin, TimestampMixin, Model):
-    __tablename__ = "ktp_application"
+    __tablename__ = "commissioner_application"
     __scope_owner__ = "user_id"
     __review_matter__ = "commissioner.individual"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(Integer, ForeignKey("ab_user.id"), nullable=False, unique=True)
-    commissioner_id: Mapped[int] = mapped_column(Integer, ForeignKey("ktp_commissioner.id"), nullable=False)
+    commissioner_id: Mapped[int] = mapped_column(Integer, ForeignKey("commissioner_commissioner.id"), nullable=False)
     major: Mapped[str] = mapped_column(String(100), nullable=False)  # 专业
     intended_city_id: Mapped[int] = mapped_column(Integer, ForeignKey("core_unit.id"), nullable=False)  # 拟服务地市
     intended_county: Mapped[str] = mapped_column(String(50), nullable=False)  # 拟服务县（市、区）
@@ -72,11 +72,11 @@ class Application(UnitScopedMixin, ReviewedMixin, TimestampMixin, Model):
 class Agreement(UnitScopedMixin, TimestampMixin, Model):
     """个人服务协议: open only after the final approval; printed, stamped four times, scanned back."""
 
-    __tablename__ = "ktp_agreement"
+    __tablename__ = "commissioner_agreement"
     __scope_owner__ = "user_id"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    application_id: Mapped[int] = mapped_column(Integer, ForeignKey("ktp_application.id"), nullable=False, unique=True)
+    application_id: Mapped[int] = mapped_column(Integer, ForeignKey("commissioner_application.id"), nullable=False, unique=True)
     user_id: Mapped[int] = mapped_column(Integer, ForeignKey("ab_user.id"), nullable=False)
     specialty: Mapped[str] = mapped_column(Text, nullable=False)  # 专业技术特长
     enterprise_business: Mapped[str] = mapped_column(Text, nullable=False)  # 服务企业主营业务

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from models.mixins import TimestampMixin, UnitScopedMixin
 
 
-class KtpOrg(UnitScopedMixin, TimestampMixin, Model):
-    __tablename__ = "ktp_org"
+class CommissionerOrg(UnitScopedMixin, TimestampMixin, Model):
+    __tablename__ = "commissioner_org"
     __personal_columns__ = {"contact_phone": "phone"}  # the contact person's own telephone
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -22,7 +22,7 @@ class KtpOrg(UnitScopedMixin, TimestampMixin, Model):
     contact_phone: Mapped[str] = mapped_column(String(20), nullable=False)  # 联系人电话
     business: Mapped[str | None] = mapped_column(Text)  # 主营业务 (legal-person units)
 
-    __table_args__ = (UniqueConstraint("unit_id", name="uq_ktp_org_unit"),)
+    __table_args__ = (UniqueConstraint("unit_id", name="uq_commissioner_org_unit"),)
 
     def __repr__(self) -> str:
         return f"{self.unit.name if self.unit else ''}的机构信息"

@@ -14,7 +14,7 @@ from models.mixins import TimestampMixin, UnitScopedMixin
 class Team(UnitScopedMixin, TimestampMixin, Model):
     """unit_id: the legal-person unit the team belongs to."""
 
-    __tablename__ = "ktp_team"
+    __tablename__ = "commissioner_team"
     __scope_owner__ = "leader_user_id"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -33,23 +33,23 @@ class Team(UnitScopedMixin, TimestampMixin, Model):
 
 
 class TeamMember(UnitScopedMixin, Model):
-    __tablename__ = "ktp_team_member"
+    __tablename__ = "commissioner_team_member"
     __scope_owner__ = "user_id"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    team_id: Mapped[int] = mapped_column(Integer, ForeignKey("ktp_team.id", ondelete="CASCADE"), nullable=False)
+    team_id: Mapped[int] = mapped_column(Integer, ForeignKey("commissioner_team.id", ondelete="CASCADE"), nullable=False)
     user_id: Mapped[int] = mapped_column(Integer, ForeignKey("ab_user.id"), nullable=False, unique=True)
     team = relationship(Team, back_populates="members")
     user = relationship("UnitUser", foreign_keys=[user_id])
 
 
 class TeamApplication(UnitScopedMixin, ReviewedMixin, TimestampMixin, Model):
-    __tablename__ = "ktp_team_application"
+    __tablename__ = "commissioner_team_application"
     __scope_owner__ = "user_id"
     __review_matter__ = "commissioner.team"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    team_id: Mapped[int] = mapped_column(Integer, ForeignKey("ktp_team.id"), nullable=False, unique=True)
+    team_id: Mapped[int] = mapped_column(Integer, ForeignKey("commissioner_team.id"), nullable=False, unique=True)
     user_id: Mapped[int] = mapped_column(Integer, ForeignKey("ab_user.id"), nullable=False)  # the leader
     field: Mapped[str] = mapped_column(String(100), nullable=False)  # 负责人所从事的专业技术领域
     achievements: Mapped[str] = mapped_column(Text, nullable=False)  # 在此领域取得的成就
@@ -65,11 +65,11 @@ class TeamApplication(UnitScopedMixin, ReviewedMixin, TimestampMixin, Model):
 
 
 class TeamAgreement(UnitScopedMixin, TimestampMixin, Model):
-    __tablename__ = "ktp_team_agreement"
+    __tablename__ = "commissioner_team_agreement"
     __scope_owner__ = "user_id"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    application_id: Mapped[int] = mapped_column(Integer, ForeignKey("ktp_team_application.id"), nullable=False,
+    application_id: Mapped[int] = mapped_column(Integer, ForeignKey("commissioner_team_application.id"), nullable=False,
                                                 unique=True)
     user_id: Mapped[int] = mapped_column(Integer, ForeignKey("ab_user.id"), nullable=False)
     enterprise_business: Mapped[str] = mapped_column(Text, nullable=False)

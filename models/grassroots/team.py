@@ -23,7 +23,7 @@ RATINGS = {"1": "优秀", "2": "良好", "3": "合格", "4": "不合格"}
 
 
 class ServiceTeam(UnitScopedMixin, TimestampMixin, Model):
-    __tablename__ = "gr_team"
+    __tablename__ = "grassroots_team"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(100), nullable=False)
@@ -53,25 +53,25 @@ class ServiceTeam(UnitScopedMixin, TimestampMixin, Model):
 
 
 class TeamBatch(Model):
-    __tablename__ = "gr_team_batch"
+    __tablename__ = "grassroots_team_batch"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    team_id: Mapped[int] = mapped_column(Integer, ForeignKey("gr_team.id", ondelete="CASCADE"), nullable=False)
+    team_id: Mapped[int] = mapped_column(Integer, ForeignKey("grassroots_team.id", ondelete="CASCADE"), nullable=False)
     seq: Mapped[int] = mapped_column(Integer, nullable=False)
     start_date: Mapped[dt.date] = mapped_column(Date, nullable=False)
     end_date: Mapped[dt.date | None] = mapped_column(Date)
     team = relationship(ServiceTeam, back_populates="batches")
 
-    __table_args__ = (UniqueConstraint("team_id", "seq", name="uq_gr_team_batch"),)
+    __table_args__ = (UniqueConstraint("team_id", "seq", name="uq_grassroots_team_batch"),)
 
 
 class ServiceProject(UnitScopedMixin, Model):
     """服务项目 of a team (unit_id: the team's executing unit)."""
 
-    __tablename__ = "gr_project"
+    __tablename__ = "grassroots_project"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    team_id: Mapped[int] = mapped_column(Integer, ForeignKey("gr_team.id", ondelete="CASCADE"), nullable=False,
+    team_id: Mapped[int] = mapped_column(Integer, ForeignKey("grassroots_team.id", ondelete="CASCADE"), nullable=False,
                                          index=True)
     name: Mapped[str] = mapped_column(String(100), nullable=False)
     place: Mapped[str] = mapped_column(String(100), nullable=False)  # 服务地点
@@ -89,27 +89,27 @@ class ServiceProject(UnitScopedMixin, Model):
 class ProjectExpert(UnitScopedMixin, Model):
     """参团专家: an expert of the library matched to a project, with its 专家评价."""
 
-    __tablename__ = "gr_project_expert"
+    __tablename__ = "grassroots_project_expert"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    project_id: Mapped[int] = mapped_column(Integer, ForeignKey("gr_project.id", ondelete="CASCADE"), nullable=False)
+    project_id: Mapped[int] = mapped_column(Integer, ForeignKey("grassroots_project.id", ondelete="CASCADE"), nullable=False)
     expert_id: Mapped[int] = mapped_column(Integer, ForeignKey("expert.id"), nullable=False, index=True)
     rating: Mapped[str | None] = mapped_column(String(2))  # 评价等级
     comment: Mapped[str | None] = mapped_column(Text)  # 评价意见
     project = relationship(ServiceProject, back_populates="experts")
     expert = relationship("Expert")
 
-    __table_args__ = (UniqueConstraint("project_id", "expert_id", name="uq_gr_project_expert"),)
+    __table_args__ = (UniqueConstraint("project_id", "expert_id", name="uq_grassroots_project_expert"),)
 
 
 class TeamFunding(UnitScopedMixin, ReviewedMixin, Model):
     """经费管理: the team's expenditure items, reviewed as one material."""
 
-    __tablename__ = "gr_funding"
+    __tablename__ = "grassroots_funding"
     __review_matter__ = "grassroots.funding"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    team_id: Mapped[int] = mapped_column(Integer, ForeignKey("gr_team.id", ondelete="CASCADE"), nullable=False,
+    team_id: Mapped[int] = mapped_column(Integer, ForeignKey("grassroots_team.id", ondelete="CASCADE"), nullable=False,
                                          unique=True)
     team = relationship(ServiceTeam)
     items = relationship("TeamFundingItem", cascade="all, delete-orphan", order_by="TeamFundingItem.id")
@@ -123,10 +123,10 @@ class TeamFunding(UnitScopedMixin, ReviewedMixin, Model):
 
 
 class TeamFundingItem(UnitScopedMixin, Model):
-    __tablename__ = "gr_funding_item"
+    __tablename__ = "grassroots_funding_item"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    funding_id: Mapped[int] = mapped_column(Integer, ForeignKey("gr_funding.id", ondelete="CASCADE"), nullable=False)
+    funding_id: Mapped[int] = mapped_column(Integer, ForeignKey("grassroots_funding.id", ondelete="CASCADE"), nullable=False)
     item: Mapped[str] = mapped_column(String(100), nullable=False)  # 支出项目
     amount: Mapped[float] = mapped_column(Numeric(12, 2), nullable=False)  # 金额（元）
     note: Mapped[str | None] = mapped_column(String(200))
@@ -136,11 +136,11 @@ class TeamFundingItem(UnitScopedMixin, Model):
 class TeamEvaluation(UnitScopedMixin, ReviewedMixin, Model):
     """成效评估: saved, then submitted; reviewed."""
 
-    __tablename__ = "gr_evaluation"
+    __tablename__ = "grassroots_evaluation"
     __review_matter__ = "grassroots.evaluation"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    team_id: Mapped[int] = mapped_column(Integer, ForeignKey("gr_team.id", ondelete="CASCADE"), nullable=False,
+    team_id: Mapped[int] = mapped_column(Integer, ForeignKey("grassroots_team.id", ondelete="CASCADE"), nullable=False,
                                          unique=True)
     served: Mapped[int | None] = mapped_column(Integer)  # 服务群众（人次）
     trained: Mapped[int | None] = mapped_column(Integer)  # 培训人员（人次）
@@ -156,11 +156,11 @@ class TeamEvaluation(UnitScopedMixin, ReviewedMixin, Model):
 class TeamSummary(UnitScopedMixin, ReviewedMixin, Model):
     """服务团总结: uploaded files (attachment slot "summary"), reviewed."""
 
-    __tablename__ = "gr_summary"
+    __tablename__ = "grassroots_summary"
     __review_matter__ = "grassroots.summary"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    team_id: Mapped[int] = mapped_column(Integer, ForeignKey("gr_team.id", ondelete="CASCADE"), nullable=False,
+    team_id: Mapped[int] = mapped_column(Integer, ForeignKey("grassroots_team.id", ondelete="CASCADE"), nullable=False,
                                          unique=True)
     note: Mapped[str | None] = mapped_column(Text)
     team = relationship(ServiceTeam)

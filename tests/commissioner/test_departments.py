@@ -9,12 +9,12 @@ from tests.conftest import make_unit, unit_by_name
 
 
 def test_statistics_count_within_the_departments_scope(login_as):
-    prov = login_as("hbkj_admin").get("/statistics/data/ktp_individuals_by_city").get_json()
+    prov = login_as("hbkj_admin").get("/statistics/data/commissioner_individuals_by_city").get_json()
     names = {d for d in prov["xAxis"]["data"]}
     assert "宜昌市科学技术局" in names  # the seeded 赵丰收 (宜昌) is certified
-    city = login_as("hbkj_wh_admin").get("/statistics/data/ktp_individuals_by_city").get_json()
+    city = login_as("hbkj_wh_admin").get("/statistics/data/commissioner_individuals_by_city").get_json()
     assert set(city["xAxis"]["data"]) <= {"武汉市科学技术局"}
-    states = login_as("hbkj_admin").get("/statistics/data/ktp_applications_by_state").get_json()
+    states = login_as("hbkj_admin").get("/statistics/data/commissioner_applications_by_state").get_json()
     assert {d["name"] for d in states["series"][0]["data"]} >= {"审核中", "已通过"}
     assert "个人科技特派员人数" in login_as("hbkj_admin").get("/statistics/").get_data(as_text=True)
 
@@ -28,9 +28,9 @@ def test_dispatched_unit_sees_the_placeholder(app, login_as):
         login = user_service.unit_admin(unit.id).username
     c = login_as(login)
     assert "派驻单位" in c.get("/").get_data(as_text=True)
-    assert "功能建设中" in c.get("/ktp/dispatched/").get_data(as_text=True)
+    assert "功能建设中" in c.get("/commissioner/dispatched/").get_data(as_text=True)
     # other departments do not see the menu item
-    assert "/ktp/dispatched/" not in login_as("hbkj_admin").get("/").get_data(as_text=True)
+    assert "/commissioner/dispatched/" not in login_as("hbkj_admin").get("/").get_data(as_text=True)
 
 
 def test_legal_unit_takes_part_only_after_the_province_approves(app, login_as):
@@ -65,25 +65,25 @@ def test_legal_unit_takes_part_only_after_the_province_approves(app, login_as):
     assert "该法人单位尚未填写机构信息，不能通过" in r.get_data(as_text=True)
     # the waiting unit sees 用户权限申请 with the next step, and may open 机构信息 (nothing else)
     waiting = login_as(login, "Legal@2026x")
-    assert "/myapplication/" in waiting.get("/ktp/people/list/").headers["Location"]
+    assert "/myapplication/" in waiting.get("/commissioner/people/list/").headers["Location"]
     page = waiting.get("/myapplication/").get_data(as_text=True)
     assert "填写机构信息并上传盖章法人申请表" in page
-    assert "单位及用户管理" not in page and "/ktp/org/" in page  # the navbar offers only what it may open
-    r = waiting.post("/ktp/org/", data={"name": name, "nature": "20", "legal_name": "", "location": "荆州市",
+    assert "单位及用户管理" not in page and "/commissioner/org/" in page  # the navbar offers only what it may open
+    r = waiting.post("/commissioner/org/", data={"name": name, "nature": "20", "legal_name": "", "location": "荆州市",
                                         "contact": "王联络", "contact_phone": "0716-8060001", "phone": "0716-8060000",
                                         "business": "农业教育与科研"}, follow_redirects=True)
     body = r.get_data(as_text=True)
     assert "法人代表为必填项，若无相关信息请填写“无”" in body and "农业教育与科研" in body  # typed text kept
-    r = waiting.post("/ktp/org/", data={"name": name, "nature": "20", "legal_name": "张法人", "location": "荆州市",
+    r = waiting.post("/commissioner/org/", data={"name": name, "nature": "20", "legal_name": "张法人", "location": "荆州市",
                                         "contact": "王联络", "contact_phone": "0716-8060001", "phone": "0716-8060000",
                                         "business": "农业教育与科研"})
     assert r.status_code == 302
-    sheet = waiting.get("/ktp/org/sheet")
+    sheet = waiting.get("/commissioner/org/sheet")
     assert sheet.status_code == 200 and sheet.data.startswith(b"%PDF")
-    r = waiting.post("/ktp/org/upload", data={"file": (io.BytesIO(b"not a pdf"), "盖章.pdf")},
+    r = waiting.post("/commissioner/org/upload", data={"file": (io.BytesIO(b"not a pdf"), "盖章.pdf")},
                      content_type="multipart/form-data", follow_redirects=True)
     assert "不是允许的类型" in r.get_data(as_text=True)
-    r = waiting.post("/ktp/org/upload", data={"file": (io.BytesIO(sheet.data), "盖章法人申请表.pdf")},
+    r = waiting.post("/commissioner/org/upload", data={"file": (io.BytesIO(sheet.data), "盖章法人申请表.pdf")},
                      content_type="multipart/form-data", follow_redirects=True)
     assert "盖章法人申请表已上传" in r.get_data(as_text=True)
     # the province reads both on its review page, downloads the scan, and approves
@@ -101,7 +101,7 @@ def test_city_downloads_its_applications_as_one_zip(login_as):
     import io
     import zipfile
 
-    r = login_as("hbkj_yc_admin").get("/ktp/applications/zip")
+    r = login_as("hbkj_yc_admin").get("/commissioner/applications/zip")
     assert r.status_code == 200 and r.mimetype == "application/zip"
     names = zipfile.ZipFile(io.BytesIO(r.data)).namelist()
     assert any("张果林_个人申请表.pdf" in n for n in names)  # home city 宜昌
@@ -112,8 +112,8 @@ def test_city_downloads_its_applications_as_one_zip(login_as):
 
 def test_review_records_show_what_the_user_acted_on(login_as):
     # the seeded 赵丰收 (宜昌 → 武汉) was approved by 宜昌 and accepted by 武汉; 王晓农 is a draft
-    yc = login_as("hbkj_yc_admin").get("/ktp/applications/list/?mine=1").get_data(as_text=True)
+    yc = login_as("hbkj_yc_admin").get("/commissioner/applications/list/?mine=1").get_data(as_text=True)
     assert "赵丰收" in yc and "王晓农" not in yc
-    wh = login_as("hbkj_wh_admin").get("/ktp/applications/list/?mine=1").get_data(as_text=True)
+    wh = login_as("hbkj_wh_admin").get("/commissioner/applications/list/?mine=1").get_data(as_text=True)
     assert "赵丰收" in wh and "李田丰" not in wh  # 李田丰 waits at 武汉: not yet acted on
     assert "审核记录" in wh

@@ -36,7 +36,7 @@ def _app_id(app, person: str) -> int:
 
 def test_city_uploads_its_stamped_scans_in_one_zip(app, login_as):
     city = login_as("hbkj_yc_admin")
-    r = city.get("/ktp/files/bundle/individual")
+    r = city.get("/commissioner/files/bundle/individual")
     assert r.status_code == 200 and r.mimetype == "application/zip"
     names = _names(r.data)
     sheet = next(n for n in names if "张果林_个人申请表.pdf" in n)  # 宜昌 is 张果林's home city
@@ -50,7 +50,7 @@ def test_city_uploads_its_stamped_scans_in_one_zip(app, login_as):
         "扫描件_无法识别.pdf": pdf,
         f"{sheet[:6]}张果林_照片.pdf": b"GIF89a not a pdf",
     })
-    r = city.post("/ktp/files/upload", data={"file": (io.BytesIO(upload), "盖章扫描件.zip")},
+    r = city.post("/commissioner/files/upload", data={"file": (io.BytesIO(upload), "盖章扫描件.zip")},
                   content_type="multipart/form-data")
     page = r.get_data(as_text=True)
     assert "上传完成：保存1个文件，未保存3个" in page
@@ -60,52 +60,52 @@ def test_city_uploads_its_stamped_scans_in_one_zip(app, login_as):
         assert [f.file_name for f in attachments.current(mine, "city_stamped")] == [sheet]
         assert attachments.current(db.session.get(Application, foreign), "city_stamped") == []
     # the next download carries the scan; the province finds it among the 审核附件
-    assert any(n.endswith(f"_{sheet}") for n in _names(city.get("/ktp/files/bundle/individual").data))
-    stamped = _names(login_as("hbkj_admin").get("/ktp/files/bundle/stamped").data)
+    assert any(n.endswith(f"_{sheet}") for n in _names(city.get("/commissioner/files/bundle/individual").data))
+    stamped = _names(login_as("hbkj_admin").get("/commissioner/files/bundle/stamped").data)
     assert any("张果林" in n for n in stamped)
     # not a zip nor a PDF: refused whole, nothing stored
-    r = city.post("/ktp/files/upload", data={"file": (io.BytesIO(b"hello"), "x.txt")},
+    r = city.post("/commissioner/files/upload", data={"file": (io.BytesIO(b"hello"), "x.txt")},
                   content_type="multipart/form-data")
     assert "请上传PDF文件或包含PDF文件的zip压缩包" in r.get_data(as_text=True)
 
 
 def test_legal_unit_uploads_its_teams_stamped_applications(app, login_as):
     legal = login_as("hbkj_hzau_admin")
-    names = _names(legal.get("/ktp/files/bundle/team").data)
+    names = _names(legal.get("/commissioner/files/bundle/team").data)
     assert any("柑橘绿色生产技术服务团队_团队申请表.pdf" in n for n in names)
     assert not any("茶叶提质增效" in n for n in names)  # 湖北省农业科学院's team
     sheet = next(n for n in names if "水稻优质高产技术服务团队_团队申请表.pdf" in n)
-    r = legal.post("/ktp/files/upload", data={"file": (io.BytesIO(b"%PDF-1.4 scan"), sheet)},
+    r = legal.post("/commissioner/files/upload", data={"file": (io.BytesIO(b"%PDF-1.4 scan"), sheet)},
                    content_type="multipart/form-data")
     assert "保存1个文件" in r.get_data(as_text=True)
     with app.app_context():
         rec = db.session.scalar(select(TeamApplication).where(TeamApplication.id == int(sheet[:5])))
         assert [f.slot for f in attachments.current(rec)] == ["unit_stamped"]
     # a legal unit has no individual applications nor other bundles
-    assert legal.get("/ktp/files/bundle/individual").status_code == 404
-    assert legal.get("/ktp/files/bundle/orgs").status_code == 404
+    assert legal.get("/commissioner/files/bundle/individual").status_code == 404
+    assert legal.get("/commissioner/files/bundle/orgs").status_code == 404
 
 
 def test_province_downloads_every_kind_of_attachment(login_as):
     prov = login_as("hbkj_admin")
-    page = prov.get("/ktp/files/").get_data(as_text=True)
+    page = prov.get("/commissioner/files/").get_data(as_text=True)
     for label in ("个人申请表", "团队申请表", "单位附件", "审核附件", "个人服务协议", "团队服务协议"):
         assert label in page
-    orgs = _names(prov.get("/ktp/files/bundle/orgs").data)
+    orgs = _names(prov.get("/commissioner/files/bundle/orgs").data)
     assert any("华中农业大学_盖章法人申请表.pdf" in n for n in orgs)
-    agreements = _names(prov.get("/ktp/files/bundle/agreements").data)
+    agreements = _names(prov.get("/commissioner/files/bundle/agreements").data)
     assert any("赵丰收" in n for n in agreements)
-    teams = _names(prov.get("/ktp/files/bundle/team_agreements").data)
+    teams = _names(prov.get("/commissioner/files/bundle/team_agreements").data)
     assert any("柑橘绿色生产技术服务团队" in n for n in teams)
-    assert prov.get("/ktp/files/bundle/nothing").status_code == 404
+    assert prov.get("/commissioner/files/bundle/nothing").status_code == 404
     # a city gets its own bundles only
-    assert login_as("hbkj_wh_admin").get("/ktp/files/bundle/orgs").status_code == 404
+    assert login_as("hbkj_wh_admin").get("/commissioner/files/bundle/orgs").status_code == 404
 
 
 def test_statistics_tables_stay_within_scope_and_export(login_as):
-    prov = login_as("hbkj_admin").get("/ktp/stats/").get_data(as_text=True)
+    prov = login_as("hbkj_admin").get("/commissioner/stats/").get_data(as_text=True)
     assert "科技特派员派出统计" in prov and "法人单位信息统计" in prov and "单位团队统计" in prov
-    wb = load_workbook(io.BytesIO(login_as("hbkj_admin").get("/ktp/stats/export/dispatch").data))
+    wb = load_workbook(io.BytesIO(login_as("hbkj_admin").get("/commissioner/stats/export/dispatch").data))
     rows = list(wb.active.iter_rows(values_only=True))
     assert rows[0] == ("服务地市", "个人科技特派员人数", "法人科技特派员人数", "团队负责人人数", "派出团队数", "法人单位数")
     by_city = {r[0]: r for r in rows[1:]}
@@ -113,32 +113,32 @@ def test_statistics_tables_stay_within_scope_and_export(login_as):
     assert by_city["宜昌市科学技术局"][2] >= 4 and by_city["宜昌市科学技术局"][4] >= 1  # the approved citrus team
     assert "合计" in by_city
     # a city sees its own row only; a legal unit its own unit and teams
-    city = login_as("hbkj_wh_admin").get("/ktp/stats/data").get_json()
+    city = login_as("hbkj_wh_admin").get("/commissioner/stats/data").get_json()
     assert city["xAxis"]["data"] == ["武汉市科学技术局"]
     legal = login_as("hbkj_hzau_admin")
-    page = legal.get("/ktp/stats/").get_data(as_text=True)
+    page = legal.get("/commissioner/stats/").get_data(as_text=True)
     assert "华中农业大学" in page and "湖北省农业科学院" not in page and "茶叶提质增效" not in page
-    assert legal.get("/ktp/stats/export/dispatch").status_code == 404
-    wb = load_workbook(io.BytesIO(legal.get("/ktp/stats/export/teams").data))
+    assert legal.get("/commissioner/stats/export/dispatch").status_code == 404
+    wb = load_workbook(io.BytesIO(legal.get("/commissioner/stats/export/teams").data))
     assert {r[1] for r in list(wb.active.iter_rows(values_only=True))[1:]} == {"华中农业大学"}
 
 
 def test_stage_lists_show_what_waits_at_each_step(login_as):
     prov = login_as("hbkj_admin")
-    push = prov.get("/ktp/applications/list/?todo=push").get_data(as_text=True)
+    push = prov.get("/commissioner/applications/list/?todo=push").get_data(as_text=True)
     assert "张果林" in push and "李田丰" not in push  # 张果林 waits for 推送; 李田丰 still at 武汉
     assert 'value="push"' in push and 'value="approve"' not in push  # the batch bar of 推送管理
-    accept = login_as("hbkj_yc_admin").get("/ktp/applications/list/?todo=accept").get_data(as_text=True)
+    accept = login_as("hbkj_yc_admin").get("/commissioner/applications/list/?todo=accept").get_data(as_text=True)
     assert "刘茶香" in accept and 'value="decline"' in accept  # pushed to 宜昌
-    review = login_as("hbkj_yc_admin").get("/ktp/applications/list/?todo=review").get_data(as_text=True)
+    review = login_as("hbkj_yc_admin").get("/commissioner/applications/list/?todo=review").get_data(as_text=True)
     assert "刘茶香" not in review
-    team = login_as("hbkj_hbaas_admin").get("/ktp/team-applications/list/?todo=review").get_data(as_text=True)
+    team = login_as("hbkj_hbaas_admin").get("/commissioner/team-applications/list/?todo=review").get_data(as_text=True)
     assert "茶叶提质增效技术服务团队" in team
 
 
 def test_each_department_finds_the_manuals_menu(login_as):
     def menu(login: str) -> str:
-        return login_as(login).get("/ktp/org/").get_data(as_text=True)
+        return login_as(login).get("/commissioner/org/").get_data(as_text=True)
 
     prov = menu("hbkj_admin")
     for item in ("机构信息", "法人审核", "附件上传/下载", "申请审核", "推送管理", "审核记录", "数据统计", "单位信息",
@@ -156,23 +156,23 @@ def test_each_department_finds_the_manuals_menu(login_as):
     assert "推送管理" not in legal and "对接审核" not in legal and "科技特派员人员" not in legal
     # a unit of another business line sees none of it
     other = login_as("hb_wh_admin").get("/").get_data(as_text=True)
-    assert "/ktp/org/" not in other and "/ktp/files/" not in other
+    assert "/commissioner/org/" not in other and "/commissioner/files/" not in other
 
 
 def test_org_info_is_edited_by_the_administrator_only(app, login_as):
     staff = login_as("hbkj_xy_staff")
-    r = staff.post("/ktp/org/", data={"name": "襄阳市科学技术局", "location": "襄阳", "phone": "0710-3000000",
+    r = staff.post("/commissioner/org/", data={"name": "襄阳市科学技术局", "location": "襄阳", "phone": "0710-3000000",
                                       "contact": "某人", "contact_phone": "0710-3000001"}, follow_redirects=True)
     assert "只有单位管理员可以修改机构信息" in r.get_data(as_text=True)
     admin = login_as("hbkj_xy_admin")
-    r = admin.post("/ktp/org/", data={"name": "襄阳市科学技术局", "location": "襄阳市樊城区", "phone": "0710-3000000",
+    r = admin.post("/commissioner/org/", data={"name": "襄阳市科学技术局", "location": "襄阳市樊城区", "phone": "0710-3000000",
                                       "contact": "周联络", "contact_phone": "电话"}, follow_redirects=True)
     assert "请填写正确的电话号码" in r.get_data(as_text=True)
-    r = admin.post("/ktp/org/", data={"name": "襄阳市科学技术局", "location": "襄阳市樊城区", "phone": "0710-3000000",
+    r = admin.post("/commissioner/org/", data={"name": "襄阳市科学技术局", "location": "襄阳市樊城区", "phone": "0710-3000000",
                                       "contact": "周联络", "contact_phone": "0710-3000001"})
     assert r.status_code == 302
     # the province's 单位信息 table exports every unit's information
-    wb = load_workbook(io.BytesIO(login_as("hbkj_admin").get("/ktp/orgs/export/").data))
+    wb = load_workbook(io.BytesIO(login_as("hbkj_admin").get("/commissioner/orgs/export/").data))
     rows = {r[0]: r for r in wb.active.iter_rows(values_only=True)}
     assert rows["襄阳市科学技术局"][4] == "襄阳市樊城区" and rows["华中农业大学"][2] == "事业单位"
     assert rows["湖北省林业科学研究院"][-1] == "待审核"
@@ -183,9 +183,9 @@ def test_the_legal_unit_reviews_but_cannot_withdraw_a_leaders_application(app, l
         pk = db.session.scalar(select(TeamApplication.id).join(TeamApplication.team).where(
             TeamApplication.team.has(name="茶叶提质增效技术服务团队")))
     legal = login_as("hbkj_hbaas_admin")
-    page = legal.get(f"/ktp/team-applications/review/{pk}").get_data(as_text=True)
+    page = legal.get(f"/commissioner/team-applications/review/{pk}").get_data(as_text=True)
     assert 'value="approve"' in page and 'value="withdraw"' not in page
-    r = legal.post(f"/ktp/team-applications/review/{pk}", data={"action": "withdraw"}, follow_redirects=True)
+    r = legal.post(f"/commissioner/team-applications/review/{pk}", data={"action": "withdraw"}, follow_redirects=True)
     assert "当前状态或您的权限不能执行该操作" in r.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(TeamApplication, pk).review_state == "pending"
@@ -194,8 +194,8 @@ def test_the_legal_unit_reviews_but_cannot_withdraw_a_leaders_application(app, l
 def test_lists_ignore_ordering_by_related_or_unknown_columns(login_as):
     prov = login_as("hbkj_admin")
     for column in ("unit.active", "unit.categories", "unit.legal_name", "no_such_column", "contact"):
-        r = prov.get(f"/ktp/orgs/list/?_oc_KtpOrgListView={column}&_od_KtpOrgListView=asc")
+        r = prov.get(f"/commissioner/orgs/list/?_oc_CommissionerOrgListView={column}&_od_CommissionerOrgListView=asc")
         assert r.status_code == 200 and "华中农业大学" in r.get_data(as_text=True), column
     if "grassroots" in line_slugs():
-        r = login_as("hb_admin").get("/grassroots/bases/list/?_oc_ExpertBaseView=unit.parent&_od_ExpertBaseView=desc")
+        r = login_as("hb_admin").get("/grassroots/bases/list/?_oc_GrassrootsExpertBaseView=unit.parent&_od_GrassrootsExpertBaseView=desc")
         assert r.status_code == 200

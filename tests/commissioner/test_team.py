@@ -34,13 +34,13 @@ def _person(app, kind: str, name: str) -> Client:
     phone = _phone()
     c = Client(app)
     c.token()
-    r = c.post("/ktp/register/", data={"name": name, "username": login, "phone": phone,
+    r = c.post("/commissioner/register/", data={"name": name, "username": login, "phone": phone,
                                        "password": "Ktp@2026x", "kind": kind})
     assert r.status_code == 302, re.findall(r"field-error\">([^<]+)", r.get_data(as_text=True))
     c2 = Client(app)
     assert c2.login(login, "Ktp@2026x").status_code == 302
     c2._refresh_token()
-    r = c2.post("/ktp/my/profile", data={"name": name, "sex": "1", "birth_ym": "198001", "native_place": "湖北",
+    r = c2.post("/commissioner/my/profile", data={"name": name, "sex": "1", "birth_ym": "198001", "native_place": "湖北",
                                          "politics": "13", "education": "11", "workplace": "华中农业大学", "post": "教授",
                                          "title": "正高级", "phone": phone})
     body = r.get_data(as_text=True)
@@ -59,81 +59,81 @@ def test_team_path(app, login_as):
     leader = _person(app, "leader", "郑团长")
     team_name = unique("华农柑橘科技服务团队")
     # a team must belong to an approved legal-person unit
-    r = leader.post("/ktp/team/", data={"name": team_name, "unit": str(wh)}, follow_redirects=True)
+    r = leader.post("/commissioner/team/", data={"name": team_name, "unit": str(wh)}, follow_redirects=True)
     assert "请选择已通过审核的法人单位" in r.get_data(as_text=True)
-    leader.post("/ktp/team/", data={"name": team_name, "unit": str(hzau)})
+    leader.post("/commissioner/team/", data={"name": team_name, "unit": str(hzau)})
     with app.app_context():
         team_id = db.session.scalar(select(Team.id).where(Team.name == team_name))
     # members register and choose the unit's team
     m1, m2 = _person(app, "member", "钱成员"), _person(app, "member", "孙成员")
-    assert team_name in m1.get("/ktp/team/join").get_data(as_text=True)
-    m1.post("/ktp/team/join", data={"team": str(team_id)})
-    leader.post("/ktp/team/application", data={"field": "柑橘栽培", "achievements": "育成新品种2个",
+    assert team_name in m1.get("/commissioner/team/join").get_data(as_text=True)
+    m1.post("/commissioner/team/join", data={"team": str(team_id)})
+    leader.post("/commissioner/team/application", data={"field": "柑橘栽培", "achievements": "育成新品种2个",
                                                "intended_city": str(xy), "intended_county": "宜城市",
                                                "intended_enterprise": "襄阳柑橘合作社", "chain": "柑橘产业链"})
     with app.app_context():
         pk = db.session.scalar(select(TeamApplication.id).where(TeamApplication.team_id == team_id))
     # two people are not enough
-    r = leader.post("/ktp/team/application/submit", follow_redirects=True)
+    r = leader.post("/commissioner/team/application/submit", follow_redirects=True)
     assert "团队总人数应不少于3人（当前2人）" in r.get_data(as_text=True)
     assert _state(app, pk)[0] == "draft"
-    m2.post("/ktp/team/join", data={"team": str(team_id)})
-    assert "共3人" in leader.get("/ktp/team/").get_data(as_text=True)
+    m2.post("/commissioner/team/join", data={"team": str(team_id)})
+    assert "共3人" in leader.get("/commissioner/team/").get_data(as_text=True)
     # the agreement stays locked
-    assert "只有团队申请通过省科技厅终审后" in leader.get("/ktp/team/agreement").get_data(as_text=True)
-    leader.post("/ktp/team/application/submit")
+    assert "只有团队申请通过省科技厅终审后" in leader.get("/commissioner/team/agreement").get_data(as_text=True)
+    leader.post("/commissioner/team/application/submit")
     assert _state(app, pk) == ("pending", hzau)
     # members cannot be removed while it is under review
     with app.app_context():
         m2_row = db.session.scalar(select(TeamMember.id).where(TeamMember.team_id == team_id).order_by(
             TeamMember.id.desc()))
-    r = leader.post(f"/ktp/team/remove/{m2_row}", follow_redirects=True)
+    r = leader.post(f"/commissioner/team/remove/{m2_row}", follow_redirects=True)
     assert "团队申请已提交审核" in r.get_data(as_text=True)
     # the legal unit reviews first and returns; the leader edits and resubmits
     unit_admin, province, city = login_as("hbkj_hzau_admin"), login_as("hbkj_admin"), login_as("hbkj_xy_admin")
-    assert login_as("hbkj_hbaas_admin").get(f"/ktp/team-applications/review/{pk}").status_code == 404
-    unit_admin.post(f"/ktp/team-applications/review/{pk}", data={"action": "return", "opinion": "请补充产业链情况"})
-    assert "请补充产业链情况" in leader.get("/ktp/team/application").get_data(as_text=True)
-    leader.post("/ktp/team/application/submit")
+    assert login_as("hbkj_hbaas_admin").get(f"/commissioner/team-applications/review/{pk}").status_code == 404
+    unit_admin.post(f"/commissioner/team-applications/review/{pk}", data={"action": "return", "opinion": "请补充产业链情况"})
+    assert "请补充产业链情况" in leader.get("/commissioner/team/application").get_data(as_text=True)
+    leader.post("/commissioner/team/application/submit")
     assert _state(app, pk) == ("pending", hzau)
-    unit_admin.post(f"/ktp/team-applications/review/{pk}", data={"action": "approve"})
+    unit_admin.post(f"/commissioner/team-applications/review/{pk}", data={"action": "approve"})
     assert _state(app, pk) == ("pending", prov)
     # a return at the province's first review: resubmitted, straight back to the province
-    province.post(f"/ktp/team-applications/review/{pk}", data={"action": "return", "opinion": "请补充团队业绩"})
-    assert "请补充团队业绩" in leader.get("/ktp/team/application").get_data(as_text=True)
-    leader.post("/ktp/team/application/submit")
+    province.post(f"/commissioner/team-applications/review/{pk}", data={"action": "return", "opinion": "请补充团队业绩"})
+    assert "请补充团队业绩" in leader.get("/commissioner/team/application").get_data(as_text=True)
+    leader.post("/commissioner/team/application/submit")
     assert _state(app, pk) == ("pending", prov)
-    province.post(f"/ktp/team-applications/review/{pk}", data={"action": "approve", "opinion": "初审通过"})
-    r = province.post(f"/ktp/team-applications/review/{pk}", data={"action": "push", "push_to": str(wh)},
+    province.post(f"/commissioner/team-applications/review/{pk}", data={"action": "approve", "opinion": "初审通过"})
+    r = province.post(f"/commissioner/team-applications/review/{pk}", data={"action": "push", "push_to": str(wh)},
                       follow_redirects=True)
     assert "只能推送给申请中选择的单位：襄阳市科学技术局" in r.get_data(as_text=True)
-    province.post(f"/ktp/team-applications/review/{pk}", data={"action": "push", "push_to": str(xy)})
+    province.post(f"/commissioner/team-applications/review/{pk}", data={"action": "push", "push_to": str(xy)})
     assert _state(app, pk) == ("pending", xy)
     # 不接收 at the city: back to the leader with the opinion; resubmitted, it waits at 推送管理 again
-    city.post(f"/ktp/team-applications/review/{pk}", data={"action": "decline", "opinion": "暂无对接企业"})
+    city.post(f"/commissioner/team-applications/review/{pk}", data={"action": "decline", "opinion": "暂无对接企业"})
     assert _state(app, pk)[0] == "returned"
-    assert "暂无对接企业" in leader.get("/ktp/team/application").get_data(as_text=True)
-    leader.post("/ktp/team/application/submit")
+    assert "暂无对接企业" in leader.get("/commissioner/team/application").get_data(as_text=True)
+    leader.post("/commissioner/team/application/submit")
     assert _state(app, pk) == ("pending", prov)
-    province.post(f"/ktp/team-applications/review/{pk}", data={"action": "push", "push_to": str(xy)})
-    city.post(f"/ktp/team-applications/review/{pk}", data={"action": "accept"})
+    province.post(f"/commissioner/team-applications/review/{pk}", data={"action": "push", "push_to": str(xy)})
+    city.post(f"/commissioner/team-applications/review/{pk}", data={"action": "accept"})
     assert _state(app, pk) == ("pending", prov)
     # a return at the final review: resubmitted, straight back to the final review
-    province.post(f"/ktp/team-applications/review/{pk}", data={"action": "return", "opinion": "请补充服务计划"})
-    leader.post("/ktp/team/application/submit")
+    province.post(f"/commissioner/team-applications/review/{pk}", data={"action": "return", "opinion": "请补充服务计划"})
+    leader.post("/commissioner/team/application/submit")
     assert _state(app, pk) == ("pending", prov)
-    province.post(f"/ktp/team-applications/review/{pk}", data={"action": "approve", "opinion": "同意选派"})
+    province.post(f"/commissioner/team-applications/review/{pk}", data={"action": "approve", "opinion": "同意选派"})
     assert _state(app, pk) == ("approved", None)
     assert _state(app, pk)[0] == "approved" and prov
     # the agreement opens and its PDF downloads
-    r = leader.post("/ktp/team/agreement", data={"enterprise_business": "柑橘种植", "needs": "品种改良",
+    r = leader.post("/commissioner/team/agreement", data={"enterprise_business": "柑橘种植", "needs": "品种改良",
                                                  "work_plan": "全年驻点", "targets": "亩产提高10%"})
     assert r.status_code == 302
-    r = leader.get("/ktp/team/agreement/pdf")
+    r = leader.get("/commissioner/team/agreement/pdf")
     assert r.status_code == 200 and r.data.startswith(b"%PDF")
     # members see their team; a member cannot open the leader's pages
-    assert team_name in m1.get("/ktp/team/join").get_data(as_text=True)
-    assert m1.get("/ktp/team/application").status_code in (302, 403)
+    assert team_name in m1.get("/commissioner/team/join").get_data(as_text=True)
+    assert m1.get("/commissioner/team/application").status_code in (302, 403)
 
 
 def test_legal_unit_zip_and_member_statistics(app, login_as):
@@ -141,14 +141,14 @@ def test_legal_unit_zip_and_member_statistics(app, login_as):
     import zipfile
 
     # the team of test_team_path (or any team of 华中农业大学) is in 华中农业大学's zip; another unit's is not
-    r = login_as("hbkj_hzau_admin").get("/ktp/team-applications/zip")
+    r = login_as("hbkj_hzau_admin").get("/commissioner/team-applications/zip")
     assert r.status_code == 200
     names = zipfile.ZipFile(io.BytesIO(r.data)).namelist()
-    other = login_as("hbkj_hbaas_admin").get("/ktp/team-applications/zip")
+    other = login_as("hbkj_hbaas_admin").get("/commissioner/team-applications/zip")
     other_names = zipfile.ZipFile(io.BytesIO(other.data)).namelist()
     assert any("华农柑橘科技服务团队" in n and n.endswith("_团队申请表.pdf") for n in names)
     assert not any("华农柑橘科技服务团队" in n for n in other_names)  # another legal unit sees none of them
-    stats = login_as("hbkj_admin").get("/statistics/data/ktp_members_by_unit").get_json()
+    stats = login_as("hbkj_admin").get("/statistics/data/commissioner_members_by_unit").get_json()
     assert stats["series"][0]["type"] == "bar"
 
 
@@ -177,7 +177,7 @@ def test_members_of_submitted_or_approved_teams_stay(app, login_as):
     for login in ("ktp_lead_done_m1", "ktp_lead_unit_m1"):  # approved; waiting at the legal unit
         before = _team_of(app, login)
         c = login_as(login)
-        r = c.post("/ktp/team/join", data={"team": str(draft_team)}, follow_redirects=True)
+        r = c.post("/commissioner/team/join", data={"team": str(draft_team)}, follow_redirects=True)
         assert "的申请已提交审核或已通过，不能退出或加入其他团队" in r.get_data(as_text=True)
         assert _team_of(app, login) == before
     # the service refuses a plain leaving the same way
@@ -190,7 +190,7 @@ def test_members_of_submitted_or_approved_teams_stay(app, login_as):
         member = db.session.scalar(select(UnitUser).where(UnitUser.username == "ktp_lead_done_m2"))
         try:
             service.leave_team(member)
-        except ind.KtpError as e:
+        except ind.CommissionerError as e:
             assert "不能退出" in str(e)
         else:
             raise AssertionError("a member of an approved team left it")
@@ -198,7 +198,7 @@ def test_members_of_submitted_or_approved_teams_stay(app, login_as):
             db.session.rollback()
     assert _team_of(app, "ktp_lead_done_m2") is not None
     # nor can anyone join them
-    r = login_as("ktp_lead_draft_m1").post("/ktp/team/join", data={"team": str(_team_id(app, "柑橘绿色生产技术服务团队"))},
+    r = login_as("ktp_lead_draft_m1").post("/commissioner/team/join", data={"team": str(_team_id(app, "柑橘绿色生产技术服务团队"))},
                                            follow_redirects=True)
     assert "暂不能加入" in r.get_data(as_text=True)
 
@@ -207,43 +207,43 @@ def test_a_returned_team_keeps_three_people(app, login_as):
     hzau, xy = _uid(app, "华中农业大学"), _uid(app, "襄阳市科学技术局")
     leader = _person(app, "leader", "冯团长")
     name = unique("退回后保持三人团队")
-    leader.post("/ktp/team/", data={"name": name, "unit": str(hzau)})
+    leader.post("/commissioner/team/", data={"name": name, "unit": str(hzau)})
     team_id = _team_id(app, name)
     m1, m2 = _person(app, "member", "甲成员"), _person(app, "member", "乙成员")
     for m in (m1, m2):
-        m.post("/ktp/team/join", data={"team": str(team_id)})
-    leader.post("/ktp/team/application", data={"field": "茶叶", "achievements": "无", "intended_city": str(xy),
+        m.post("/commissioner/team/join", data={"team": str(team_id)})
+    leader.post("/commissioner/team/application", data={"field": "茶叶", "achievements": "无", "intended_city": str(xy),
                                                "intended_county": "谷城县", "intended_enterprise": "谷城茶业",
                                                "chain": "茶叶产业链"})
-    leader.post("/ktp/team/application/submit")
+    leader.post("/commissioner/team/application/submit")
     with app.app_context():
         pk = db.session.scalar(select(TeamApplication.id).where(TeamApplication.team_id == team_id))
         members = list(db.session.scalars(select(TeamMember.id).where(TeamMember.team_id == team_id)))
     assert _state(app, pk)[0] == "pending"
-    login_as("hbkj_hzau_admin").post(f"/ktp/team-applications/review/{pk}",
+    login_as("hbkj_hzau_admin").post(f"/commissioner/team-applications/review/{pk}",
                                      data={"action": "return", "opinion": "请补充"})
     assert _state(app, pk)[0] == "returned"
     # a draft team elsewhere to move to
     other_leader = _person(app, "leader", "褚团长")
     other = unique("草稿团队")
-    other_leader.post("/ktp/team/", data={"name": other, "unit": str(hzau)})
+    other_leader.post("/commissioner/team/", data={"name": other, "unit": str(hzau)})
     other_id = _team_id(app, other)
     # three people: nobody leaves, nobody is removed
-    r = m2.post("/ktp/team/join", data={"team": str(other_id)}, follow_redirects=True)
+    r = m2.post("/commissioner/team/join", data={"team": str(other_id)}, follow_redirects=True)
     assert "退出后团队总人数将少于3人" in r.get_data(as_text=True)
-    r = leader.post(f"/ktp/team/remove/{members[0]}", follow_redirects=True)
+    r = leader.post(f"/commissioner/team/remove/{members[0]}", follow_redirects=True)
     assert "删除后团队总人数将少于3人" in r.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(db.func.count()).select_from(TeamMember)
                                  .where(TeamMember.team_id == team_id)) == 2
     # a returned team may take a fourth member; then one may go (the allowed changes)
     m3 = _person(app, "member", "丙成员")
-    m3.post("/ktp/team/join", data={"team": str(team_id)})
-    r = m2.post("/ktp/team/join", data={"team": str(other_id)}, follow_redirects=True)
+    m3.post("/commissioner/team/join", data={"team": str(team_id)})
+    r = m2.post("/commissioner/team/join", data={"team": str(other_id)}, follow_redirects=True)
     assert "已加入团队" in r.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(db.func.count()).select_from(TeamMember)
                                  .where(TeamMember.team_id == team_id)) == 2
     # a draft team's members come and go freely
-    r = m2.post("/ktp/team/join", data={"team": str(team_id)}, follow_redirects=True)
+    r = m2.post("/commissioner/team/join", data={"team": str(team_id)}, follow_redirects=True)
     assert "已加入团队" in r.get_data(as_text=True)

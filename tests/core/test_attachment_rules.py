@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.services.core import attachments
 from models.commissioner.individual import Application
-from models.commissioner.org import KtpOrg
+from models.commissioner.org import CommissionerOrg
 from models.core.attachment import Attachment
 from models.grassroots.team import TeamSummary
 from tests.commissioner.test_individual import _fill, _register, _unit_id
@@ -64,10 +64,10 @@ def test_route_unit_cannot_write_the_home_city_scan(app, login_as):
     assert r.status_code == 403 and "草稿" in r.get_data(as_text=True)
     assert _rows(app, owner, pk, slot) == []
     # submitted, approved by the home city and the province, pushed to the intended city
-    person.post("/ktp/my/application/submit")
-    home.post(f"/ktp/applications/review/{pk}", data={"action": "approve", "opinion": "同意"})
-    province.post(f"/ktp/applications/review/{pk}", data={"action": "approve", "opinion": "同意"})
-    province.post(f"/ktp/applications/review/{pk}",
+    person.post("/commissioner/my/application/submit")
+    home.post(f"/commissioner/applications/review/{pk}", data={"action": "approve", "opinion": "同意"})
+    province.post(f"/commissioner/applications/review/{pk}", data={"action": "approve", "opinion": "同意"})
+    province.post(f"/commissioner/applications/review/{pk}",
                   data={"action": "push", "push_to": str(_unit_id(app, "宜昌市科学技术局"))})
     with app.app_context():
         rec = db.session.get(Application, pk)
@@ -78,13 +78,13 @@ def test_route_unit_cannot_write_the_home_city_scan(app, login_as):
     before = _rows(app, owner, pk, slot)
     assert [n for _i, n, _h in before] == ["襄阳盖章申请表.pdf"]
     # the intended city sees the record (it sits on the route) but cannot replace nor delete the scan
-    assert intended.get(f"/ktp/applications/show/{pk}").status_code == 200
-    r = intended.get(f"/ktp/applications/review/{pk}")
+    assert intended.get(f"/commissioner/applications/show/{pk}").status_code == 200
+    r = intended.get(f"/commissioner/applications/review/{pk}")
     assert r.status_code == 200
     # and its page offers neither (the page asks the same rule as the endpoints)
     assert f"/attachments/delete/{before[0][0]}" not in r.get_data(as_text=True)
     assert f"/attachments/upload/{owner}/{pk}/{slot}" not in r.get_data(as_text=True)
-    page = home.get(f"/ktp/applications/review/{pk}").get_data(as_text=True)
+    page = home.get(f"/commissioner/applications/review/{pk}").get_data(as_text=True)
     assert f"/attachments/delete/{before[0][0]}" in page and f"/attachments/upload/{owner}/{pk}/{slot}" in page
     r = _upload(intended, owner, pk, slot, PDF + b"%forged", "替换.pdf")
     assert r.status_code == 403 and "申请人所在地市科技局" in r.get_data(as_text=True)
@@ -107,7 +107,7 @@ def test_route_unit_cannot_write_through_the_service(app, login_as):
     """The rule lives in the service: a direct save_upload (any module path) is refused the same way."""
     person = _register(app, unique("ktpsvc"))
     pk = _fill(app, person, "襄阳市科学技术局", "宜昌市科学技术局")
-    person.post("/ktp/my/application/submit")
+    person.post("/commissioner/my/application/submit")
     with app.app_context():
         from models.core.user import UnitUser
 
@@ -122,7 +122,7 @@ def test_route_unit_cannot_write_through_the_service(app, login_as):
 def test_legal_unit_scan_written_by_the_legal_unit_only(app, login_as):
     """The province sees every legal unit's 机构信息 but the stamped 法人申请表 is the unit's own."""
     with app.app_context():
-        org_id = db.session.scalar(select(KtpOrg.id).where(KtpOrg.unit_id == unit_by_name("华中农业大学").id))
+        org_id = db.session.scalar(select(CommissionerOrg.id).where(CommissionerOrg.unit_id == unit_by_name("华中农业大学").id))
     before = _rows(app, "commissioner.org", org_id, "stamped_application")
     r = _upload(login_as("hbkj_admin"), "commissioner.org", org_id, "stamped_application", PDF, "省厅代传.pdf")
     assert r.status_code == 403
@@ -251,17 +251,17 @@ def test_script_pdf_refused_in_the_bulk_scan_upload(app, login_as):
     """打包上传 goes through save_upload: a scan with /Launch is refused, nothing stored."""
     person = _register(app, unique("ktpbulk"))
     pk = _fill(app, person, "襄阳市科学技术局", "宜昌市科学技术局")
-    person.post("/ktp/my/application/submit")
+    person.post("/commissioner/my/application/submit")
     home = login_as("hbkj_xy_admin")
     with app.app_context():
         count = db.session.scalar(select(func.count()).select_from(Attachment))
-    r = home.post("/ktp/files/upload", data={"file": (io.BytesIO(LAUNCH_PDF), f"{pk:05d}_测试特派员_个人申请表.pdf")},
+    r = home.post("/commissioner/files/upload", data={"file": (io.BytesIO(LAUNCH_PDF), f"{pk:05d}_测试特派员_个人申请表.pdf")},
                   content_type="multipart/form-data")
     assert "包含脚本或自动执行的动作" in r.get_data(as_text=True)
     assert _rows(app, "commissioner.application", pk, "city_stamped") == []
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Attachment)) == count
-    r = home.post("/ktp/files/upload", data={"file": (io.BytesIO(PDF), f"{pk:05d}_测试特派员_个人申请表.pdf")},
+    r = home.post("/commissioner/files/upload", data={"file": (io.BytesIO(PDF), f"{pk:05d}_测试特派员_个人申请表.pdf")},
                   content_type="multipart/form-data")
     assert "保存1个文件" in r.get_data(as_text=True)
     assert len(_rows(app, "commissioner.application", pk, "city_stamped")) == 1

@@ -66,13 +66,13 @@ def test_the_registration_form_shows_every_problem_at_once(app, client):
 
 def test_the_commissioner_forms_show_every_problem_at_once(app, client, login_as):
     client.token()
-    body = client.post("/ktp/register/", data={"kind": "", "username": "a", "name": "", "phone": "139",
+    body = client.post("/commissioner/register/", data={"kind": "", "username": "a", "name": "", "phone": "139",
                                                "password": "x", "conf_password": "x"}).get_data(as_text=True)
     errors = _errors(body) + re.findall(r'<div class="alert alert-danger">([^<]+)<', body)
     for word in ("角色", "登录名", "姓名", "手机", "密码"):
         assert any(word in e for e in errors), (word, errors)
     # 机构信息 of the province: two fields missing and a phone wrong, in one answer
     province = login_as("hbkj_admin")
-    body = province.post("/ktp/org/", data={"name": "湖北省科学技术厅", "location": "", "phone": "12",
+    body = province.post("/commissioner/org/", data={"name": "湖北省科学技术厅", "location": "", "phone": "12",
                                             "contact": "", "contact_phone": "027-87654321"}).get_data(as_text=True)
     assert len(_errors(body)) >= 3, _errors(body)

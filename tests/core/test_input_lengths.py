@@ -33,8 +33,8 @@ ACTORS = ["sysadmin", "secadmin", "hb_admin", "hb_wh_admin", "hb_wh_ja_admin", "
 # Routes that take no typed text (or must not be walked): deletes, actions, uploads, sign-in.
 SKIP_ENDPOINT_SUFFIXES = (".delete", ".action", ".action_post", "_delete", ".upload", ".cancel")
 SKIP_ENDPOINTS = {"AuthDBView.login", "SecurityApi.login", "SecurityApi.refresh", "ImportView.start",
-                  "ImportView.commit", "ImportView.delete", "KtpOrgView.upload", "KtpFilesView.upload",
-                  "ServiceTeamView.summary_upload"}
+                  "ImportView.commit", "ImportView.delete", "CommissionerOrgView.upload", "CommissionerFilesView.upload",
+                  "GrassrootsServiceTeamView.summary_upload"}
 # Internal Text columns that hold no typed value (job payloads, import rows, the audit trail).
 INTERNAL_TEXT = {"core_audit_log", "core_import_batch", "core_import_row", "core_job", "ab_api_key"}
 TEXT_TYPES = {"text", "email", "tel", "search", "url", "password", "number", ""}
@@ -312,13 +312,13 @@ def test_overlong_input_is_refused_everywhere(app, login_as, client):
     assert not failures, "\n".join(failures)
     assert not stored, "over-long values stored:\n" + "\n".join(stored)
     assert len(walked) >= 60, walked
-    for must in ("RegisterView.form", "KtpRegisterView.form", "KtpMyView.profile", "NewChildUnitView.step1",
+    for must in ("RegisterView.form", "CommissionerRegisterView.form", "CommissionerMyView.profile", "NewChildUnitView.step1",
                  "PersonView.edit", "StaffView.add", "ComposeView.compose", "NoticeView.add"):
         assert any(w.startswith(must + " ") for w in walked), f"{must} was not walked"
 
 
 @pytest.mark.parametrize(("url", "field", "n"), [
-    ("/ktp/register/", "name", 65), ("/register/", "name", 201), ("/register/", "phone", 40),
+    ("/commissioner/register/", "name", 65), ("/register/", "name", 201), ("/register/", "phone", 40),
 ])
 def test_reported_cases_answer_with_the_field(app, client, url, field, n):
     """The cases of the report: a Chinese message beside the field, what was typed kept."""
@@ -484,7 +484,7 @@ def test_agreements_and_appointing_refuse_overlong(app, login_as):
 
     long = long_value(30000)
     fields = {"specialty": long, "enterprise_business": long, "needs": long, "work_plan": long, "targets": long}
-    for login, url in (("ktp_done", "/ktp/my/agreement"), ("ktp_lead_done", "/ktp/team/agreement")):
+    for login, url in (("ktp_done", "/commissioner/my/agreement"), ("ktp_lead_done", "/commissioner/team/agreement")):
         r = login_as(login).post(url, data=fields)
         assert r.status_code == 200, (url, r.status_code)
         assert "不能超过" in r.get_data(as_text=True), url

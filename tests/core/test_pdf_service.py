@@ -119,33 +119,33 @@ def test_the_footer_counts_pages_in_one_pass(app, as_user):
     assert n >= 2 and f"第{n}页，共{n}页" in squeeze(text_of(data))
 
 
-def _ktp_records() -> dict[str, Any]:
+def _commissioner_records() -> dict[str, Any]:
     approved = Application.review_state == "approved"
     return {
-        "ktp_application": db.session.scalars(select(Application).where(approved).order_by(Application.id)).first(),
-        "ktp_agreement": db.session.scalars(select(Agreement).order_by(Agreement.id)).first(),
-        "ktp_team_application": db.session.scalars(
+        "commissioner_application": db.session.scalars(select(Application).where(approved).order_by(Application.id)).first(),
+        "commissioner_agreement": db.session.scalars(select(Agreement).order_by(Agreement.id)).first(),
+        "commissioner_team_application": db.session.scalars(
             select(TeamApplication).where(TeamApplication.review_state == "approved")).first(),
-        "ktp_team_agreement": db.session.scalars(select(TeamAgreement).order_by(TeamAgreement.id)).first(),
-        "ktp_org_sheet": db.session.scalar(select(Unit).where(Unit.name == "华中农业大学")),
+        "commissioner_team_agreement": db.session.scalars(select(TeamAgreement).order_by(TeamAgreement.id)).first(),
+        "commissioner_org_sheet": db.session.scalar(select(Unit).where(Unit.name == "华中农业大学")),
     }
 
 
 def _service_pdf(kind: str, rec: Any) -> bytes:
     from app.services.commissioner import individual, org, team
 
-    return {"ktp_application": individual.sheet_pdf, "ktp_agreement": individual.agreement_pdf,
-            "ktp_team_application": team.sheet_pdf, "ktp_team_agreement": team.agreement_pdf,
-            "ktp_org_sheet": org.sheet_pdf}[kind](rec)
+    return {"commissioner_application": individual.sheet_pdf, "commissioner_agreement": individual.agreement_pdf,
+            "commissioner_team_application": team.sheet_pdf, "commissioner_team_agreement": team.agreement_pdf,
+            "commissioner_org_sheet": org.sheet_pdf}[kind](rec)
 
 
-@pytest.mark.parametrize("kind", ["ktp_application", "ktp_agreement", "ktp_team_application",
-                                  "ktp_team_agreement", "ktp_org_sheet"])
+@pytest.mark.parametrize("kind", ["commissioner_application", "commissioner_agreement", "commissioner_team_application",
+                                  "commissioner_team_agreement", "commissioner_org_sheet"])
 def test_reportlab_layouts_say_what_their_html_templates_say(app, as_user, kind):
     """The services render the fixed-layout kinds with reportlab; sent back to the HTML renderer
     (PDF_RENDERERS) the same document has the very same text."""
     as_user("hbkj_admin")
-    rec = _ktp_records()[kind]
+    rec = _commissioner_records()[kind]
     assert rec is not None
     assert pdf.renderer_of(kind) == "reportlab"
     fast = _service_pdf(kind, rec)
@@ -155,10 +155,10 @@ def test_reportlab_layouts_say_what_their_html_templates_say(app, as_user, kind)
         slow = _service_pdf(kind, rec)
     finally:
         app.config["PDF_RENDERERS"] = {}
-    title = {"ktp_application": "湖北省科技特派员个人申请表", "ktp_agreement": "湖北省科技特派员个人服务协议",
-             "ktp_team_application": "湖北省法人科技特派员团队申请表",
-             "ktp_team_agreement": "湖北省法人科技特派员团队服务协议",
-             "ktp_org_sheet": "湖北省法人科技特派员派出单位申请表"}[kind]
+    title = {"commissioner_application": "湖北省科技特派员个人申请表", "commissioner_agreement": "湖北省科技特派员个人服务协议",
+             "commissioner_team_application": "湖北省法人科技特派员团队申请表",
+             "commissioner_team_agreement": "湖北省法人科技特派员团队服务协议",
+             "commissioner_org_sheet": "湖北省法人科技特派员派出单位申请表"}[kind]
     fast_text = assert_chinese_pdf(fast, title, "第1页，共1页")
     slow_text = assert_chinese_pdf(slow, title, "第1页")
     # the same text, but for the total in the reportlab footer
@@ -171,8 +171,8 @@ def test_reportlab_layouts_say_what_their_html_templates_say(app, as_user, kind)
 def test_the_registry_chooses_a_renderer_per_kind(app):
     with app.app_context():
         assert {k: pdf.renderer_of(k) for k in pdf.KINDS} == {
-            "expert_sheet": "html", "ktp_application": "reportlab", "ktp_agreement": "reportlab",
-            "ktp_team_application": "reportlab", "ktp_team_agreement": "reportlab", "ktp_org_sheet": "reportlab"}
+            "expert_sheet": "html", "commissioner_application": "reportlab", "commissioner_agreement": "reportlab",
+            "commissioner_team_application": "reportlab", "commissioner_team_agreement": "reportlab", "commissioner_org_sheet": "reportlab"}
         assert set(pdf.RENDERERS) == {"html", "reportlab"}
         assert set(pdf_rl.LAYOUTS) == {k for k, spec in pdf.KINDS.items() if spec.layout}
         for spec in pdf.KINDS.values():  # every kind keeps its HTML template
@@ -180,7 +180,7 @@ def test_the_registry_chooses_a_renderer_per_kind(app):
         with pytest.raises(pdf.PdfError):
             pdf.document("no_such_kind")
         with pytest.raises(pdf.PdfError):
-            pdf.document("ktp_agreement", renderer="word")
+            pdf.document("commissioner_agreement", renderer="word")
         with pytest.raises(pdf.PdfError):  # a template-only kind has no fixed layout
             pdf.document("expert_sheet", renderer="reportlab")
 
@@ -250,10 +250,10 @@ def test_zip_entry_names_cannot_escape_the_archive(tmp_path):
 
 def test_a_large_bundle_runs_as_a_job_with_progress(app, login_as):
     prov = login_as("hbkj_admin")
-    small = zipfile.ZipFile(io.BytesIO(prov.get("/ktp/files/bundle/individual").data)).namelist()  # below: direct
+    small = zipfile.ZipFile(io.BytesIO(prov.get("/commissioner/files/bundle/individual").data)).namelist()  # below: direct
     app.config["BUNDLE_JOB_FILES"] = 2
     try:
-        r = prov.get("/ktp/files/bundle/individual")
+        r = prov.get("/commissioner/files/bundle/individual")
     finally:
         app.config.pop("BUNDLE_JOB_FILES")
     assert r.status_code == 302 and "/jobs/" in r.headers["Location"], r.status_code
@@ -268,7 +268,7 @@ def test_a_large_bundle_runs_as_a_job_with_progress(app, login_as):
         in_scope = db.session.scalar(select(func.count()).select_from(Application).where(
             scope_clause(Application, user)))
         job = db.session.get(Job, job_id)
-        assert job.kind == "ktp_bundle" and job.result_name.endswith(".zip") and "个人申请表" in job.result_name
+        assert job.kind == "commissioner_bundle" and job.result_name.endswith(".zip") and "个人申请表" in job.result_name
     assert st["total"] == st["progress"] == in_scope > 2
     body = prov.get(f"/jobs/{job_id}/download").data
     zf = zipfile.ZipFile(io.BytesIO(body))
@@ -319,7 +319,7 @@ def test_pdf_tools_agree_on_a_png(app, as_user):
     if not shutil.which("pdftoppm"):
         pytest.skip("poppler-utils is not installed")
     as_user("hbkj_admin")
-    data = _service_pdf("ktp_agreement", _ktp_records()["ktp_agreement"])
+    data = _service_pdf("commissioner_agreement", _commissioner_records()["commissioner_agreement"])
     with tempfile.TemporaryDirectory() as d:
         src = os.path.join(d, "a.pdf")
         with open(src, "wb") as fh:

@@ -144,16 +144,16 @@ def test_commissioner_phones_masked_for_roles_without_full_view(app, login_as):
         sm = app.appbuilder.sm
         role = sm.find_role("测试-特派员查看") or sm.add_role("测试-特派员查看")
         for perm in ("can_list", "can_show"):
-            sm.add_permission_role(role, sm.find_permission_view_menu(perm, "KtpCommissionerView"))
+            sm.add_permission_role(role, sm.find_permission_view_menu(perm, "commissioner.People"))
         unit = unit_by_name("湖北省科学技术厅")
         user = make_user(unit, roles=[role])
         username = user.username
         phones = [c.phone for c in db.session.scalars(select(Commissioner))]
     c = login_as(username)
-    body = c.get("/ktp/people/list/").get_data(as_text=True)
+    body = c.get("/commissioner/people/list/").get_data(as_text=True)
     assert phones and not any(p in body for p in phones)
     # (the list shows no phone column; its show page and export do)
-    xlsx = c.get("/ktp/people/export/")
+    xlsx = c.get("/commissioner/people/export/")
     assert xlsx.status_code == 200
     cells = [str(v) for row in CalamineWorkbook.from_filelike(io.BytesIO(xlsx.data)).get_sheet_by_index(0).iter_rows()
              for v in row]

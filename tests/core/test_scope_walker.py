@@ -29,7 +29,8 @@ NOT_RECORD_ROUTES = {
     # an import spec's upload page and template: no record (batches are walked by pk)
     "ImportView.start", "ImportView.template",
     # 科技特派员 bundles and statistics are built from the actor's own scope (tests/commissioner/test_files_stats.py)
-    "KtpFilesView.bundle", "KtpStatsView.export",
+    "CommissionerFilesView.bundle", "CommissionerStatsView.export",
+    "commissioner_moved",  # /ktp/<path>: a redirect to the line's new address (tests/core/test_modules.py)
 }
 ACTORS = ["sc_admin", "hb_wh_admin", "hb_wh_ja_admin", "sc_staff"]
 
@@ -212,7 +213,7 @@ def foreign(app):
         member_id = db.session.scalar(select(TeamMember.id).where(TeamMember.team_id == kteam.id))
         from models.commissioner.individual import Commissioner
 
-        ids_ktp = {
+        ids_commissioner = {
             Team: [kteam.id],
             Commissioner: list(db.session.scalars(select(Commissioner.id).limit(2)).all()),
             TeamApplication: [db.session.scalar(select(TeamApplication.id).where(TeamApplication.team_id == kteam.id))],
@@ -220,7 +221,7 @@ def foreign(app):
             Agreement: list(db.session.scalars(select(Agreement.id).limit(1)).all()),
         }
         ids = {
-            **ids_ktp,
+            **ids_commissioner,
             **gr_more,
             ServiceTeam: [team.id],
             TeamFunding: [db.session.scalar(select(TeamFunding.id).where(TeamFunding.team_id == team.id))],

@@ -15,7 +15,7 @@ def _go(page, selector: str) -> None:
 
 def _review(page, user: str, name: str, action: str, opinion: str = "", shot_name: str | None = None) -> None:
     login(page, user)
-    page.goto(page.base + "/ktp/applications/list/?todo=1")
+    page.goto(page.base + "/commissioner/applications/list/?todo=1")
     link = page.locator(f"tr:has-text('{name}') a[href*='/show/']").first.get_attribute("href")
     page.goto(page.base + link.replace("/show/", "/review/"))
     if opinion:
@@ -36,10 +36,10 @@ def test_individual_from_registration_to_stamped_agreement(page):
     page.fill("#f-phone", phone)
     page.fill("#f-password", "Ktp@2026x")
     page.select_option("#f-kind", "individual")
-    shot(page, "33-ktp-register.png")
+    shot(page, "33-commissioner-register.png")
     _go(page, "button[type=submit]")
     login(page, login_name, "Ktp@2026x")
-    page.goto(page.base + "/ktp/my/profile")
+    page.goto(page.base + "/commissioner/my/profile")
     for field, value in [("name", name), ("birth_ym", "198507"), ("native_place", "湖北宜昌"), ("workplace", "三峡大学"),
                          ("post", "无"), ("title", "副高级"), ("phone", phone)]:
         page.fill(f"#f-{field}", value)
@@ -47,8 +47,8 @@ def test_individual_from_registration_to_stamped_agreement(page):
     page.select_option("#f-politics", "01")
     page.select_option("#f-education", "14")
     page.select_option("#f-city", label="宜昌市科学技术局")
-    _go(page, ".ktp-profile button[type=submit]")
-    page.goto(page.base + "/ktp/my/application")
+    _go(page, ".commissioner-profile button[type=submit]")
+    page.goto(page.base + "/commissioner/my/application")
     page.fill("#f-major", "柑橘栽培")
     page.select_option("#f-intended_city", label="黄冈市科学技术局")
     page.fill("#f-intended_county", "蕲春县")
@@ -56,31 +56,31 @@ def test_individual_from_registration_to_stamped_agreement(page):
     page.fill("#f-industry", "柑橘")
     page.fill("#f-introduction", "长期从事柑橘栽培技术推广。")
     page.fill("#f-achievements", "无")
-    _go(page, ".ktp-application button[type=submit]")
-    _go(page, ".ktp-submit button")
-    assert "审核中" in page.locator(".ktp-state").inner_text()
-    shot(page, "34-ktp-application-submitted.png")
+    _go(page, ".commissioner-application button[type=submit]")
+    _go(page, ".commissioner-submit button")
+    assert "审核中" in page.locator(".commissioner-state").inner_text()
+    shot(page, "34-commissioner-application-submitted.png")
     page.goto(page.base + "/logout/")
 
     _review(page, "hbkj_yc_admin", name, "approve", "同意推荐")
     _review(page, "hbkj_admin", name, "approve", "初审通过")
-    _review(page, "hbkj_admin", name, "push", shot_name="35-ktp-push.png")
-    _review(page, "hbkj_hg_admin", name, "accept", shot_name="36-ktp-accept.png")
+    _review(page, "hbkj_admin", name, "push", shot_name="35-commissioner-push.png")
+    _review(page, "hbkj_hg_admin", name, "accept", shot_name="36-commissioner-accept.png")
     _review(page, "hbkj_admin", name, "approve", "同意选派")
 
     login(page, login_name, "Ktp@2026x")
-    page.goto(page.base + "/ktp/my/application")
-    assert "审核成功" in page.locator(".ktp-state").inner_text()
-    page.goto(page.base + "/ktp/my/agreement")
+    page.goto(page.base + "/commissioner/my/application")
+    assert "审核成功" in page.locator(".commissioner-state").inner_text()
+    page.goto(page.base + "/commissioner/my/agreement")
     for field, value in [("specialty", "柑橘品种改良"), ("enterprise_business", "柑橘种植与销售"), ("needs", "提高优质果率"),
                          ("work_plan", "每季度驻企指导10天"), ("targets", "优质果率提高10%")]:
         page.fill(f"#f-{field}", value)
-    _go(page, ".ktp-agreement button[type=submit]")
+    _go(page, ".commissioner-agreement button[type=submit]")
     with page.expect_download() as dl:
         page.click("text=下载个人服务协议")
     assert dl.value.suggested_filename == f"个人服务协议_{name}.pdf"
-    page.set_input_files(".ktp-scan input[type=file]",
+    page.set_input_files(".commissioner-scan input[type=file]",
                          files=[{"name": "盖章个人服务协议.pdf", "mimeType": "application/pdf", "buffer": PDF}])
-    _go(page, ".ktp-scan button[type=submit]")
+    _go(page, ".commissioner-scan button[type=submit]")
     assert page.is_visible("text=盖章个人服务协议.pdf")
-    shot(page, "37-ktp-agreement-uploaded.png")
+    shot(page, "37-commissioner-agreement-uploaded.png")

@@ -13,7 +13,7 @@ from tests.e2e.conftest import login, shot
 
 # (matter, shot name): the grassroots summary, a commissioner application, a base's year record
 KINDS = [("grassroots.summary", "44-todo-review-grassroots-summary.png"),
-         ("commissioner.individual", "45-todo-review-ktp-application.png"),
+         ("commissioner.individual", "45-todo-review-commissioner-application.png"),
          ("grassroots.base_year", "46-todo-review-base-year.png")]
 
 

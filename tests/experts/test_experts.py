@@ -228,7 +228,7 @@ def test_pdf_embeds_the_chinese_font_wherever_the_process_runs(app, monkeypatch,
 
     monkeypatch.chdir(tmp_path)
     with app.test_request_context():
-        body = pdf.render("pdf/ktp_org_sheet.html", unit=type("U", (), {"name": "测试单位", "credit_code": "",
+        body = pdf.render("pdf/commissioner_org_sheet.html", unit=type("U", (), {"name": "测试单位", "credit_code": "",
                                                                         "legal_name": "", "phone": ""})(),
                           org=None, nature="")
     assert body.startswith(b"%PDF") and b"WenQuanYiMicroHei" in body

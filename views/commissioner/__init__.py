@@ -38,41 +38,62 @@ def dispatched_menu() -> bool:
     return unit_kind("dispatched")()
 
 
+def _old_addresses(app: Any) -> None:
+    """The line's pages lived under /ktp/ before the naming rule: bookmarks answer with the new address
+    (308 keeps the method and the form)."""
+    from flask import redirect, request
+
+    def moved(rest: str = "") -> Any:
+        query = request.query_string.decode()
+        return redirect("/commissioner/" + rest + ("?" + query if query else ""), code=308)
+
+    app.add_url_rule("/ktp/", "commissioner_moved", moved)
+    app.add_url_rule("/ktp/<path:rest>", "commissioner_moved", moved)
+
+
 def register(appbuilder: Any) -> None:
+    from flask import current_app
+
     from app.services.commissioner import (
         org,  # noqa: F401  (法人审核's requirement and panel)
         statistics,  # noqa: F401  (declares the charts)
     )
-    from views.commissioner.files import KtpFilesView
+    from views.commissioner.files import CommissionerFilesView
     from views.commissioner.individual import (
-        KtpAgreementListView,
-        KtpApplicationView,
-        KtpCommissionerView,
-        KtpDispatchedView,
-        KtpMyView,
-        KtpRegisterView,
+        CommissionerAgreementListView,
+        CommissionerApplicationView,
+        CommissionerDispatchedView,
+        CommissionerMyView,
+        CommissionerPeopleView,
+        CommissionerRegisterView,
     )
-    from views.commissioner.org import KtpOrgListView, KtpOrgView
-    from views.commissioner.stats import KtpStatsView
-    from views.commissioner.team import KtpTeamAgreementListView, KtpTeamApplicationView, KtpTeamListView, KtpTeamView
+    from views.commissioner.org import CommissionerOrgListView, CommissionerOrgView
+    from views.commissioner.stats import CommissionerStatsView
+    from views.commissioner.team import (
+        CommissionerTeamAgreementListView,
+        CommissionerTeamApplicationView,
+        CommissionerTeamListView,
+        CommissionerTeamView,
+    )
     from views.core.registration import UnitRegistrationView
 
+    _old_addresses(current_app)
     cat, label = "Commissioner", _l("科技特派员")
     first = {"category_label": label, "category_icon": "fa-seedling"}
-    appbuilder.add_view_no_menu(KtpRegisterView)
-    appbuilder.add_view_no_menu(KtpMyView)
-    appbuilder.add_view_no_menu(KtpTeamView)
+    appbuilder.add_view_no_menu(CommissionerRegisterView)
+    appbuilder.add_view_no_menu(CommissionerMyView)
+    appbuilder.add_view_no_menu(CommissionerTeamView)
     # the persons' own pages
     for view, name, endpoint, perm, text, icon in [
-        (KtpMyView, "KtpProfile", "KtpMyView.profile", "can_profile", _l("基本信息"), "fa-id-card"),
-        (KtpTeamView, "KtpTeam", "KtpTeamView.team", "can_team", _l("团队信息"), "fa-users"),
-        (KtpTeamView, "KtpJoin", "KtpTeamView.join", "can_join", _l("所属团队"), "fa-user-friends"),
-        (KtpMyView, "KtpApplication", "KtpMyView.application", "can_application", _l("个人申请表"),
+        (CommissionerMyView, "CommissionerProfile", "CommissionerMyView.profile", "can_profile", _l("基本信息"), "fa-id-card"),
+        (CommissionerTeamView, "CommissionerTeam", "CommissionerTeamView.team", "can_team", _l("团队信息"), "fa-users"),
+        (CommissionerTeamView, "CommissionerJoin", "CommissionerTeamView.join", "can_join", _l("所属团队"), "fa-user-friends"),
+        (CommissionerMyView, "CommissionerApplication", "CommissionerMyView.application", "can_application", _l("个人申请表"),
          "fa-file-signature"),
-        (KtpTeamView, "KtpTeamApplication", "KtpTeamView.application", "can_team", _l("团队申请表"),
+        (CommissionerTeamView, "CommissionerTeamApplication", "CommissionerTeamView.application", "can_team", _l("团队申请表"),
          "fa-file-signature"),
-        (KtpMyView, "KtpAgreement", "KtpMyView.agreement", "can_agreement", _l("个人服务协议"), "fa-handshake"),
-        (KtpTeamView, "KtpTeamAgreement", "KtpTeamView.agreement", "can_team", _l("团队服务协议"), "fa-handshake"),
+        (CommissionerMyView, "CommissionerAgreement", "CommissionerMyView.agreement", "can_agreement", _l("个人服务协议"), "fa-handshake"),
+        (CommissionerTeamView, "CommissionerTeamAgreement", "CommissionerTeamView.agreement", "can_team", _l("团队服务协议"), "fa-handshake"),
     ]:
         add_link(appbuilder, view, name, endpoint, perm, cat, label=text, icon=icon, **first)
         first = {"category_label": label}
@@ -80,40 +101,40 @@ def register(appbuilder: Any) -> None:
     province, city, legal = unit_kind("province"), unit_kind("city"), unit_kind("legal")
     departments = unit_kind("province", "city")
     # 信息管理 and 附件上传/下载
-    appbuilder.add_view_no_menu(KtpOrgView)
-    add_link(appbuilder, KtpOrgView, "KtpOrg", "KtpOrgView.org", "can_org", cat, label=_l("机构信息"),
+    appbuilder.add_view_no_menu(CommissionerOrgView)
+    add_link(appbuilder, CommissionerOrgView, "CommissionerOrg", "CommissionerOrgView.org", "can_org", cat, label=_l("机构信息"),
              icon="fa-building", cond=units, **first)
-    add_link(appbuilder, UnitRegistrationView, "KtpLegalReview", "UnitRegistrationView.list", "can_list", cat,
+    add_link(appbuilder, UnitRegistrationView, "CommissionerLegalReview", "UnitRegistrationView.list", "can_list", cat,
              label=_l("法人审核"), icon="fa-user-check", cond=province, category_label=label)
-    appbuilder.add_view_no_menu(KtpFilesView)
-    add_link(appbuilder, KtpFilesView, "KtpFiles", "KtpFilesView.index", "can_files", cat, label=_l("附件上传/下载"),
+    appbuilder.add_view_no_menu(CommissionerFilesView)
+    add_link(appbuilder, CommissionerFilesView, "CommissionerFiles", "CommissionerFilesView.index", "can_files", cat, label=_l("附件上传/下载"),
              icon="fa-file-archive", cond=units, category_label=label)
     # 选派管理: one list per matter; each menu item opens the stage waiting for the unit
-    appbuilder.add_view_no_menu(KtpApplicationView)
-    appbuilder.add_view_no_menu(KtpTeamApplicationView)
+    appbuilder.add_view_no_menu(CommissionerApplicationView)
+    appbuilder.add_view_no_menu(CommissionerTeamApplicationView)
     for view, name, text, icon, cond, args in [
-        (KtpApplicationView, "KtpApplications", _l("申请审核"), "fa-clipboard-check", departments, {"todo": "review"}),
-        (KtpTeamApplicationView, "KtpTeamApplications", _l("申请审核"), "fa-clipboard-check", legal,
+        (CommissionerApplicationView, "CommissionerApplications", _l("申请审核"), "fa-clipboard-check", departments, {"todo": "review"}),
+        (CommissionerTeamApplicationView, "CommissionerTeamApplications", _l("申请审核"), "fa-clipboard-check", legal,
          {"todo": "review"}),
-        (KtpApplicationView, "KtpPush", _l("推送管理"), "fa-share-square", province, {"todo": "push"}),
-        (KtpApplicationView, "KtpAccept", _l("对接审核"), "fa-handshake", city, {"todo": "accept"}),
-        (KtpApplicationView, "KtpRecords", _l("审核记录"), "fa-history", departments, {"mine": "1"}),
-        (KtpTeamApplicationView, "KtpTeamRecords", _l("审核记录"), "fa-history", legal, {"mine": "1"}),
+        (CommissionerApplicationView, "CommissionerPush", _l("推送管理"), "fa-share-square", province, {"todo": "push"}),
+        (CommissionerApplicationView, "CommissionerAccept", _l("对接审核"), "fa-handshake", city, {"todo": "accept"}),
+        (CommissionerApplicationView, "CommissionerRecords", _l("审核记录"), "fa-history", departments, {"mine": "1"}),
+        (CommissionerTeamApplicationView, "CommissionerTeamRecords", _l("审核记录"), "fa-history", legal, {"mine": "1"}),
     ]:
         add_link(appbuilder, view, name, f"{view.__name__}.list", "can_list", cat, label=text, icon=icon, cond=cond,
                  args=args, category_label=label)
     # the tables (each with 导出Excel) and 数据统计
     for view, name, text, icon, cond in [
-        (KtpOrgListView, "KtpOrgs", _l("单位信息"), "fa-city", province),
-        (KtpCommissionerView, "KtpPeople", _l("科技特派员人员"), "fa-address-book", departments),
-        (KtpAgreementListView, "KtpAgreements", _l("个人服务协议（查看）"), "fa-file-contract", departments),
-        (KtpTeamListView, "KtpTeams", _l("团队"), "fa-users-cog", unit_kind("province", "legal")),
-        (KtpTeamAgreementListView, "KtpTeamAgreements", _l("团队服务协议（查看）"), "fa-file-contract",
+        (CommissionerOrgListView, "CommissionerOrgs", _l("单位信息"), "fa-city", province),
+        (CommissionerPeopleView, "CommissionerPeople", _l("科技特派员人员"), "fa-address-book", departments),
+        (CommissionerAgreementListView, "CommissionerAgreements", _l("个人服务协议（查看）"), "fa-file-contract", departments),
+        (CommissionerTeamListView, "CommissionerTeams", _l("团队"), "fa-users-cog", unit_kind("province", "legal")),
+        (CommissionerTeamAgreementListView, "CommissionerTeamAgreements", _l("团队服务协议（查看）"), "fa-file-contract",
          unit_kind("province", "legal")),
     ]:
         add_view(appbuilder, view, name, cat, label=text, icon=icon, category_label=label, menu_cond=cond)
-    appbuilder.add_view_no_menu(KtpStatsView)
-    add_link(appbuilder, KtpStatsView, "KtpStatistics", "KtpStatsView.index", "can_list", cat, label=_l("数据统计"),
+    appbuilder.add_view_no_menu(CommissionerStatsView)
+    add_link(appbuilder, CommissionerStatsView, "CommissionerStatistics", "CommissionerStatsView.index", "can_list", cat, label=_l("数据统计"),
              icon="fa-chart-pie", cond=units, category_label=label)
-    add_view(appbuilder, KtpDispatchedView, "KtpDispatched", cat, label=_l("派驻单位"), icon="fa-hard-hat",
+    add_view(appbuilder, CommissionerDispatchedView, "CommissionerDispatched", cat, label=_l("派驻单位"), icon="fa-hard-hat",
              category_label=label, menu_cond=dispatched_menu)

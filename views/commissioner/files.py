@@ -6,7 +6,7 @@ the legal units' stamped applications (单位附件), the stamped application sc
 kinds of agreement. Every bundle is built from the viewer's scope only.
 
 A bundle of more than ``BUNDLE_JOB_FILES`` records (config, default 50) is built by a background
-job (``ktp_bundle``) with its progress counted in records; the browser follows it on /jobs/<id>
+job (``commissioner_bundle``) with its progress counted in records; the browser follows it on /jobs/<id>
 and downloads the zip from there. The job rebuilds the user's request, so the same scope applies.
 """
 
@@ -34,7 +34,7 @@ from app.services.commissioner import team as team_service
 from app.services.core import audit
 from app.services.documents import jobs
 from models.commissioner.individual import Agreement, Application
-from models.commissioner.org import KtpOrg
+from models.commissioner.org import CommissionerOrg
 from models.commissioner.team import TeamAgreement, TeamApplication
 from models.core.unit import Unit
 
@@ -48,7 +48,7 @@ SECTIONS = {
 UPLOADS = {"city": "individual", "legal": "team"}
 TITLES = {"individual": _l("个人申请表"), "team": _l("团队申请表"), "orgs": _l("单位附件"), "stamped": _l("审核附件"),
           "agreements": _l("个人服务协议"), "team_agreements": _l("团队服务协议")}
-JOB_KIND = "ktp_bundle"
+JOB_KIND = "commissioner_bundle"
 BUNDLE_JOB_FILES = 50  # default of the config value: bundles of more records run as a job
 Progress = Callable[[int, int], None]
 
@@ -61,8 +61,10 @@ def _team_label(rec: Any) -> str:
     return rec.team.name
 
 
-class KtpFilesView(BaseView):
-    route_base = "/ktp/files"
+class CommissionerFilesView(BaseView):
+    class_permission_name = "commissioner.Files"
+    previous_class_permission_name = "KtpFilesView"
+    route_base = "/commissioner/files"
     default_view = "index"
     base_permissions = ["can_files", "can_upload"]
     method_permission_name = {"index": "files", "bundle": "files", "upload": "upload"}
@@ -76,7 +78,7 @@ class KtpFilesView(BaseView):
 
     def _page(self, outcomes: list[Any] | None = None, refused: str | None = None) -> Any:
         kind = self._kind()
-        return self.render_template("ktp/files.html", kind=kind, sections=SECTIONS[kind], upload=UPLOADS.get(kind),
+        return self.render_template("commissioner/files.html", kind=kind, sections=SECTIONS[kind], upload=UPLOADS.get(kind),
                                     outcomes=outcomes, refused=refused, title=_("附件上传/下载"))
 
     @expose("/")
@@ -93,7 +95,7 @@ class KtpFilesView(BaseView):
             job = jobs.submit(JOB_KIND, _("打包下载：%(title)s", title=TITLES[what]), g.user, {"what": what})
             return redirect(url_for("JobView.page", pk=job.id))
         body, n, title = self._build(what)
-        audit.record_now("export", object_type="KtpFilesView", object_repr=what, detail=f"records={n}")
+        audit.record_now("export", object_type="commissioner.Files", object_repr=what, detail=f"records={n}")
         name = quote(f"{title}_{n}份.zip")
         return Response(body, mimetype="application/zip",
                         headers={"Content-Disposition": f"attachment; filename={what}.zip; filename*=UTF-8''{name}"})
@@ -106,7 +108,7 @@ class KtpFilesView(BaseView):
 
     def _size(self, what: str) -> int:
         """How many records the bundle covers (what decides between the request and a job)."""
-        models = {"individual": [Application], "team": [TeamApplication], "orgs": [KtpOrg],
+        models = {"individual": [Application], "team": [TeamApplication], "orgs": [CommissionerOrg],
                   "stamped": [Application, TeamApplication], "agreements": [Agreement],
                   "team_agreements": [TeamAgreement]}[what]
         return sum(self._count(m) for m in models)
@@ -128,7 +130,7 @@ class KtpFilesView(BaseView):
                                          sheet=team_service.sheet_pdf, scans="unit_stamped",
                                          agreement_of=agreement(TeamAgreement), progress=progress)
         elif what == "orgs":
-            orgs = [o for o in self._rows(KtpOrg) if org_service.kind_of(o.unit) == "legal"]
+            orgs = [o for o in self._rows(CommissionerOrg) if org_service.kind_of(o.unit) == "legal"]
             body, n = bundles.zip_attachments(orgs, label=lambda o: o.unit.name, progress=progress)
         elif what == "stamped":
             z = bundles.ZipBuilder()
@@ -195,7 +197,7 @@ def bundle_job_runner(job: Any, report: Progress) -> tuple[str | None, str | Non
 
     what = json.loads(job.params)["what"]
     user = db.session.get(UnitUser, job.user_id)
-    view = next(v for v in current_app.appbuilder.baseviews if isinstance(v, KtpFilesView))
+    view = next(v for v in current_app.appbuilder.baseviews if isinstance(v, CommissionerFilesView))
     with current_app.test_request_context(f"{view.route_base}/bundle/{what}"):
         login_user(user)
         g.user = user
@@ -206,6 +208,6 @@ def bundle_job_runner(job: Any, report: Progress) -> tuple[str | None, str | Non
         body, n, title = view._build(what, progress=report)
         key = uuid.uuid4().hex
         storage().save(key, iter([body]))
-        audit.record_now("export", object_type="KtpFilesView", object_repr=what, detail=f"records={n} job={job.id}",
+        audit.record_now("export", object_type="commissioner.Files", object_repr=what, detail=f"records={n} job={job.id}",
                          user=user)
         return key, f"{title}_{n}份.zip", _("共打包%(n)s份", n=n)

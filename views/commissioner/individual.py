@@ -24,10 +24,12 @@ from views.base import ScopedModelView, scoped_interface
 from views.review import ACTION_LABELS, ReviewViewMixin
 
 
-class KtpRegisterView(BaseView):
+class CommissionerRegisterView(BaseView):
     """注册 (public): name, login, password, phone and the role the person takes."""
+    class_permission_name = "commissioner.Register"
+    previous_class_permission_name = "KtpRegisterView"
 
-    route_base = "/ktp/register"
+    route_base = "/commissioner/register"
     default_view = "form"
 
     @expose("/", methods=["GET", "POST"])
@@ -38,7 +40,7 @@ class KtpRegisterView(BaseView):
                 user_service.check_person_phone(request.form.get("phone") or "")  # one number, one account
                 service.register_person(request.form)
                 db.session.commit()
-            except service.KtpError as e:
+            except service.CommissionerError as e:
                 db.session.rollback()
                 errors.update(e.errors())
             except user_service.UserError as e:
@@ -47,14 +49,16 @@ class KtpRegisterView(BaseView):
             else:
                 flash(_("操作成功，请使用注册的账号登录"), "success")
                 return redirect(self.appbuilder.get_url_for_login)
-        return self.render_template("ktp/register.html", form=request.form, errors=errors, kinds=service.PERSON_ROLES,
+        return self.render_template("commissioner/register.html", form=request.form, errors=errors, kinds=service.PERSON_ROLES,
                                     title=_("科技特派员注册"))
 
 
-class KtpMyView(BaseView):
+class CommissionerMyView(BaseView):
     """The commissioner's own pages; every record is the account's own."""
+    class_permission_name = "commissioner.My"
+    previous_class_permission_name = "KtpMyView"
 
-    route_base = "/ktp/my"
+    route_base = "/commissioner/my"
     default_view = "profile"
     base_permissions = ["can_profile", "can_application", "can_agreement"]
     method_permission_name = {"profile": "profile", "application": "application", "submit": "application",
@@ -69,17 +73,17 @@ class KtpMyView(BaseView):
             try:
                 service.save_profile(g.user, request.form)
                 db.session.commit()
-            except service.KtpError as e:
+            except service.CommissionerError as e:
                 db.session.rollback()
                 errors.update(e.errors())
                 flash(e.summary(), "danger")
             else:
                 flash(_("基本信息已保存"), "success")
-                return redirect(url_for("KtpMyView.profile"))
+                return redirect(url_for("CommissionerMyView.profile"))
         values = request.form if request.method == "POST" else {
             **{k: getattr(rec, k) for k, _l2 in service.PROFILE_FIELDS}, "city": rec.unit_id} if rec else {}
         return self.render_template(
-            "ktp/profile.html", values=values, errors=errors, fields=service.PROFILE_FIELDS, cities=service.cities(),
+            "commissioner/profile.html", values=values, errors=errors, fields=service.PROFILE_FIELDS, cities=service.cities(),
             sexes=dicts.choices("sex"), politics=dicts.choices("politics"), educations=dicts.choices("education"),
             certified=rec.certified_at if rec else None, need_city=service.rec_kind(g.user) == "individual",
             title=_("基本信息"))
@@ -92,20 +96,20 @@ class KtpMyView(BaseView):
             try:
                 service.save_application(g.user, request.form)
                 db.session.commit()
-            except service.KtpError as e:
+            except service.CommissionerError as e:
                 db.session.rollback()
                 errors.update(e.errors())
                 flash(e.summary(), "danger")
             else:
                 flash(_("申请表已保存；确认无误后请点击“提交审核”"), "success")
-                return redirect(url_for("KtpMyView.application"))
+                return redirect(url_for("CommissionerMyView.application"))
         st = service.status(g.user)
         rec = st["application"]
         values = request.form if request.method == "POST" else (
             {**{k: getattr(rec, k) for k, _l2 in service.APPLICATION_FIELDS}, "intended_city": rec.intended_city_id}
             if rec else {})
         return self.render_template(
-            "ktp/application.html", values=values, errors=errors, fields=service.APPLICATION_FIELDS,
+            "commissioner/application.html", values=values, errors=errors, fields=service.APPLICATION_FIELDS,
             cities=service.cities(), rec=rec, review=st["review"], states=STATES,
             labels={**ACTION_LABELS, **service.INDIVIDUAL.labels},
             profile=service.profile_of(g.user), editable=rec is None or rec.review_state in service.EDITABLE,
@@ -118,7 +122,7 @@ class KtpMyView(BaseView):
         rec = service.application_of(g.user)
         if rec is None:
             flash(_("请先填写并保存申请表"), "warning")
-            return redirect(url_for("KtpMyView.application"))
+            return redirect(url_for("CommissionerMyView.application"))
         action = "withdraw" if request.form.get("action") == "withdraw" else "submit"
         try:
             act(service.INDIVIDUAL, rec, g.user, action)
@@ -128,31 +132,31 @@ class KtpMyView(BaseView):
             flash(str(e), "danger")
         else:
             flash(_("已撤回，可修改后重新提交") if action == "withdraw" else _("已提交审核"), "success")
-        return redirect(url_for("KtpMyView.application"))
+        return redirect(url_for("CommissionerMyView.application"))
 
     @expose("/agreement", methods=["GET", "POST"])
     @has_access
     def agreement(self) -> Any:
         app_rec = service.approved(g.user)
         if app_rec is None:
-            return self.render_template("ktp/agreement.html", locked=True, title=_("个人服务协议"))
+            return self.render_template("commissioner/agreement.html", locked=True, title=_("个人服务协议"))
         errors: dict[str, str] = {}
         rec = service.agreement_of(g.user)
         if request.method == "POST":
             try:
                 service.save_agreement(g.user, request.form)
                 db.session.commit()
-            except service.KtpError as e:
+            except service.CommissionerError as e:
                 db.session.rollback()
                 errors.update(e.errors())
                 flash(e.summary(), "danger")
             else:
                 flash(_("服务协议已保存，可下载打印"), "success")
-                return redirect(url_for("KtpMyView.agreement"))
+                return redirect(url_for("CommissionerMyView.agreement"))
         values = request.form if request.method == "POST" else (
             {k: getattr(rec, k) for k, _l2 in service.AGREEMENT_FIELDS} if rec else {})
         return self.render_template(
-            "ktp/agreement.html", locked=False, values=values, errors=errors, fields=service.AGREEMENT_FIELDS, rec=rec,
+            "commissioner/agreement.html", locked=False, values=values, errors=errors, fields=service.AGREEMENT_FIELDS, rec=rec,
             owner=attachments.OWNERS["commissioner.agreement"], files=attachments.current(rec) if rec else [],
             title=_("个人服务协议"))
 
@@ -176,12 +180,12 @@ def scans_context(record: Any) -> dict[str, Any]:
     return {"scan_owner": owner, "scan_files": attachments.current(record), "scan_editable": editable}
 
 
-KTP_STAGES = {"province": [("review", _l("申请审核")), ("push", _l("推送管理"))],
+STAGES = {"province": [("review", _l("申请审核")), ("push", _l("推送管理"))],
               "city": [("review", _l("申请审核")), ("accept", _l("对接审核"))],
               "legal": [("review", _l("申请审核"))]}
 
 
-class KtpReviewListMixin:
+class CommissionerReviewListMixin:
     """选派管理: both commissioner review lists show the matter switch and the stages of this unit."""
 
     def render_template(self, template: str, **kwargs: Any) -> Any:
@@ -192,24 +196,26 @@ class KtpReviewListMixin:
 
             stage = request.args.get("todo") if request.args.get("todo") in ("review", "push", "accept") else "1"
             kind = kind_of(g.user.unit) if getattr(g.user, "unit_id", None) else None
-            kwargs["ktp_counts"] = {"individual": stage_count(service.INDIVIDUAL, g.user, stage),
+            kwargs["commissioner_counts"] = {"individual": stage_count(service.INDIVIDUAL, g.user, stage),
                                     "team": stage_count(TEAM, g.user, stage)}
             matter = self.matter  # type: ignore[attr-defined]
-            kwargs["ktp_kind"] = kind
-            kwargs["ktp_stages"] = [(code, str(label), stage_count(matter, g.user, code))
-                                    for code, label in KTP_STAGES.get(kind or "", [])]
+            kwargs["commissioner_kind"] = kind
+            kwargs["commissioner_stages"] = [(code, str(label), stage_count(matter, g.user, code))
+                                    for code, label in STAGES.get(kind or "", [])]
         return super().render_template(template, **kwargs)  # type: ignore[misc]
 
 
-class KtpApplicationView(KtpReviewListMixin, ReviewViewMixin, ScopedModelView):
+class CommissionerApplicationView(CommissionerReviewListMixin, ReviewViewMixin, ScopedModelView):
     """申请审核 / 对接审核 / 推送管理: one list; the engine decides what each unit may do."""
+    class_permission_name = "commissioner.Application"
+    previous_class_permission_name = "KtpApplicationView"
 
-    route_base = "/ktp/applications"
+    route_base = "/commissioner/applications"
     datamodel = scoped_interface(Application)
     matter = service.INDIVIDUAL
     entity_title = _l("个人科技特派员申请")
     list_title = _l("个人科技特派员申请审核")
-    review_detail_template = "ktp/application_detail.html"
+    review_detail_template = "commissioner/application_detail.html"
     review_attachments = False  # the detail shows the scans itself
     name_search = staticmethod(lambda text: Application.commissioner.has(Commissioner.name.contains(text)))
     label_columns = {"commissioner": _l("姓名"), "unit": _l("所在地市"), "intended_city": _l("拟服务地市"),
@@ -220,7 +226,7 @@ class KtpApplicationView(KtpReviewListMixin, ReviewViewMixin, ScopedModelView):
     base_permissions = ["can_list", "can_show"]
     method_permission_name = {"zip": "list"}
     base_order = ("id", "desc")
-    list_template = "ktp/application_list.html"
+    list_template = "commissioner/application_list.html"
 
     def review_context(self, record: Any) -> dict[str, Any]:
         return {"person": record.commissioner, "push_units": [record.intended_city], **scans_context(record)}
@@ -237,29 +243,33 @@ class KtpApplicationView(KtpReviewListMixin, ReviewViewMixin, ScopedModelView):
             sheet=service.sheet_pdf, scans="city_stamped",
             agreement_of=lambda rec: db.session.scalar(select(Agreement).where(Agreement.application_id == rec.id)),
         )
-        audit.record_now("export", object_type="KtpApplicationView", object_repr="zip", detail=f"files={n}")
+        audit.record_now("export", object_type="commissioner.Application", object_repr="zip", detail=f"files={n}")
         name = quote(f"个人申请表_{n}份.zip")
         return Response(body, mimetype="application/zip",
                         headers={"Content-Disposition": f"attachment; filename=applications.zip; filename*=UTF-8''{name}"})
 
 
-class KtpDispatchedView(BaseView):
+class CommissionerDispatchedView(BaseView):
     """派驻单位 (TC-10): the role exists; its screens are still being built (as the manual says)."""
+    class_permission_name = "commissioner.Dispatched"
+    previous_class_permission_name = "KtpDispatchedView"
 
-    route_base = "/ktp/dispatched"
+    route_base = "/commissioner/dispatched"
     default_view = "index"
     base_permissions = ["can_index"]
 
     @expose("/")
     @has_access
     def index(self) -> Any:
-        return self.render_template("ktp/dispatched.html", title=_("派驻单位"))
+        return self.render_template("commissioner/dispatched.html", title=_("派驻单位"))
 
 
-class KtpCommissionerView(ScopedModelView):
+class CommissionerPeopleView(ScopedModelView):
     """科技特派员 (people): everyone in scope with their basic information, with 导出Excel."""
+    class_permission_name = "commissioner.People"
+    previous_class_permission_name = "KtpCommissionerView"
 
-    route_base = "/ktp/people"
+    route_base = "/commissioner/people"
     datamodel = scoped_interface(Commissioner)
     entity_title = _l("科技特派员")
     list_title = _l("科技特派员人员")
@@ -277,14 +287,16 @@ class KtpCommissionerView(ScopedModelView):
     formatters_columns = {"kind": lambda v: KINDS.get(v, v)}
 
 
-class KtpAgreementListView(ScopedModelView):
+class CommissionerAgreementListView(ScopedModelView):
     """个人服务协议: agreements of the individuals in scope and their stamped scans."""
+    class_permission_name = "commissioner.AgreementList"
+    previous_class_permission_name = "KtpAgreementListView"
 
-    route_base = "/ktp/agreements"
+    route_base = "/commissioner/agreements"
     datamodel = scoped_interface(Agreement)
     entity_title = _l("个人服务协议")
     list_title = _l("个人服务协议")
-    show_template = "ktp/agreement_show.html"
+    show_template = "commissioner/agreement_show.html"
     label_columns = {"application": _l("个人申请"), "unit": _l("所在地市"), "specialty": _l("专业技术特长"),
                      "enterprise_business": _l("服务企业主营业务"), "needs": _l("科技服务需求"),
                      "work_plan": _l("工作内容及时间安排"), "targets": _l("预期完成任务指标"), "created_on": _l("填写时间")}

@@ -14,21 +14,23 @@ from flask_babel import lazy_gettext as _l
 
 from app.extensions import db
 from app.services.commissioner import org as service
-from app.services.commissioner.individual import KtpError
+from app.services.commissioner.individual import CommissionerError
 from app.services.core import attachments, dicts
 from app.services.core.registration import REGISTRATION, registration_of
 from app.workflow import review_of
-from models.commissioner.org import KtpOrg
+from models.commissioner.org import CommissionerOrg
 from models.core.attachment import Attachment
 from models.core.unit import Unit
 from models.core.workflow import STATES
 from views.base import ScopedModelView, scoped_interface
 
 
-class KtpOrgView(BaseView):
+class CommissionerOrgView(BaseView):
     """填写机构信息: the administrator edits; the staff read."""
+    class_permission_name = "commissioner.Org"
+    previous_class_permission_name = "KtpOrgView"
 
-    route_base = "/ktp/org"
+    route_base = "/commissioner/org"
     default_view = "org"
     base_permissions = ["can_org"]
     method_permission_name = {"org": "org", "upload": "org", "download": "org", "sheet": "org"}
@@ -49,18 +51,18 @@ class KtpOrgView(BaseView):
             try:
                 service.save_org(g.user, request.form)
                 db.session.commit()
-            except KtpError as e:
+            except CommissionerError as e:
                 db.session.rollback()
                 errors.update(e.errors())
                 flash(e.summary(), "danger")
             else:
                 flash(_("机构信息已保存"), "success")
-                return redirect(url_for("KtpOrgView.org"))
+                return redirect(url_for("CommissionerOrgView.org"))
         values = request.form if request.method == "POST" else service.values_of(unit)
         record = registration_of(g.user) if kind == "legal" else None
         review = review_of(REGISTRATION.code, record.id) if record is not None else None
         return self.render_template(
-            "ktp/org.html", unit=unit, kind=kind, values=values, errors=errors, fields=service.fields_for(kind),
+            "commissioner/org.html", unit=unit, kind=kind, values=values, errors=errors, fields=service.fields_for(kind),
             natures=dicts.choices("unit_nature"), org=service.org_of(unit), files=service.stamped(unit),
             slot=attachments.OWNERS["commissioner.org"].slot_map[service.STAMPED], review=review, states=STATES,
             editable=g.user.is_unit_admin, title=_("机构信息"))
@@ -72,16 +74,16 @@ class KtpOrgView(BaseView):
         upload = request.files.get("file")
         if upload is None or not upload.filename:
             flash(_("请选择要上传的文件"), "warning")
-            return redirect(url_for("KtpOrgView.org"))
+            return redirect(url_for("CommissionerOrgView.org"))
         try:
             service.save_stamped(g.user, upload.stream, upload.filename)
             db.session.commit()
-        except KtpError as e:
+        except CommissionerError as e:
             db.session.rollback()
             flash(str(e), "danger")
         else:
             flash(_("盖章法人申请表已上传"), "success")
-        return redirect(url_for("KtpOrgView.org"))
+        return redirect(url_for("CommissionerOrgView.org"))
 
     @expose("/sheet")
     @has_access
@@ -113,14 +115,16 @@ def _kind_label(unit: Any) -> str:
                 "dispatched": _l("派驻单位")}.get(service.kind_of(unit) or "", ""))
 
 
-class KtpOrgListView(ScopedModelView):
+class CommissionerOrgListView(ScopedModelView):
     """单位信息: every commissioner unit's 机构信息 in scope, the legal units' admission and scans."""
+    class_permission_name = "commissioner.OrgList"
+    previous_class_permission_name = "KtpOrgListView"
 
-    route_base = "/ktp/orgs"
-    datamodel = scoped_interface(KtpOrg)
+    route_base = "/commissioner/orgs"
+    datamodel = scoped_interface(CommissionerOrg)
     entity_title = _l("单位信息")
     list_title = _l("单位信息")
-    show_template = "ktp/agreement_show.html"
+    show_template = "commissioner/agreement_show.html"
     label_columns = {"unit": _l("单位名称"), "unit.categories": _l("类别"), "unit.nature": _l("单位性质"),
                      "unit.legal_name": _l("法人代表"), "location": _l("所在地"), "contact": _l("联系人"),
                      "contact_phone": _l("联系电话"), "unit.phone": _l("单位电话"), "business": _l("主营业务"),

@@ -18,8 +18,10 @@ from app.services.core import charts as chart_service
 from app.services.documents import exports
 
 
-class KtpStatsView(BaseView):
-    route_base = "/ktp/stats"
+class CommissionerStatsView(BaseView):
+    class_permission_name = "commissioner.Stats"
+    previous_class_permission_name = "KtpStatsView"
+    route_base = "/commissioner/stats"
     default_view = "index"
     base_permissions = ["can_list", "can_export"]
     method_permission_name = {"index": "list", "data": "list", "export": "export"}
@@ -40,7 +42,7 @@ class KtpStatsView(BaseView):
         wanted = service.CHARTS_FOR.get(service._kind(g.user) or "", ())
         charts = [c for c in chart_service.REGISTRY.values() if c.code in wanted
                   and (not c.permission or self.appbuilder.sm.has_access(*c.permission))]
-        return self.render_template("ktp/stats.html", tables=tables, charts=charts, title=_("数据统计"))
+        return self.render_template("commissioner/stats.html", tables=tables, charts=charts, title=_("数据统计"))
 
     @expose("/data")
     @has_access
@@ -68,7 +70,7 @@ class KtpStatsView(BaseView):
                 body = fh.read()
         finally:
             os.unlink(path)
-        audit.record_now("export", object_type="KtpStatsView", object_repr=title, detail=f"rows={len(rows)}")
+        audit.record_now("export", object_type="commissioner.Stats", object_repr=title, detail=f"rows={len(rows)}")
         return Response(body, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                         headers={"Content-Disposition": "attachment; filename=statistics.xlsx; "
                                                         f"filename*=UTF-8''{quote(title + '.xlsx')}"})

@@ -74,6 +74,7 @@ def _screen_labels() -> dict[str, str]:
         if not title:
             continue
         labels.setdefault(type(view).__name__, str(title))
+        labels.setdefault(view.class_permission_name, str(title))  # a line's views: "commissioner.Files"
         model = getattr(getattr(view, "datamodel", None), "obj", None)
         if model is not None and hasattr(model, "__tablename__"):
             labels.setdefault(model.__tablename__, str(getattr(view, "entity_title", None) or title))

@@ -115,7 +115,7 @@ class ExpertView(ScopedModelView):
     def post_add_redirect(self) -> Any:
         project = self._match_target()
         if project is not None:
-            return redirect(url_for("ServiceTeamView.run", pk=project.team_id, tab="experts"))
+            return redirect(url_for("GrassrootsServiceTeamView.run", pk=project.team_id, tab="experts"))
         return super().post_add_redirect()
 
     def pre_update(self, item: Expert) -> None:

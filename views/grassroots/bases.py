@@ -26,8 +26,10 @@ def _int(name: str) -> int | None:
     return to_id(raw)
 
 
-class ExpertBaseView(ScopedModelView):
+class GrassrootsExpertBaseView(ScopedModelView):
     """专家基地: the list, one base's page (years, transfer), 新增2022年之前基地单位."""
+    class_permission_name = "grassroots.ExpertBase"
+    previous_class_permission_name = "ExpertBaseView"
 
     route_base = "/grassroots/bases"
     datamodel = scoped_interface(ExpertBase)
@@ -64,9 +66,9 @@ class ExpertBaseView(ScopedModelView):
         except service.BaseError as e:
             db.session.rollback()
             flash(str(e), "danger")
-            return redirect(url_for("ExpertBaseView.show", pk=pk))
+            return redirect(url_for("GrassrootsExpertBaseView.show", pk=pk))
         flash(_("已新增%(y)s年度记录，请填报经费情况、成效汇总和年度总结", y=rec.year), "success")
-        return redirect(url_for("BaseYearView.edit", pk=rec.id))
+        return redirect(url_for("GrassrootsBaseYearView.edit", pk=rec.id))
 
     @expose("/show/<pk>/transfer", methods=["POST"])
     @has_access
@@ -78,9 +80,9 @@ class ExpertBaseView(ScopedModelView):
         except (service.BaseError, unit_service.UnitError) as e:
             db.session.rollback()
             flash(str(e), "danger")
-            return redirect(url_for("ExpertBaseView.show", pk=pk))
+            return redirect(url_for("GrassrootsExpertBaseView.show", pk=pk))
         flash(_("基地已转移至%(u)s", u=row.to_unit.name), "success")
-        return redirect(url_for("ExpertBaseView.list"))
+        return redirect(url_for("GrassrootsExpertBaseView.list"))
 
     @expose("/legacy", methods=["GET", "POST"])
     @has_access
@@ -104,13 +106,15 @@ class ExpertBaseView(ScopedModelView):
                 flash(str(e), "danger")
             else:
                 flash(_("已新增基地单位并分配管理员"), "success")
-                return redirect(url_for("ExpertBaseView.show", pk=base.id))
+                return redirect(url_for("GrassrootsExpertBaseView.show", pk=base.id))
         return self.render_template("grassroots/base_legacy.html", form=f, errors=errors,
                                     allowed=service.is_province(g.user), title=_("新增2022年之前基地单位"))
 
 
-class BaseYearView(ReviewViewMixin, ScopedModelView):
+class GrassrootsBaseYearView(ReviewViewMixin, ScopedModelView):
     """A base's year record: filled by the base unit, reviewed by the managing unit above it."""
+    class_permission_name = "grassroots.BaseYear"
+    previous_class_permission_name = "BaseYearView"
 
     route_base = "/grassroots/baseyears"
     datamodel = scoped_interface(BaseYear)
@@ -138,8 +142,10 @@ class BaseYearView(ReviewViewMixin, ScopedModelView):
 
 
 
-class RegionalSummaryView(ReviewViewMixin, ScopedModelView):
+class GrassrootsRegionalSummaryView(ReviewViewMixin, ScopedModelView):
     """地区年度总结: provinces write one per year, the centre reviews."""
+    class_permission_name = "grassroots.RegionalSummary"
+    previous_class_permission_name = "RegionalSummaryView"
 
     route_base = "/grassroots/regional"
     datamodel = scoped_interface(RegionalSummary)
@@ -175,7 +181,7 @@ class RegionalSummaryView(ReviewViewMixin, ScopedModelView):
         self._only_regions()
         if not service.is_province(g.user):
             flash(_("地区年度总结由省级单位填报"), "warning")
-            return redirect(url_for("RegionalSummaryView.list"))
+            return redirect(url_for("GrassrootsRegionalSummaryView.list"))
         return super().add()
 
     def pre_add(self, item: RegionalSummary) -> None:

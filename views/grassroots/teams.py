@@ -39,8 +39,10 @@ def _date(name: str) -> dt.date | None:
     return service.parse_date(request.form.get(name))
 
 
-class ServiceTeamView(ScopedModelView):
+class GrassrootsServiceTeamView(ScopedModelView):
     """服务团: recorded by a managing unit, run by the executing unit (the run page)."""
+    class_permission_name = "grassroots.ServiceTeam"
+    previous_class_permission_name = "ServiceTeamView"
 
     route_base = "/grassroots/teams"
     datamodel = scoped_interface(ServiceTeam)
@@ -95,7 +97,7 @@ class ServiceTeamView(ScopedModelView):
     @has_access
     def show(self, pk: Any) -> Any:
         self.get_scoped(pk)
-        return redirect(url_for("ServiceTeamView.run", pk=pk))
+        return redirect(url_for("GrassrootsServiceTeamView.run", pk=pk))
 
     @expose("/edit/<pk>", methods=["GET", "POST"])
     @has_access
@@ -103,10 +105,10 @@ class ServiceTeamView(ScopedModelView):
         team = self.get_scoped(pk)
         if team.managing_unit_id != g.user.unit_id:
             flash(_("只有录入服务团的管理单位可以修改"), "danger")
-            return redirect(url_for("ServiceTeamView.run", pk=pk))
+            return redirect(url_for("GrassrootsServiceTeamView.run", pk=pk))
         if team.started:
             flash(_("服务团已启动，基本信息不可修改"), "danger")
-            return redirect(url_for("ServiceTeamView.run", pk=pk))
+            return redirect(url_for("GrassrootsServiceTeamView.run", pk=pk))
         return super().edit(pk)
 
     # -- the run page --------------------------------------------------------------------
@@ -149,7 +151,7 @@ class ServiceTeamView(ScopedModelView):
             flash(str(e), "danger")
         else:
             flash(ok, "success")
-        return redirect(url_for("ServiceTeamView.run", pk=pk, tab=tab))
+        return redirect(url_for("GrassrootsServiceTeamView.run", pk=pk, tab=tab))
 
     @expose("/run/<pk>/start", methods=["POST"])
     @has_access
@@ -298,21 +300,27 @@ class _MaterialView(ReviewViewMixin, ScopedModelView):
         return {"material": record, "files": files, "progress": service.progress(record.team)}
 
 
-class TeamFundingView(_MaterialView):
+class GrassrootsTeamFundingView(_MaterialView):
+    class_permission_name = "grassroots.TeamFunding"
+    previous_class_permission_name = "TeamFundingView"
     route_base = "/grassroots/funding"
     datamodel = scoped_interface(TeamFunding)
     matter = service.FUNDING
     list_title = _l("经费管理审核")
 
 
-class TeamEvaluationView(_MaterialView):
+class GrassrootsTeamEvaluationView(_MaterialView):
+    class_permission_name = "grassroots.TeamEvaluation"
+    previous_class_permission_name = "TeamEvaluationView"
     route_base = "/grassroots/evaluation"
     datamodel = scoped_interface(TeamEvaluation)
     matter = service.EVALUATION
     list_title = _l("成效评估审核")
 
 
-class TeamSummaryView(_MaterialView):
+class GrassrootsTeamSummaryView(_MaterialView):
+    class_permission_name = "grassroots.TeamSummary"
+    previous_class_permission_name = "TeamSummaryView"
     route_base = "/grassroots/summary"
     datamodel = scoped_interface(TeamSummary)
     matter = service.SUMMARY

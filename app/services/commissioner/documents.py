@@ -1,6 +1,6 @@
 """科技特派员 documents: the application sheets, agreements and the legal unit's sheet.
 
-Each kind has its HTML template (app/templates/pdf/ktp_*.html, the reference look) and a
+Each kind has its HTML template (app/templates/pdf/commissioner_*.html, the reference look) and a
 fixed reportlab layout for printing in bulk, registered with the PDF service here.
 """
 
@@ -26,7 +26,7 @@ def _members(team: Any) -> str:
     return "、".join(m.user.name for m in team.members)
 
 
-def ktp_application(c: dict[str, Any]) -> Form:
+def commissioner_application(c: dict[str, Any]) -> Form:
     rec, person = c["application"], c["person"]
     return Form(
         title=_("湖北省科技特派员个人申请表"),
@@ -48,7 +48,7 @@ def ktp_application(c: dict[str, Any]) -> Form:
     )
 
 
-def ktp_agreement(c: dict[str, Any]) -> Form:
+def commissioner_agreement(c: dict[str, Any]) -> Form:
     ag, rec, person = c["agreement"], c["application"], c["person"]
     return Form(
         title=_("湖北省科技特派员个人服务协议"),
@@ -72,7 +72,7 @@ def ktp_agreement(c: dict[str, Any]) -> Form:
     )
 
 
-def ktp_team_application(c: dict[str, Any]) -> Form:
+def commissioner_team_application(c: dict[str, Any]) -> Form:
     rec = c["application"]
     team = rec.team
     return Form(
@@ -93,7 +93,7 @@ def ktp_team_application(c: dict[str, Any]) -> Form:
     )
 
 
-def ktp_team_agreement(c: dict[str, Any]) -> Form:
+def commissioner_team_agreement(c: dict[str, Any]) -> Form:
     ag, rec, team = c["agreement"], c["application"], c["team"]
     return Form(
         title=_("湖北省法人科技特派员团队服务协议"),
@@ -116,7 +116,7 @@ def ktp_team_agreement(c: dict[str, Any]) -> Form:
     )
 
 
-def ktp_org_sheet(c: dict[str, Any]) -> Form:
+def commissioner_org_sheet(c: dict[str, Any]) -> Form:
     unit, org = c["unit"], c.get("org")
 
     def of_org(attr: str) -> Any:
@@ -141,8 +141,8 @@ def ktp_org_sheet(c: dict[str, Any]) -> Form:
     )
 
 
-for _kind, _build in [("ktp_application", ktp_application), ("ktp_agreement", ktp_agreement),
-                      ("ktp_team_application", ktp_team_application), ("ktp_team_agreement", ktp_team_agreement),
-                      ("ktp_org_sheet", ktp_org_sheet)]:
+for _kind, _build in [("commissioner_application", commissioner_application), ("commissioner_agreement", commissioner_agreement),
+                      ("commissioner_team_application", commissioner_team_application), ("commissioner_team_agreement", commissioner_team_agreement),
+                      ("commissioner_org_sheet", commissioner_org_sheet)]:
     register_layout(_kind, _build)
     pdf.register_kind(_kind, pdf.DocumentKind(f"pdf/{_kind}.html", layout=_kind))

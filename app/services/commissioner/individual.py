@@ -24,7 +24,7 @@ PERSON_ROLES = {"individual": "个人科技特派员", "leader": "法人科技�
 EDITABLE = ("draft", "returned", "withdrawn")
 
 
-class KtpError(Problems):
+class CommissionerError(Problems):
     """A refused 科技特派员 form: the first problem, with every other (field, reason) shown at once."""
 
     def errors(self) -> dict[str, str]:
@@ -51,7 +51,7 @@ def _units_of(code: str) -> list[Unit]:
 def province() -> Unit:
     units = _units_of("commissioner.province")
     if not units:
-        raise KtpError(_("系统尚未设置省科技厅"))
+        raise CommissionerError(_("系统尚未设置省科技厅"))
     return units[0]
 
 
@@ -62,7 +62,7 @@ def cities() -> list[Unit]:
 def _city(raw: Any, field: str) -> Unit:
     unit = db.session.get(Unit, to_id(raw)) if to_id(raw) else None
     if unit is None or unit.id not in {c.id for c in cities()}:
-        raise KtpError(_("请选择地市"), field)
+        raise CommissionerError(_("请选择地市"), field)
     return unit
 
 
@@ -72,7 +72,7 @@ def register_person(data: dict[str, Any]) -> Any:
     problems: list[tuple[str | None, str]] = [] if kind in PERSON_ROLES else [("kind", _("请选择角色"))]
     problems += [(f, str(m)) for f, m in user_service.new_user_problems(data)]  # every problem at once
     if problems:
-        raise KtpError.of(problems)
+        raise CommissionerError.of(problems)
     role = user_service.role_by_name(PERSON_ROLES[kind])
     user = user_service.create_user(province(), username=data["username"].strip(), name=data["name"].strip(),
                                     phone=data["phone"].strip(), password=data["password"], roles=[role],
@@ -116,7 +116,7 @@ def _required(data: dict[str, Any], fields: list[tuple[str, Any]], model: Any,
         if reason:
             problems.append((key, str(reason)))
     if problems:
-        raise KtpError.of(problems)
+        raise CommissionerError.of(problems)
     return out
 
 
@@ -156,10 +156,10 @@ def application_of(user: Any) -> Application | None:
 def save_application(user: Any, data: dict[str, Any]) -> Application:
     profile = profile_of(user)
     if profile is None:
-        raise KtpError(_("请先填写基本信息"))
+        raise CommissionerError(_("请先填写基本信息"))
     rec = application_of(user)
     if rec is not None and rec.review_state not in EDITABLE:
-        raise KtpError(_("申请表已提交审核，退回后才能修改"))
+        raise CommissionerError(_("申请表已提交审核，退回后才能修改"))
     values = _required(data, APPLICATION_FIELDS, Application)
     city = _city(data.get("intended_city"), "intended_city")
     rec = rec or Application(user_id=user.id, commissioner_id=profile.id)
@@ -185,8 +185,8 @@ INDIVIDUAL = register(MatterType(
     returns_to="applicant", push_target=lambda r: r.intended_city_id, decline_returns=True,
     # seed 003: 不通过 asks for a 退回意见 and the applicant edits and submits again
     final_reject=False, labels={"return": _l("不通过")},
-    opinion_required=("return", "reject", "decline"), list_endpoint="KtpApplicationView.list",
-    permission=("can_review", "KtpApplicationView"), on_approved=_certified,
+    opinion_required=("return", "reject", "decline"), list_endpoint="CommissionerApplicationView.list",
+    permission=("can_review", "commissioner.Application"), on_approved=_certified,
     title_of=lambda r: str(r),
 ))
 
@@ -203,7 +203,7 @@ def agreement_of(user: Any) -> Agreement | None:
 def save_agreement(user: Any, data: dict[str, Any]) -> Agreement:
     rec_app = approved(user)
     if rec_app is None:
-        raise KtpError(_("个人申请表通过省科技厅终审后，才能填写服务协议"))
+        raise CommissionerError(_("个人申请表通过省科技厅终审后，才能填写服务协议"))
     values = _required(data, AGREEMENT_FIELDS, Agreement)
     rec = agreement_of(user) or Agreement(application_id=rec_app.id, user_id=user.id, unit_id=rec_app.unit_id)
     for k, v in values.items():
@@ -214,9 +214,9 @@ def save_agreement(user: Any, data: dict[str, Any]) -> Agreement:
 
 attachments.register_owner("commissioner.agreement", Agreement, [
     attachments.Slot("stamped", _l("盖章后的个人服务协议（PDF扫描件）"), kinds=("pdf",), max_mb=20, required=True),
-], edit_permission=("can_agreement", "KtpMyView"), personal=True,
+], edit_permission=("can_agreement", "commissioner.My"), personal=True,
     # the commissioner, once the application has passed the final review
-    writers=attachments.Writers(attachments.OWNER_PERSON, ("can_agreement", "KtpMyView"), states=("approved",),
+    writers=attachments.Writers(attachments.OWNER_PERSON, ("can_agreement", "commissioner.My"), states=("approved",),
                                 state_of=lambda rec: rec.application.review_state, label=_l("特派员本人")))
 
 
@@ -228,10 +228,10 @@ def status(user: Any) -> dict[str, Any]:
 
 attachments.register_owner("commissioner.application", Application, [
     attachments.Slot("city_stamped", _l("地市科技局盖章的个人申请表（PDF扫描件）"), kinds=("pdf",), max_mb=20),
-], edit_permission=("can_upload", "KtpFilesView"), personal=True,
+], edit_permission=("can_upload", "commissioner.Files"), personal=True,
     # the home city (the record's unit, first node of the route; not the intended city it is pushed
     # to), once submitted and not sent back
-    writers=attachments.Writers(attachments.RECORD_UNIT, ("can_upload", "KtpFilesView"),
+    writers=attachments.Writers(attachments.RECORD_UNIT, ("can_upload", "commissioner.Files"),
                                 states=attachments.SUBMITTED_STATES, label=_l("申请人所在地市科技局")))
 
 
@@ -242,7 +242,7 @@ def sheet_pdf(rec: Application) -> bytes:
     from app.services.documents import pdf
     from models.core.workflow import STATES
 
-    return pdf.document("ktp_application", application=rec, person=rec.commissioner,
+    return pdf.document("commissioner_application", application=rec, person=rec.commissioner,
                         sex=dicts.label("sex", rec.commissioner.sex), phone=shown("phone", rec.commissioner.phone),
                         state=str(STATES.get(rec.review_state, rec.review_state)))
 
@@ -252,5 +252,5 @@ def agreement_pdf(rec: Agreement) -> bytes:
     from app.services.documents import pdf
 
     app_rec = rec.application
-    return pdf.document("ktp_agreement", agreement=rec, application=app_rec, person=app_rec.commissioner,
+    return pdf.document("commissioner_agreement", agreement=rec, application=app_rec, person=app_rec.commissioner,
                         province=province(), labels={"sex": dicts.label("sex", app_rec.commissioner.sex)})

@@ -15,11 +15,11 @@ PERSON_SELF = {
 }
 # the units' work: each kind (province, city, legal unit) finds its menus by its category
 WORK = {
-    "KtpApplicationView": REVIEW, "KtpTeamApplicationView": REVIEW, "KtpDispatchedView": ["can_index"],
-    **{v: ["can_list", "can_show"] for v in ("KtpCommissionerView", "KtpAgreementListView", "KtpTeamListView",
-                                             "KtpTeamAgreementListView")},
-    "KtpOrgView": ["can_org"], "KtpFilesView": ["can_files", "can_upload"],
-    "KtpOrgListView": ["can_list", "can_show"], "KtpStatsView": ["can_list", "can_export"],
+    "commissioner.Application": REVIEW, "commissioner.TeamApplication": REVIEW, "commissioner.Dispatched": ["can_index"],
+    **{v: ["can_list", "can_show"] for v in ("commissioner.People", "commissioner.AgreementList", "commissioner.TeamList",
+                                             "commissioner.TeamAgreementList")},
+    "commissioner.Org": ["can_org"], "commissioner.Files": ["can_files", "can_upload"],
+    "commissioner.OrgList": ["can_list", "can_show"], "commissioner.Stats": ["can_list", "can_export"],
 }
 INDIVIDUAL, LEADER, MEMBER = "个人科技特派员", "法人科技特派员（团队负责人）", "法人科技特派员（团队成员）"
 
@@ -40,16 +40,16 @@ MODULE = Module(
     },
     root_grants=("commissioner.province",),
     roles={
-        INDIVIDUAL: {**PERSON_SELF, "KtpMyView": ["can_profile", "can_application", "can_agreement"]},
-        LEADER: {**PERSON_SELF, "KtpMyView": ["can_profile"], "KtpTeamView": ["can_team"]},
-        MEMBER: {**PERSON_SELF, "KtpMyView": ["can_profile"], "KtpTeamView": ["can_join"]},
+        INDIVIDUAL: {**PERSON_SELF, "commissioner.My": ["can_profile", "can_application", "can_agreement"]},
+        LEADER: {**PERSON_SELF, "commissioner.My": ["can_profile"], "commissioner.Team": ["can_team"]},
+        MEMBER: {**PERSON_SELF, "commissioner.My": ["can_profile"], "commissioner.Team": ["can_join"]},
     },
     person_roles=(INDIVIDUAL, LEADER, MEMBER),
     platform_roles={"单位管理员": WORK, "工作人员": WORK},
     demo="seed.commissioner:load_commissioner",
-    person_links=(("KtpMyView.profile", "fa-id-card", _l("基本信息")),
-                  ("KtpMyView.application", "fa-file-signature", _l("个人申请表")),
-                  ("KtpMyView.agreement", "fa-handshake", _l("个人服务协议"))),
-    portal_links=(("KtpRegisterView.form", _l("科技特派员注册")),),
-    object_types={"ktp_team_member": _l("团队成员")},
+    person_links=(("CommissionerMyView.profile", "fa-id-card", _l("基本信息")),
+                  ("CommissionerMyView.application", "fa-file-signature", _l("个人申请表")),
+                  ("CommissionerMyView.agreement", "fa-handshake", _l("个人服务协议"))),
+    portal_links=(("CommissionerRegisterView.form", _l("科技特派员注册")),),
+    object_types={"commissioner_team_member": _l("团队成员")},
 )

@@ -15,12 +15,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.extensions import db
-from app.services.commissioner.individual import KtpError
+from app.services.commissioner.individual import CommissionerError
 from app.services.core import attachments, registration
 from app.services.core import users as user_service
 from app.services.core.validators import check_length, check_phone
 from app.workflow import Require
-from models.commissioner.org import KtpOrg
+from models.commissioner.org import CommissionerOrg
 from models.core.unit import Unit
 
 KIND_CODES = {"commissioner.province": "province", "commissioner.city": "city", "commissioner.legal": "legal",
@@ -51,8 +51,8 @@ def fields_for(kind: str | None) -> list[tuple[str, Any]]:
 UNIT_ATTRS = ("name", "nature", "legal_name", "phone")
 
 
-def org_of(unit: Unit) -> KtpOrg | None:
-    return db.session.scalar(select(KtpOrg).where(KtpOrg.unit_id == unit.id))
+def org_of(unit: Unit) -> CommissionerOrg | None:
+    return db.session.scalar(select(CommissionerOrg).where(CommissionerOrg.unit_id == unit.id))
 
 
 def values_of(unit: Unit) -> dict[str, Any]:
@@ -63,14 +63,14 @@ def values_of(unit: Unit) -> dict[str, Any]:
     return out
 
 
-def save_org(user: Any, data: Any) -> KtpOrg:
+def save_org(user: Any, data: Any) -> CommissionerOrg:
     """Save the user's own unit's 机构信息; only its administrator may; the caller commits."""
     unit = db.session.get(Unit, user.unit_id) if getattr(user, "unit_id", None) else None
     kind = kind_of(unit)
     if unit is None or kind is None:
-        raise KtpError(_("本单位不是科技特派员管理单位"))
+        raise CommissionerError(_("本单位不是科技特派员管理单位"))
     if not user.is_unit_admin:
-        raise KtpError(_("只有单位管理员可以修改机构信息"))
+        raise CommissionerError(_("只有单位管理员可以修改机构信息"))
     values: dict[str, str] = {}
     problems: list[tuple[str | None, str]] = []  # all at once
     for key, label in fields_for(kind):
@@ -88,17 +88,17 @@ def save_org(user: Any, data: Any) -> KtpOrg:
         if values["nature"] not in dict(dicts.choices("unit_nature")):
             problems.append(("nature", _("请选择单位性质")))
     if problems:
-        raise KtpError.of(problems)
+        raise CommissionerError.of(problems)
     labels = dict(fields_for(kind))
     for key, value in values.items():  # each value fits its column (the unit's or the org's)
-        column = getattr(Unit if key in UNIT_ATTRS else KtpOrg, key, None)
+        column = getattr(Unit if key in UNIT_ATTRS else CommissionerOrg, key, None)
         reason = check_length(value, column, labels[key]) if column is not None else None
         if reason:
-            raise KtpError(reason, key)
+            raise CommissionerError(reason, key)
     for key in UNIT_ATTRS:
         if key in values:
             setattr(unit, key, values[key])
-    org = org_of(unit) or KtpOrg(unit_id=unit.id)
+    org = org_of(unit) or CommissionerOrg(unit_id=unit.id)
     for key in ("location", "contact", "contact_phone", "business"):
         if key in values:
             setattr(org, key, values[key])
@@ -106,12 +106,12 @@ def save_org(user: Any, data: Any) -> KtpOrg:
     return org
 
 
-attachments.register_owner("commissioner.org", KtpOrg, [
+attachments.register_owner("commissioner.org", CommissionerOrg, [
     attachments.Slot(STAMPED, _l("盖章法人申请表（附件2“单位概况”PDF扫描件）"), kinds=("pdf",), max_mb=20,
                      required=True),
-], edit_permission=("can_org", "KtpOrgView"),
+], edit_permission=("can_org", "commissioner.Org"),
     # the legal unit's administrator (also while its registration waits; the 法人审核 reads it)
-    writers=attachments.Writers(attachments.RECORD_UNIT, ("can_org", "KtpOrgView"), admin_only=True,
+    writers=attachments.Writers(attachments.RECORD_UNIT, ("can_org", "commissioner.Org"), admin_only=True,
                                 label=_l("法人单位")))
 
 
@@ -124,16 +124,16 @@ def save_stamped(user: Any, stream: Any, file_name: str) -> Any:
     """The legal unit's own upload, also while its registration waits (its scope is still empty)."""
     unit = db.session.get(Unit, user.unit_id) if getattr(user, "unit_id", None) else None
     if kind_of(unit) != "legal":
-        raise KtpError(_("只有法人单位需要上传盖章法人申请表"))
+        raise CommissionerError(_("只有法人单位需要上传盖章法人申请表"))
     if not user.is_unit_admin:
-        raise KtpError(_("只有单位管理员可以上传"))
+        raise CommissionerError(_("只有单位管理员可以上传"))
     org = org_of(unit)
     if org is None:
-        raise KtpError(_("请先填写机构信息"))
+        raise CommissionerError(_("请先填写机构信息"))
     try:
         return attachments.save_upload(org, STAMPED, stream, file_name, user=user, owner_checked=True)
     except attachments.AttachmentError as e:
-        raise KtpError(str(e)) from e
+        raise CommissionerError(str(e)) from e
 
 
 def sheet_pdf(unit: Unit) -> bytes:
@@ -141,7 +141,7 @@ def sheet_pdf(unit: Unit) -> bytes:
     from app.services.core import dicts
     from app.services.documents import pdf
 
-    return pdf.document("ktp_org_sheet", unit=unit, org=org_of(unit),
+    return pdf.document("commissioner_org_sheet", unit=unit, org=org_of(unit),
                         nature=dicts.label("unit_nature", unit.nature))
 
 
@@ -168,7 +168,7 @@ def _panel(unit: Unit) -> dict[str, Any] | None:
     if kind_of(unit) != "legal":
         return None
     org = org_of(unit)
-    return {"template": "ktp/org_panel.html", "unit": unit, "org": org, "fields": fields_for("legal"),
+    return {"template": "commissioner/org_panel.html", "unit": unit, "org": org, "fields": fields_for("legal"),
             "values": values_of(unit), "files": stamped(unit)}
 
 
@@ -176,10 +176,10 @@ def _next_step(user: Any) -> tuple[str, str] | None:
     unit = db.session.get(Unit, user.unit_id) if getattr(user, "unit_id", None) else None
     if kind_of(unit) != "legal":
         return None
-    return (_("填写机构信息并上传盖章法人申请表"), "KtpOrgView.org")
+    return (_("填写机构信息并上传盖章法人申请表"), "CommissionerOrgView.org")
 
 
 registration.DETAIL_PANELS.append(_panel)
 registration.PENDING_STEPS.append(_next_step)
-registration.PENDING_ENDPOINTS.update({"KtpOrgView.org", "KtpOrgView.upload", "KtpOrgView.download",
-                                       "KtpOrgView.sheet"})
+registration.PENDING_ENDPOINTS.update({"CommissionerOrgView.org", "CommissionerOrgView.upload", "CommissionerOrgView.download",
+                                       "CommissionerOrgView.sheet"})

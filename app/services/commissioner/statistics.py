@@ -15,26 +15,26 @@ from models.commissioner.team import Team, TeamApplication, TeamMember
 from models.core.unit import Unit
 from models.core.workflow import STATES
 
-REVIEWERS = ("can_review", "KtpApplicationView")
+REVIEWERS = ("can_review", "commissioner.Application")
 
 register(GroupCount(
-    "ktp_individuals_by_city", _l("个人科技特派员人数（按所在地市）"), model=Commissioner, group=Unit.name,
+    "commissioner_individuals_by_city", _l("个人科技特派员人数（按所在地市）"), model=Commissioner, group=Unit.name,
     joins=[(Unit, Unit.id == Commissioner.unit_id)],
     where=lambda: [Commissioner.kind == "individual", Commissioner.certified_at.isnot(None)],
     category_title=_l("地市"), value_title=_l("人数"), permission=REVIEWERS,
 ))
 register(GroupCount(
-    "ktp_applications_by_state", _l("个人申请审核状态"), model=Application, group=Application.review_state,
+    "commissioner_applications_by_state", _l("个人申请审核状态"), model=Application, group=Application.review_state,
     kind="pie", label=lambda v: str(STATES.get(v, v)), category_title=_l("状态"), value_title=_l("份数"),
     permission=REVIEWERS,
 ))
 register(GroupCount(
-    "ktp_teams_by_unit", _l("法人单位团队数"), model=Team, group=Unit.name, joins=[(Unit, Unit.id == Team.unit_id)],
+    "commissioner_teams_by_unit", _l("法人单位团队数"), model=Team, group=Unit.name, joins=[(Unit, Unit.id == Team.unit_id)],
     category_title=_l("法人单位"), value_title=_l("团队数"), permission=REVIEWERS,
 ))
 
 register(GroupCount(
-    "ktp_members_by_unit", _l("团队成员人数（按法人单位，负责人另计于团队数）"), model=TeamMember, group=Unit.name,
+    "commissioner_members_by_unit", _l("团队成员人数（按法人单位，负责人另计于团队数）"), model=TeamMember, group=Unit.name,
     joins=[(Unit, Unit.id == TeamMember.unit_id)], category_title=_l("法人单位"), value_title=_l("人数"),
     permission=REVIEWERS,
 ))
@@ -121,9 +121,9 @@ TABLES = {
 
 
 CHARTS_FOR = {
-    "province": ("ktp_individuals_by_city", "ktp_applications_by_state", "ktp_teams_by_unit", "ktp_members_by_unit"),
-    "city": ("ktp_individuals_by_city", "ktp_applications_by_state"),
-    "legal": ("ktp_teams_by_unit", "ktp_members_by_unit"),
+    "province": ("commissioner_individuals_by_city", "commissioner_applications_by_state", "commissioner_teams_by_unit", "commissioner_members_by_unit"),
+    "city": ("commissioner_individuals_by_city", "commissioner_applications_by_state"),
+    "legal": ("commissioner_teams_by_unit", "commissioner_members_by_unit"),
 }
 
 

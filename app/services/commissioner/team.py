@@ -35,7 +35,7 @@ def legal_units() -> list[Unit]:
 def _legal(raw: Any) -> Unit:
     unit = db.session.get(Unit, to_id(raw)) if to_id(raw) else None
     if unit is None or unit.id not in {u.id for u in legal_units()}:
-        raise ind.KtpError(_("请选择已通过审核的法人单位"), "unit")
+        raise ind.CommissionerError(_("请选择已通过审核的法人单位"), "unit")
     return unit
 
 
@@ -45,21 +45,21 @@ def team_of_leader(user: Any) -> Team | None:
 
 def save_team(user: Any, data: dict[str, Any]) -> Team:
     if ind.profile_of(user) is None:
-        raise ind.KtpError(_("请先填写团队负责人基本信息"))
+        raise ind.CommissionerError(_("请先填写团队负责人基本信息"))
     name = (data.get("name") or "").strip()
     if not name:
-        raise ind.KtpError(_("请填写团队名称"), "name")
+        raise ind.CommissionerError(_("请填写团队名称"), "name")
     reason = check_length(name, Team.name)
     if reason:
-        raise ind.KtpError(reason, "name")
+        raise ind.CommissionerError(reason, "name")
     unit = _legal(data.get("unit"))
     team = team_of_leader(user)
     app_rec = application_of(team) if team else None
     if app_rec is not None and app_rec.review_state not in ind.EDITABLE:
-        raise ind.KtpError(_("团队申请已提交审核，退回后才能修改团队"))
+        raise ind.CommissionerError(_("团队申请已提交审核，退回后才能修改团队"))
     clash = db.session.scalar(select(Team.id).where(Team.name == name, Team.leader_user_id != user.id))
     if clash:
-        raise ind.KtpError(_("团队名称已被使用"), "name")
+        raise ind.CommissionerError(_("团队名称已被使用"), "name")
     team = team or Team(leader_user_id=user.id)
     team.name, team.unit_id = name, unit.id
     for m in team.members:
@@ -80,25 +80,25 @@ def _check_membership_change(team: Team, change: str) -> None:
     state = app_rec.review_state if app_rec is not None else None
     if state is not None and state not in ind.EDITABLE:
         if change == "join":
-            raise ind.KtpError(_("该团队的申请已提交审核或已通过，暂不能加入"), "team")
+            raise ind.CommissionerError(_("该团队的申请已提交审核或已通过，暂不能加入"), "team")
         if change == "leave":
-            raise ind.KtpError(_("您所在团队“%(t)s”的申请已提交审核或已通过，不能退出或加入其他团队", t=team.name),
+            raise ind.CommissionerError(_("您所在团队“%(t)s”的申请已提交审核或已通过，不能退出或加入其他团队", t=team.name),
                                "team")
-        raise ind.KtpError(_("团队申请已提交审核或已通过，不能删除成员"))
+        raise ind.CommissionerError(_("团队申请已提交审核或已通过，不能删除成员"))
     if change != "join" and state == "returned" and team.size - 1 < MIN_TEAM:
         if change == "leave":
-            raise ind.KtpError(_("您所在团队“%(t)s”的申请已提交过审核，退出后团队总人数将少于%(n)s人", t=team.name,
+            raise ind.CommissionerError(_("您所在团队“%(t)s”的申请已提交过审核，退出后团队总人数将少于%(n)s人", t=team.name,
                                  n=MIN_TEAM), "team")
-        raise ind.KtpError(_("团队申请已提交过审核，删除后团队总人数将少于%(n)s人", n=MIN_TEAM))
+        raise ind.CommissionerError(_("团队申请已提交过审核，删除后团队总人数将少于%(n)s人", n=MIN_TEAM))
 
 
 def join_team(user: Any, team_id: Any) -> TeamMember:
     """团队成员: choose the unit's team; one team per member (joining another leaves the current one)."""
     if ind.profile_of(user) is None:
-        raise ind.KtpError(_("请先填写基本信息"))
+        raise ind.CommissionerError(_("请先填写基本信息"))
     team = db.session.get(Team, to_id(team_id)) if to_id(team_id) else None
     if team is None or team.unit_id not in {u.id for u in legal_units()}:
-        raise ind.KtpError(_("请选择所属团队"), "team")
+        raise ind.CommissionerError(_("请选择所属团队"), "team")
     row = db.session.scalar(select(TeamMember).where(TeamMember.user_id == user.id))
     if row is not None and row.team_id == team.id:
         return row
@@ -115,7 +115,7 @@ def leave_team(user: Any) -> None:
     """退出团队: the member's own leaving, under the same rules as a removal."""
     row = db.session.scalar(select(TeamMember).where(TeamMember.user_id == user.id))
     if row is None:
-        raise ind.KtpError(_("您尚未加入团队"))
+        raise ind.CommissionerError(_("您尚未加入团队"))
     _check_membership_change(row.team, "leave")
     db.session.delete(row)
 
@@ -124,7 +124,7 @@ def remove_member(leader: Any, member_id: Any) -> None:
     team = team_of_leader(leader)
     row = db.session.get(TeamMember, to_id(member_id)) if to_id(member_id) else None
     if team is None or row is None or row.team_id != team.id:
-        raise ind.KtpError(_("该成员不在本团队"))
+        raise ind.CommissionerError(_("该成员不在本团队"))
     _check_membership_change(team, "remove")
     db.session.delete(row)
 
@@ -138,10 +138,10 @@ def application_of(team: Team | None) -> TeamApplication | None:
 def save_application(user: Any, data: dict[str, Any]) -> TeamApplication:
     team = team_of_leader(user)
     if team is None:
-        raise ind.KtpError(_("请先创建团队"))
+        raise ind.CommissionerError(_("请先创建团队"))
     rec = application_of(team)
     if rec is not None and rec.review_state not in ind.EDITABLE:
-        raise ind.KtpError(_("申请表已提交审核，退回后才能修改"))
+        raise ind.CommissionerError(_("申请表已提交审核，退回后才能修改"))
     values = ind._required(data, APPLICATION_FIELDS, TeamApplication)
     city = ind._city(data.get("intended_city"), "intended_city")
     rec = rec or TeamApplication(team_id=team.id, user_id=user.id)
@@ -175,7 +175,7 @@ TEAM = register(MatterType(
     returns_to="applicant", push_target=lambda r: r.intended_city_id, decline_returns=True,
     # seed 003: 不通过 asks for a 退回意见 and the applicant edits and submits again
     final_reject=False, labels={"return": _l("不通过")},
-    list_endpoint="KtpTeamApplicationView.list", permission=("can_review", "KtpTeamApplicationView"),
+    list_endpoint="CommissionerTeamApplicationView.list", permission=("can_review", "commissioner.TeamApplication"),
     on_approved=_certified, requires=[Require(actions=("submit",), check=_team_size)], title_of=lambda r: str(r),
 ))
 
@@ -192,7 +192,7 @@ def agreement_of(user: Any) -> TeamAgreement | None:
 def save_agreement(user: Any, data: dict[str, Any]) -> TeamAgreement:
     rec_app = approved(user)
     if rec_app is None:
-        raise ind.KtpError(_("团队申请通过省科技厅终审后，才能填写团队服务协议"))
+        raise ind.CommissionerError(_("团队申请通过省科技厅终审后，才能填写团队服务协议"))
     values = ind._required(data, AGREEMENT_FIELDS, TeamAgreement)
     rec = agreement_of(user) or TeamAgreement(application_id=rec_app.id, user_id=user.id, unit_id=rec_app.unit_id)
     for k, v in values.items():
@@ -203,17 +203,17 @@ def save_agreement(user: Any, data: dict[str, Any]) -> TeamAgreement:
 
 attachments.register_owner("commissioner.team_agreement", TeamAgreement, [
     attachments.Slot("stamped", _l("盖章后的团队服务协议（PDF扫描件）"), kinds=("pdf",), max_mb=20, required=True),
-], edit_permission=("can_team", "KtpTeamView"),
+], edit_permission=("can_team", "commissioner.Team"),
     # the team leader, once the team application has passed the final review
-    writers=attachments.Writers(attachments.OWNER_PERSON, ("can_team", "KtpTeamView"), states=("approved",),
+    writers=attachments.Writers(attachments.OWNER_PERSON, ("can_team", "commissioner.Team"), states=("approved",),
                                 state_of=lambda rec: rec.application.review_state, label=_l("团队负责人")))
 
 
 attachments.register_owner("commissioner.team_application", TeamApplication, [
     attachments.Slot("unit_stamped", _l("法人单位盖章的团队申请表（PDF扫描件）"), kinds=("pdf",), max_mb=20),
-], edit_permission=("can_upload", "KtpFilesView"),
+], edit_permission=("can_upload", "commissioner.Files"),
     # the legal unit (the record's unit, first node of the route), once submitted and not sent back
-    writers=attachments.Writers(attachments.RECORD_UNIT, ("can_upload", "KtpFilesView"),
+    writers=attachments.Writers(attachments.RECORD_UNIT, ("can_upload", "commissioner.Files"),
                                 states=attachments.SUBMITTED_STATES, label=_l("团队所在法人单位")))
 
 
@@ -221,7 +221,7 @@ def sheet_pdf(rec: TeamApplication) -> bytes:
     from app.services.documents import pdf
     from models.core.workflow import STATES
 
-    return pdf.document("ktp_team_application", application=rec,
+    return pdf.document("commissioner_team_application", application=rec,
                         state=str(STATES.get(rec.review_state, rec.review_state)))
 
 
@@ -229,5 +229,5 @@ def agreement_pdf(rec: TeamAgreement) -> bytes:
     from app.services.documents import pdf
 
     app_rec = rec.application
-    return pdf.document("ktp_team_agreement", agreement=rec, application=app_rec, team=app_rec.team,
+    return pdf.document("commissioner_team_agreement", agreement=rec, application=app_rec, team=app_rec.team,
                         leader=ind.profile_of(app_rec.team.leader), province=ind.province())

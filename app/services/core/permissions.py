@@ -69,7 +69,7 @@ def _view_labels() -> dict[str, str]:
 
     for view in appbuilder.baseviews:
         name = getattr(view, "class_permission_name", None) or type(view).__name__
-        menus = MENU_OF.get(type(view).__name__, [])
+        menus = MENU_OF.get(name, [])
         title = (
             (labels.get(menus[0][0]) if menus else None)
             or getattr(view, "permission_title", None)

@@ -132,14 +132,14 @@ def _year_complete(record: BaseYear, review: Any, user: Any) -> str | None:
 
 BASE_YEAR = register(MatterType(
     code="grassroots.base_year", name=_l("专家基地年度材料"), model=BaseYear, route=[Climb(1)],
-    returns_to="applicant", list_endpoint="BaseYearView.list", permission=("can_review", "BaseYearView"),
+    returns_to="applicant", list_endpoint="GrassrootsBaseYearView.list", permission=("can_review", "grassroots.BaseYear"),
     requires=[Require(actions=("submit",), check=_year_complete)], title_of=lambda r: str(r),
 ))
 attachments.register_owner("grassroots.base_year", BaseYear, [
     attachments.Slot("annual", _l("年度总结材料"), kinds=("pdf", "doc", "docx", "jpg", "png", "zip"), max_mb=50,
                      multiple=True),
-], edit_permission=("can_edit", "BaseYearView"),
-    writers=attachments.Writers(attachments.RECORD_UNIT, ("can_edit", "BaseYearView"),
+], edit_permission=("can_edit", "grassroots.BaseYear"),
+    writers=attachments.Writers(attachments.RECORD_UNIT, ("can_edit", "grassroots.BaseYear"),
                                 states=attachments.EDITABLE_STATES, label=_l("基地依托单位")))
 
 
@@ -152,14 +152,14 @@ def _regional_complete(record: RegionalSummary, review: Any, user: Any) -> str |
 
 REGIONAL = register(MatterType(
     code="grassroots.regional", name=_l("地区年度总结"), model=RegionalSummary, route=[Climb(1)],
-    returns_to="applicant", list_endpoint="RegionalSummaryView.list",
-    permission=("can_review", "RegionalSummaryView"),
+    returns_to="applicant", list_endpoint="GrassrootsRegionalSummaryView.list",
+    permission=("can_review", "grassroots.RegionalSummary"),
     requires=[Require(actions=("submit",), check=_regional_complete)], title_of=lambda r: str(r),
 ))
 attachments.register_owner("grassroots.regional", RegionalSummary, [
     attachments.Slot("regional", _l("地区年度总结材料"), kinds=("pdf", "doc", "docx", "zip"), max_mb=50, multiple=True),
-], edit_permission=("can_edit", "RegionalSummaryView"),
-    writers=attachments.Writers(attachments.RECORD_UNIT, ("can_edit", "RegionalSummaryView"),
+], edit_permission=("can_edit", "grassroots.RegionalSummary"),
+    writers=attachments.Writers(attachments.RECORD_UNIT, ("can_edit", "grassroots.RegionalSummary"),
                                 states=attachments.EDITABLE_STATES, label=_l("填报的省级单位")))
 
 

@@ -9,11 +9,11 @@ from app.modules import Module
 CRUD = ["can_list", "can_show", "can_add", "can_edit", "can_delete"]
 REVIEW = ["can_list", "can_show", "can_review", "batch_approve"]
 WORK = {
-    "ServiceTeamView": CRUD + ["can_run"],
-    "TeamFundingView": REVIEW, "TeamEvaluationView": REVIEW, "TeamSummaryView": REVIEW,
-    "ExpertBaseView": ["can_list", "can_show", "can_legacy", "can_transfer"],
-    "BaseYearView": REVIEW + ["can_edit"],
-    "RegionalSummaryView": REVIEW + ["can_add", "can_edit"],
+    "grassroots.ServiceTeam": CRUD + ["can_run"],
+    "grassroots.TeamFunding": REVIEW, "grassroots.TeamEvaluation": REVIEW, "grassroots.TeamSummary": REVIEW,
+    "grassroots.ExpertBase": ["can_list", "can_show", "can_legacy", "can_transfer"],
+    "grassroots.BaseYear": REVIEW + ["can_edit"],
+    "grassroots.RegionalSummary": REVIEW + ["can_add", "can_edit"],
 }
 
 MODULE = Module(
@@ -29,6 +29,6 @@ MODULE = Module(
     root_grants=("grassroots.manage",),
     platform_roles={"单位管理员": WORK, "工作人员": WORK},
     demo="seed.grassroots:load_grassroots",
-    object_types={"gr_base_transfer": _l("基地转移"), "gr_team_batch": _l("服务团批次"), "gr_project": _l("服务项目"),
-                  "gr_project_expert": _l("项目专家"), "gr_funding_item": _l("经费支出项目")},
+    object_types={"grassroots_base_transfer": _l("基地转移"), "grassroots_team_batch": _l("服务团批次"), "grassroots_project": _l("服务项目"),
+                  "grassroots_project_expert": _l("项目专家"), "grassroots_funding_item": _l("经费支出项目")},
 )

@@ -262,7 +262,7 @@ PROJECT_COLUMNS = [
 
 PROJECT_IMPORT = imports.register(imports.ImportSpec(
     code="grassroots.projects", title=_l("服务项目"), model=ServiceProject, columns=PROJECT_COLUMNS,
-    row_values=_project_values, row_check=_check_project, permission=("can_list", "ServiceTeamView"),
+    row_values=_project_values, row_check=_check_project, permission=("can_list", "grassroots.ServiceTeam"),
     context=_team_context, context_endpoint=lambda ctx: f"/grassroots/teams/run/{ctx}?tab=projects",
 ))
 
@@ -296,18 +296,18 @@ def _title(record: Any) -> str:
 
 FUNDING = register(MatterType(
     code="grassroots.funding", name=_l("服务团经费管理"), model=TeamFunding, route_builder=_managers,
-    returns_to="applicant", list_endpoint="TeamFundingView.list", permission=("can_review", "TeamFundingView"),
+    returns_to="applicant", list_endpoint="GrassrootsTeamFundingView.list", permission=("can_review", "grassroots.TeamFunding"),
     requires=[Require(actions=("submit",), check=_funding_has_items)], title_of=_title,
 ))
 EVALUATION = register(MatterType(
     code="grassroots.evaluation", name=_l("服务团成效评估"), model=TeamEvaluation, route_builder=_managers,
-    returns_to="applicant", list_endpoint="TeamEvaluationView.list",
-    permission=("can_review", "TeamEvaluationView"),
+    returns_to="applicant", list_endpoint="GrassrootsTeamEvaluationView.list",
+    permission=("can_review", "grassroots.TeamEvaluation"),
     requires=[Require(actions=("submit",), check=_evaluation_filled)], title_of=_title,
 ))
 SUMMARY = register(MatterType(
     code="grassroots.summary", name=_l("服务团总结"), model=TeamSummary, route_builder=_managers,
-    returns_to="applicant", list_endpoint="TeamSummaryView.list", permission=("can_review", "TeamSummaryView"),
+    returns_to="applicant", list_endpoint="GrassrootsTeamSummaryView.list", permission=("can_review", "grassroots.TeamSummary"),
     requires=[Require(actions=("submit",), attachments=("summary",))], title_of=_title,
 ))
 MATERIALS = [(TeamFunding, FUNDING), (TeamEvaluation, EVALUATION), (TeamSummary, SUMMARY)]
@@ -315,9 +315,9 @@ MATERIALS = [(TeamFunding, FUNDING), (TeamEvaluation, EVALUATION), (TeamSummary,
 attachments.register_owner("grassroots.summary", TeamSummary, [
     attachments.Slot("summary", _l("服务团总结材料"), kinds=("pdf", "doc", "docx", "jpg", "png", "zip"), max_mb=50,
                      required=True, multiple=True),
-], edit_permission=("can_run", "ServiceTeamView"),
+], edit_permission=("can_run", "grassroots.ServiceTeam"),
     # the executing unit (the applicant) while the summary is not under review nor approved
-    writers=attachments.Writers(attachments.RECORD_UNIT, ("can_run", "ServiceTeamView"),
+    writers=attachments.Writers(attachments.RECORD_UNIT, ("can_run", "grassroots.ServiceTeam"),
                                 states=attachments.EDITABLE_STATES, label=_l("执行单位")))
 
 
