@@ -45,7 +45,7 @@ from app.security.personal import can_view_full, personal_columns, shown
 from app.security.scope import ScopeError, record_in_scope, scope_clause
 from app.services.core import dicts
 from app.services.core.users import PLACEHOLDER_EMAIL
-from app.services.errors import Problems
+from app.services.errors import BusinessError, Problems
 from models.core.unit import Unit
 from views.fields import DictSelectField, MaskedStringField, RegionField, UnitSelectField, attach_error
 
@@ -870,6 +870,9 @@ class ScopedModelRestApi(ModelRestApi):
         except ScopeError as e:
             db.session.rollback()
             return self.response(403, message=str(e))
+        except BusinessError as e:  # a service's rule: every problem beside its field, nothing written
+            db.session.rollback()
+            return self.response_400(message={f or "_": [r] for f, r in reversed(e.problems)})
 
     def put_headless(self, pk: Any) -> Any:
         try:
@@ -877,6 +880,9 @@ class ScopedModelRestApi(ModelRestApi):
         except ScopeError as e:
             db.session.rollback()
             return self.response(403, message=str(e))
+        except BusinessError as e:  # a service's rule: every problem beside its field, nothing written
+            db.session.rollback()
+            return self.response_400(message={f or "_": [r] for f, r in reversed(e.problems)})
 
 
 def audit_event(action: str, obj: Any) -> None:

@@ -19,8 +19,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.services.core import attachments
-from app.services.core.units import UnitError
-from app.workflow import ReviewError, act, allowed_actions, review_of
+from app.services.errors import BusinessError
+from app.workflow import act, allowed_actions, review_of
 from models.core.unit import Unit
 from models.core.workflow import STATES, CommonOpinion
 from views.base import display_value
@@ -136,7 +136,7 @@ class ReviewViewMixin:
         try:
             act(self.matter, record, g.user, action, opinion=opinion, expected_version=version, target=target)
             db.session.commit()
-        except (ReviewError, UnitError, ValueError) as e:  # a hook may refuse too (e.g. a cycle)
+        except (BusinessError, ValueError) as e:  # the engine or a line's hook refused (e.g. a cycle)
             db.session.rollback()
             flash(f"{label}：{e}" if label else str(e), "danger")
             return False

@@ -23,11 +23,12 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.services.core.validators import OPINION_MAX_LENGTH, to_id, too_long_message
+from app.services.errors import BusinessError
 from models.core.unit import Category, Unit, unit_category
-from models.core.workflow import Review, ReviewNode, ReviewPost, ReviewTrail
+from models.core.workflow import Review, ReviewNode, ReviewPost, ReviewTrail, editable_state
 
 
-class ReviewError(Exception):
+class ReviewError(BusinessError):
     """A refused action; nothing changed."""
 
 
@@ -244,7 +245,7 @@ def may_submit(matter: MatterType, record: Any, user: Any) -> bool:
 def allowed_actions(matter: MatterType, review: Review | None, user: Any, record: Any = None) -> list[str]:
     """What ``user`` may do now. With ``record`` (pages), 提交 is offered to the applicant only;
     ``act`` leaves that check to ``submit``, which names the reason."""
-    if review is None or review.state in ("draft", "withdrawn", "returned"):
+    if review is None or editable_state(review.state):
         if record is not None and not may_submit(matter, record, user):
             return []
         return ["submit"]
@@ -375,7 +376,7 @@ def submit(matter: MatterType, record: Any, user: Any) -> Review:
     review = review_of(matter.code, record.id, lock=True)
     if not may_submit(matter, record, user):
         raise ReviewError(_("只有申请单位可以提交"))
-    if review is not None and review.state not in ("draft", "withdrawn", "returned"):
+    if review is not None and not editable_state(review.state):
         raise ReviewError(_("当前状态不能提交"))
     if review is not None and review.barred_until and review.barred_until >= dt.date.today():
         raise ReviewError(_("本年度不能再次申请"))

@@ -21,8 +21,22 @@ STATES = {
 }
 
 
+# the states in which the applicant may still change a reviewed record: before submission, returned, withdrawn
+EDITABLE_STATES = ("draft", "returned", "withdrawn")
+
+
+def editable_state(state: str | None) -> bool:
+    """Whether a record in review state ``state`` (None: not created yet) may still be changed."""
+    return state is None or state in EDITABLE_STATES
+
+
 class ReviewedMixin:
     """Columns a reviewed record carries so that lists can filter by review state."""
+
+    @property
+    def editable(self) -> bool:
+        """The applicant may still change the record (the one rule; templates get this boolean)."""
+        return editable_state(self.review_state)
 
     @declared_attr
     def review_state(cls) -> Mapped[str]:  # noqa: N805

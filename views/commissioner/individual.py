@@ -112,7 +112,7 @@ class CommissionerMyView(BaseView):
             "commissioner/application.html", values=values, errors=errors, fields=service.APPLICATION_FIELDS,
             cities=service.cities(), rec=rec, review=st["review"], states=STATES,
             labels={**ACTION_LABELS, **service.INDIVIDUAL.labels},
-            profile=service.profile_of(g.user), editable=rec is None or rec.review_state in service.EDITABLE,
+            profile=service.profile_of(g.user), editable=rec is None or rec.editable,
             can_withdraw=rec is not None and "withdraw" in allowed_actions(service.INDIVIDUAL, st["review"], g.user),
             title=_("个人申请表"))
 

@@ -86,7 +86,7 @@ class CommissionerTeamView(BaseView):
             review=review_of(service.TEAM.code, rec.id) if rec else None, min_team=service.MIN_TEAM,
             can_withdraw=rec is not None and "withdraw" in allowed_actions(
                 service.TEAM, review_of(service.TEAM.code, rec.id), g.user),
-            editable=rec is None or rec.review_state in ind.EDITABLE, title=_("团队申请表"))
+            editable=rec is None or rec.editable, title=_("团队申请表"))
 
     @expose("/application/submit", methods=["POST"])
     @has_access

@@ -87,9 +87,10 @@ class UnitView(ScopedModelView):
     show_template = "units/show.html"
 
     def pre_update(self, item: Any) -> None:
-        reason = check_phone(item.phone or "")
-        if reason:
-            raise FormError(reason, "phone")
+        try:
+            unit_service.check_record(item)  # the same rule as PUT /api/v1/unit/<id>
+        except unit_service.UnitError as e:
+            raise FormError.of(e.problems) from e
 
     @expose("/appoint/<pk>", methods=["GET", "POST"])
     @has_access
@@ -445,4 +446,8 @@ class UnitApi(ScopedModelRestApi):
     add_columns = ["name", "credit_code", "parent", "nature", "region_code", "phone"]
     edit_columns = ["name", "nature", "region_code", "phone", "address"]
     base_permissions = ["can_get", "can_put"]
+
+    def pre_update(self, item: Any) -> None:
+        super().pre_update(item)
+        unit_service.check_record(item)  # the edit screen's rule: a refusal answers 400 with every field
 

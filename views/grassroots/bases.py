@@ -137,7 +137,7 @@ class GrassrootsBaseYearView(ReviewViewMixin, ScopedModelView):
     def pre_update(self, item: BaseYear) -> None:
         if item.unit_id != g.user.unit_id:
             raise FormError(_("只有基地依托单位可以填报"))
-        if item.review_state not in ("draft", "returned", "withdrawn"):
+        if not item.editable:
             raise FormError(_("已提交审核，退回后才能修改"))
 
 
@@ -195,7 +195,7 @@ class GrassrootsRegionalSummaryView(ReviewViewMixin, ScopedModelView):
     def pre_update(self, item: RegionalSummary) -> None:
         if item.unit_id != g.user.unit_id:
             raise FormError(_("只有本地区可以修改"))
-        if item.review_state not in ("draft", "returned", "withdrawn"):
+        if not item.editable:
             raise FormError(_("已提交审核，退回后才能修改"))
 
     @expose("/show/<pk>", methods=["GET"])

@@ -18,7 +18,7 @@ from app.services.core import attachments
 from app.services.core.validators import to_id
 from app.services.grassroots import teams as service
 from app.workflow import ReviewError
-from models.core.workflow import STATES
+from models.core.workflow import STATES, editable_state
 from models.experts.expert import Expert
 from models.grassroots.team import (
     RATINGS,
@@ -130,10 +130,12 @@ class GrassrootsServiceTeamView(ScopedModelView):
             candidates = list(db.session.scalars(stmt.order_by(Expert.id.desc()).limit(20)).all())
         mats = service.materials(team)
         summary = mats.get(service.SUMMARY.code)
+        states = service.review_states(team)
         return self.render_template(
             "grassroots/team_run.html", team=team, tab=tab, executor=executor, projects=projects,
             candidates=candidates, q=q, ratings=RATINGS, modes=TEAM_MODES, progress=service.progress(team),
-            mats=mats, states=service.review_states(team), state_label=lambda v: STATES.get(v, v),
+            mats=mats, states=states, state_label=lambda v: STATES.get(v, v),
+            submittable=any(editable_state(s) for s in states.values()),
             opinions=service.return_opinions(team) if tab == "summary" else {},
             editing=next((p for p in projects if str(p.id) == request.args.get("edit")), None),
             summary_owner=attachments.OWNERS["grassroots.summary"],

@@ -24,6 +24,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from app.services.core import attachments
+from app.services.errors import BusinessError
 
 MAX_FILES = 500
 MAX_TOTAL = 500 * 1024 * 1024  # what a bulk upload may unpack to
@@ -46,7 +47,7 @@ def safe_name(name: str, limit: int = NAME_LIMIT) -> str:
     return f"{base or '_'}{ext}"
 
 
-class BundleError(Exception):
+class BundleError(BusinessError):
     """The whole upload was refused; nothing was stored."""
 
 

@@ -15,16 +15,15 @@ from app.extensions import db
 from app.services.core import attachments, audit
 from app.services.core import users as user_service
 from app.services.core.validators import check_length, check_mobile, to_id
-from app.services.errors import Problems
+from app.services.errors import BusinessError
 from app.workflow import MatterType, register, review_of
 from models.commissioner.individual import Agreement, Application, Commissioner
 from models.core.unit import Category, Unit, unit_category
 
 PERSON_ROLES = {"individual": "个人科技特派员", "leader": "法人科技特派员（团队负责人）", "member": "法人科技特派员（团队成员）"}
-EDITABLE = ("draft", "returned", "withdrawn")
 
 
-class CommissionerError(Problems):
+class CommissionerError(BusinessError):
     """A refused 科技特派员 form: the first problem, with every other (field, reason) shown at once."""
 
     def errors(self) -> dict[str, str]:
@@ -139,7 +138,7 @@ def save_profile(user: Any, data: dict[str, Any]) -> Commissioner:
     rec.unit_id = city.id if city is not None else province().id
     db.session.add(rec)
     app_rec = application_of(user)
-    if city is not None and app_rec is not None and app_rec.review_state in EDITABLE:
+    if city is not None and app_rec is not None and app_rec.editable:
         app_rec.unit_id = city.id  # the home city reviews first
     return rec
 
@@ -158,7 +157,7 @@ def save_application(user: Any, data: dict[str, Any]) -> Application:
     if profile is None:
         raise CommissionerError(_("请先填写基本信息"))
     rec = application_of(user)
-    if rec is not None and rec.review_state not in EDITABLE:
+    if rec is not None and not rec.editable:
         raise CommissionerError(_("申请表已提交审核，退回后才能修改"))
     values = _required(data, APPLICATION_FIELDS, Application)
     city = _city(data.get("intended_city"), "intended_city")

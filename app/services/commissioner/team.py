@@ -55,7 +55,7 @@ def save_team(user: Any, data: dict[str, Any]) -> Team:
     unit = _legal(data.get("unit"))
     team = team_of_leader(user)
     app_rec = application_of(team) if team else None
-    if app_rec is not None and app_rec.review_state not in ind.EDITABLE:
+    if app_rec is not None and not app_rec.editable:
         raise ind.CommissionerError(_("团队申请已提交审核，退回后才能修改团队"))
     clash = db.session.scalar(select(Team.id).where(Team.name == name, Team.leader_user_id != user.id))
     if clash:
@@ -77,15 +77,14 @@ def _check_membership_change(team: Team, change: str) -> None:
     team below ``MIN_TEAM`` people."""
     db.session.execute(select(Team.id).where(Team.id == team.id).with_for_update())  # one change at a time
     app_rec = application_of(team)
-    state = app_rec.review_state if app_rec is not None else None
-    if state is not None and state not in ind.EDITABLE:
+    if app_rec is not None and not app_rec.editable:
         if change == "join":
             raise ind.CommissionerError(_("该团队的申请已提交审核或已通过，暂不能加入"), "team")
         if change == "leave":
             raise ind.CommissionerError(_("您所在团队“%(t)s”的申请已提交审核或已通过，不能退出或加入其他团队", t=team.name),
                                "team")
         raise ind.CommissionerError(_("团队申请已提交审核或已通过，不能删除成员"))
-    if change != "join" and state == "returned" and team.size - 1 < MIN_TEAM:
+    if change != "join" and app_rec is not None and app_rec.review_state == "returned" and team.size - 1 < MIN_TEAM:
         if change == "leave":
             raise ind.CommissionerError(_("您所在团队“%(t)s”的申请已提交过审核，退出后团队总人数将少于%(n)s人", t=team.name,
                                  n=MIN_TEAM), "team")
@@ -140,7 +139,7 @@ def save_application(user: Any, data: dict[str, Any]) -> TeamApplication:
     if team is None:
         raise ind.CommissionerError(_("请先创建团队"))
     rec = application_of(team)
-    if rec is not None and rec.review_state not in ind.EDITABLE:
+    if rec is not None and not rec.editable:
         raise ind.CommissionerError(_("申请表已提交审核，退回后才能修改"))
     values = ind._required(data, APPLICATION_FIELDS, TeamApplication)
     city = ind._city(data.get("intended_city"), "intended_city")

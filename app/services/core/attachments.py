@@ -39,7 +39,9 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.security.scope import get_user, record_in_scope
+from app.services.errors import BusinessError
 from models.core.attachment import Attachment
+from models.core.workflow import EDITABLE_STATES as WORKFLOW_EDITABLE_STATES
 
 DEFAULT_KINDS = ("pdf", "jpg", "png", "doc", "docx", "xls", "xlsx", "zip")
 KIND_LABELS = {"pdf": "PDF", "jpg": "JPG", "png": "PNG", "doc": "Word", "docx": "Word", "xls": "Excel",
@@ -51,7 +53,7 @@ MIME = {"pdf": "application/pdf", "jpg": "image/jpeg", "png": "image/png", "doc"
 CHUNK = 1024 * 1024
 
 
-class AttachmentError(Exception):
+class AttachmentError(BusinessError):
     """A refused upload or download; nothing was stored."""
 
 
@@ -65,7 +67,7 @@ RECORD_UNIT = "record_unit"
 OWNER_PERSON = "owner_person"  # the person owning the record (its ``__scope_owner__`` column)
 CURRENT_REVIEWER = "current_reviewer"  # users of the unit the record waits at, who may act there now
 IN_SCOPE = "in_scope"  # any unit whose scope holds the record (the rule of the record's own edit form)
-EDITABLE_STATES = ("draft", "returned", "withdrawn")  # the applicant's states
+EDITABLE_STATES = WORKFLOW_EDITABLE_STATES  # the applicant's states (one rule: models.core.workflow)
 SUBMITTED_STATES = ("pending", "approved")  # submitted and not sent back: what a reviewer stamps
 WHO_LABELS: dict[str, Any] = {RECORD_UNIT: _l("本记录所属单位"), OWNER_PERSON: _l("本人"),
                               CURRENT_REVIEWER: _l("当前审核单位"), IN_SCOPE: _l("本单位及上级单位")}

@@ -17,16 +17,15 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.services.errors import BusinessError
 from models.core.setting import MenuSetting
 
 _STATE: dict[str, Any] = {"stamp": None, "checked": 0.0, "hidden": frozenset()}
 MAX_LABEL = 50
 
 
-class MenuError(ValueError):
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class MenuError(BusinessError, ValueError):
+    """A refused 系统菜单 setting."""
 
 
 def entries() -> list[tuple[Any, list[Any]]]:

@@ -18,17 +18,14 @@ from sqlalchemy import Select, func, or_, select, update
 
 from app.extensions import db
 from app.services.core.validators import check_length
+from app.services.errors import BusinessError
 from models.core.message import Message, MessageRecipient
 from models.core.unit import Unit
 from models.core.user import UnitUser
 
 
-class MessageError(Exception):
+class MessageError(BusinessError):
     """A refused message; ``field`` names the form field."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 def now() -> dt.datetime:

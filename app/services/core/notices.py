@@ -11,6 +11,7 @@ from sqlalchemy import func, or_, select
 
 from app.extensions import db
 from app.services.core import attachments, audit
+from app.services.errors import BusinessError
 from models.core.notice import Notice
 
 attachments.register_owner(
@@ -21,8 +22,8 @@ attachments.register_owner(
 )
 
 
-class NoticeError(Exception):
-    pass
+class NoticeError(BusinessError):
+    """A refused notice operation."""
 
 
 def publish(notice: Notice, user: Any) -> None:

@@ -21,6 +21,7 @@ from werkzeug.security import check_password_hash
 
 from app.extensions import db
 from app.services.core import users as user_service
+from app.services.errors import BusinessError
 from models.core.user import PasswordResetCode, UnitUser
 
 log = logging.getLogger("app.otp")
@@ -73,10 +74,8 @@ def get_sender(by_mail: bool = False) -> Sender:
     return cls()
 
 
-class OtpError(Exception):
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class OtpError(BusinessError):
+    """A refused one-time code (找回密码)."""
 
 
 GENERIC = "登录名与手机号码不匹配"

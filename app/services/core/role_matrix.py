@@ -24,13 +24,14 @@ from app.extensions import db
 from app.services.core import audit
 from app.services.core import users as user_service
 from app.services.core.permissions import _PERMS, _PSEUDO_VIEWS, _action_labels, _view_labels
+from app.services.errors import BusinessError
 
 COLUMNS = [("can_list", _l("列表")), ("can_show", _l("详情")), ("can_add", _l("新增")), ("can_edit", _l("编辑")),
            ("can_delete", _l("删除"))]
 
 
-class MatrixError(Exception):
-    pass
+class MatrixError(BusinessError):
+    """A refused grant in the role matrix."""
 
 
 @dataclass

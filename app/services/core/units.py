@@ -13,16 +13,13 @@ from sqlalchemy.orm import aliased
 from app.extensions import db
 from app.security.scope import path_in_subtree, scope_clause, unit_in_scope
 from app.services.core import users as user_service
-from app.services.core.validators import check_credit_code, length_error, normalize_credit_code
+from app.services.core.validators import check_credit_code, check_phone, length_error, normalize_credit_code
+from app.services.errors import BusinessError
 from models.core.unit import Category, Unit
 
 
-class UnitError(Exception):
+class UnitError(BusinessError):
     """A refused unit operation; ``field`` names the form field when there is one."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 def grantable_categories(parent: Unit | None) -> list[Category]:
@@ -73,6 +70,31 @@ class NewUnit:
     legal_id_number: str | None = None
     legal_phone: str | None = None
     admin: dict[str, Any] | None = None
+
+
+def record_problems(unit: Unit) -> list[tuple[str | None, str]]:
+    """The rules an edited unit's own fields obey, whoever writes them (the edit screens and
+    ``PUT /api/v1/unit/<id>`` alike): every problem at once, as (field, reason)."""
+    problems: list[tuple[str | None, str]] = []
+    for column in ("phone", "legal_phone"):
+        value = getattr(unit, column, None)
+        reason = check_phone(value) if value else None
+        if reason:
+            problems.append((column, reason))
+    if not (unit.name or "").strip():
+        problems.append(("name", _("请填写单位名称")))
+    too_long = length_error(Unit, **{k: getattr(unit, k) for k in ("name", "phone", "address", "legal_name")
+                                     if isinstance(getattr(unit, k, None), str)})
+    if too_long:
+        problems.append((too_long[0], too_long[1]))
+    return problems
+
+
+def check_record(unit: Unit) -> None:
+    """Refuse an edited unit with every problem of its fields (UnitError); nothing is written."""
+    problems = record_problems(unit)
+    if problems:
+        raise UnitError.of(problems)
 
 
 def basic_problems(parent: Unit | None, data: NewUnit, exclude_id: int | None = None) -> list[tuple[str, str]]:

@@ -32,6 +32,7 @@ from app.services.core.validators import (
     check_password,
     length_error,
 )
+from app.services.errors import BusinessError
 from models.core.unit import Unit
 from models.core.user import RoleOwner, UnitUser
 
@@ -40,10 +41,8 @@ ROLE_UNIT_ADMIN = "单位管理员"
 ROLE_STAFF = "工作人员"
 
 
-class UserError(Exception):
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class UserError(BusinessError):
+    """A refused account operation; ``field`` names the form field."""
 
 
 

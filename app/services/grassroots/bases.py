@@ -22,6 +22,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.services.core import attachments, audit
 from app.services.core import units as unit_service
+from app.services.errors import BusinessError
 from app.workflow import Climb, MatterType, Require, register
 from models.core.unit import Category, Unit
 from models.grassroots.base import BaseTransfer, BaseYear, ExpertBase, RegionalSummary
@@ -29,10 +30,8 @@ from models.grassroots.base import BaseTransfer, BaseYear, ExpertBase, RegionalS
 LEGACY_BEFORE = 2022
 
 
-class BaseError(Exception):
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class BaseError(BusinessError):
+    """A refused expert-base operation."""
 
 
 def is_province(user: Any) -> bool:

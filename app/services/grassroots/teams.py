@@ -27,6 +27,7 @@ from app.services.core import attachments, audit
 from app.services.core.validators import to_id, too_long_message
 from app.services.documents import imports
 from app.services.documents.columns import Column
+from app.services.errors import BusinessError
 from app.workflow import MatterType, Require, act, last_refusal, register, review_of
 from models.core.unit import Category, Unit
 from models.grassroots.team import (
@@ -41,10 +42,8 @@ from models.grassroots.team import (
 )
 
 
-class TeamError(Exception):
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class TeamError(BusinessError):
+    """A refused service-team operation."""
 
 
 # -- who does what ----------------------------------------------------------------------------
@@ -342,7 +341,7 @@ def check_summary_open(team: ServiceTeam, user: Any) -> None:
 
 def editable_material(record: Any) -> bool:
     """A material can be edited before it is submitted and after it was returned."""
-    return getattr(record, "review_state", "draft") in ("draft", "returned", "withdrawn")
+    return record is None or record.editable
 
 
 def open_material(team: ServiceTeam, user: Any, code: str) -> Any:
