@@ -32,6 +32,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.widgets import ListWidget
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 from sqlalchemy import types as sa_types
@@ -572,6 +573,15 @@ class ScopedModelView(ChineseDisplayMixin, StrictActionsMixin, ScopedViewMixin, 
         widgets = super()._get_list_widget(filters, order_column=order_column, order_direction=order_direction, **kw)
         args = widgets["list"].template_args
         args["row_rights"] = self.row_rights(list(args.get("pks") or []))
+        # each row's cells drawn here, each column's formatter looked up once (the template drew them
+        # one Jinja call per cell); the same values, escaped as the template escapes them
+        values = list(args.get("value_columns") or [])
+        plan = [(c, (args.get("formatters_columns") or {}).get(c)) for c in args.get("include_columns") or []]
+        args["value_columns"] = values
+        args["row_cells"] = [
+            Markup("".join([f"<td>{escape(fmt(row[c]) if fmt else row[c])}</td>" for c, fmt in plan]))
+            for row in values
+        ]
         args["add_here"] = self.can_add_here()
         return widgets
 
