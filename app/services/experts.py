@@ -59,6 +59,28 @@ def check_identity(values: dict[str, Any]) -> list[tuple[str, str]]:
     return problems
 
 
+def check_identities(cols: dict[str, list[Any]]) -> list[tuple[int, str, str]]:
+    """``check_identity`` for a chunk of rows at once: [(position, column key, reason)]."""
+    from app.services.core.validators import check_id_number
+
+    out: list[tuple[int, str, str]] = []
+    birth_differs, sex_differs = _("出生年月与身份证号码不一致"), _("性别与身份证号码不一致")
+    for pos, (number, kind, birth, sex) in enumerate(zip(cols["id_number"], cols["id_type"], cols["birth_ym"],
+                                                         cols["sex"], strict=True)):
+        if not number or (kind or "01") != "01":
+            continue
+        number = number.upper()
+        reason = check_id_number(number)
+        if reason:
+            out.append((pos, "id_number", str(reason)))
+            continue
+        if birth and number[6:12] != birth:
+            out.append((pos, "birth_ym", birth_differs))
+        if sex in ("1", "2") and ("1" if int(number[16]) % 2 == 1 else "2") != sex:
+            out.append((pos, "sex", sex_differs))
+    return out
+
+
 def row_values(values: dict[str, Any], user: Any, ctx: Any = None) -> dict[str, Any]:
     """One expert's column values for the import's bulk insert (the same keys for every row)."""
     data = dict(values)  # every column of COLUMNS, parsed
@@ -88,8 +110,8 @@ def sql_values(cols: dict[str, Any], user: Any, ctx: Any = None) -> dict[str, An
 
 IMPORT = imports.register(imports.ImportSpec(
     code="experts", title=_l("专家库"), model=Expert, columns=COLUMNS, row_values=row_values, key="id_number",
-    row_check=check_identity, list_endpoint="ExpertView.list", permission=("can_import", "ExpertView"),
-    sql_values=sql_values,
+    row_check=check_identity, rows_check=check_identities, list_endpoint="ExpertView.list",
+    permission=("can_import", "ExpertView"), sql_values=sql_values,
 ))
 
 

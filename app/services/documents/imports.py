@@ -66,6 +66,9 @@ class ImportSpec:
     row_values: Callable[[dict[str, Any], Any, Any], dict[str, Any]]
     key: str | None = None  # the column whose value must be new (duplicates in the file and in the database)
     row_check: Callable[[dict[str, Any]], list[tuple[str, str]]] | None = None  # cross-field checks
+    # the same checks for a chunk of rows at once (optional; used instead of row_check when given):
+    # {column key: the chunk's values} -> [(position in the chunk, column key, reason)]
+    rows_check: Callable[[dict[str, list[Any]]], list[tuple[int, str, str]]] | None = None
     max_rows: int | None = None  # default: IMPORT_MAX_ROWS
     list_endpoint: str | None = None
     permission: tuple[str, str] | None = None  # (permission, view) needed to import
@@ -405,7 +408,7 @@ class Source:
     """The rows of an upload's first sheet: ``rows`` yields (row number, cells) for the header and
     every non-blank row; ``estimate`` is the number of data rows expected (for the progress)."""
 
-    rows: Iterator[tuple[int, list[Any]]]
+    rows: _Guarded
     estimate: int
 
 
@@ -533,26 +536,78 @@ def read(data: bytes, file_name: str, max_rows: int, blank_run: int | None = Non
         raw, estimate = _csv_rows(data)
     else:
         raise ImportError_(_("请上传Excel文件（.xlsx、.xls）或CSV文件"))
-    return Source(_guarded(raw, max_rows, blank_run), max(min(estimate - 1, max_rows), 0))
+    return Source(_Guarded(raw, max_rows, blank_run), max(min(estimate - 1, max_rows), 0))
 
 
-def _guarded(raw: Iterable[tuple[int, list[Any]]], max_rows: int, blank_run: int) -> Iterator[tuple[int, list[Any]]]:
-    seen = 0
-    last = 0
-    for n, row in raw:
+class _Guarded:
+    """The rows of a source without blank rows: reading ends after ``blank_run`` blank rows in a row,
+    and more than ``max_rows`` data rows (plus the header) are refused while reading. Iterated row by
+    row, or taken a chunk at a time (``take``) with the same rules."""
+
+    def __init__(self, raw: Iterable[tuple[int, list[Any]]], max_rows: int, blank_run: int) -> None:
+        self.raw = iter(raw)
+        self.max_rows, self.blank_run = max_rows, blank_run
+        self.seen = 0
+        self.last = 0
+        self.ended = False
+
+    def __iter__(self) -> Iterator[tuple[int, list[Any]]]:
+        return self
+
+    def __next__(self) -> tuple[int, list[Any]]:
+        while not self.ended:
+            item = next(self.raw, None)
+            if item is None:
+                self.ended = True
+                break
+            if self._keep(*item):
+                return item
+        raise StopIteration
+
+    def _keep(self, n: int, row: list[Any]) -> bool:
+        """Whether a row counts (False for a blank row); ends or refuses the reading as its rules say."""
         first = row[0] if row else None
         if first is None or first == "" or (first.__class__ is str and first.isspace()):
             if not row or _is_blank(row):
-                if n - last > blank_run:
-                    return
+                if n - self.last > self.blank_run:
+                    self.ended = True
+                return False
+        if n - self.last > self.blank_run:
+            self.ended = True
+            return False
+        self.last = n
+        self.seen += 1
+        if self.seen > self.max_rows + 1:
+            raise ImportError_(_("数据超过%(n)s行，请分批导入", n=self.max_rows))
+        return True
+
+    def take(self, size: int) -> list[tuple[int, list[Any]]]:
+        """Up to ``size`` rows. A chunk of consecutive rows whose first cells all hold a value (a filled-in
+        sheet) is taken as it is; any other chunk row by row."""
+        out: list[tuple[int, list[Any]]] = []
+        while len(out) < size and not self.ended:
+            part = list(itertools.islice(self.raw, size - len(out)))
+            if not part:
+                self.ended = True
+                break
+            first_n, last_n = part[0][0], part[-1][0]
+            plain = (last_n - first_n == len(part) - 1 and first_n - self.last <= self.blank_run
+                     and self.blank_run >= 1 and self.seen + len(part) <= self.max_rows + 1)
+            if plain:
+                firsts = [row[0] if row else None for _n, row in part]
+                plain = None not in firsts and "" not in firsts and not any(
+                    [f.isspace() for f in firsts if f.__class__ is str])
+            if plain:
+                self.seen += len(part)
+                self.last = last_n
+                out.extend(part)
                 continue
-        if n - last > blank_run:
-            return
-        last = n
-        seen += 1
-        if seen > max_rows + 1:
-            raise ImportError_(_("数据超过%(n)s行，请分批导入", n=max_rows))
-        yield n, row
+            for n, row in part:
+                if self.ended:
+                    break
+                if self._keep(n, row):
+                    out.append((n, row))
+        return out
 
 
 def read_rows(data: bytes, file_name: str) -> Iterator[list[Any]]:
@@ -595,11 +650,14 @@ def _encode(value: Any) -> str:
 _JSON_PLAIN = re.compile(r'[\x00-\x1f"\\]')
 
 
-def _json_texts(rows: list[list[str]]) -> list[str]:
-    """Lists of texts -> their JSON arrays; joined as they are unless a text needs escaping."""
-    if _JSON_PLAIN.search("".join(map("".join, rows))) is None:
-        return ['["' + '","'.join(texts) + '"]' for texts in rows]
-    return [_json_array(texts) for texts in rows]
+def _json_rows(cols: list[Any]) -> list[str]:
+    """Columns of texts -> each row's JSON array, joined as they are unless a text needs escaping."""
+    if _JSON_PLAIN.search("".join(map("".join, cols))) is None:
+        cols = list(cols)
+        cols[0] = ['["' + v for v in cols[0]]
+        cols[-1] = [v + '"]' for v in cols[-1]]
+        return list(map('","'.join, zip(*cols, strict=True)))
+    return [_json_array(list(texts)) for texts in zip(*cols, strict=True)]
 
 
 def _json_array(texts: list[str]) -> str:
@@ -706,49 +764,86 @@ class Checker:
     def finish(self, rows: list[tuple[int, list[Any], list[list[str]]]]) -> list[tuple[int, list[Any],
                                                                                       list[list[str]], str | None]]:
         """Units, cross-field checks and duplicates for a chunk of parsed rows -> (row, values, problems, key)."""
+        self.cross(rows)
+        return self.dedupe(self.keyed(rows))
+
+    def cross(self, rows: list[tuple[int, list[Any], list[list[str]]]]) -> None:
+        """Units (resolved, in scope) and the spec's cross-field checks; problems are appended."""
         spec = self.spec
         if self.unit_cols:
             self._resolve_units({v[i] for _n, v, _p in rows for i in self.unit_cols if v[i]})
-        out = []
-        keys: dict[str, int] = {}
-        row_check, columns = spec.row_check, self.keys
-        for n, values, problems in rows:
-            for i in self.unit_cols:
-                text = values[i]
-                if text:
-                    unit = self.units.get(text)
-                    if unit is None:
-                        values[i] = None
-                        problems.append([self.keys[i], _("单位“%(u)s”不存在", u=text)])
-                    elif not self._in_scope(unit):
-                        values[i] = None
-                        problems.append([self.keys[i], _("单位“%(u)s”不在本单位管辖范围内", u=text)])
-                    else:
-                        values[i] = unit.id
-            if row_check is not None:
+            for _n, values, problems in rows:
+                for i in self.unit_cols:
+                    text = values[i]
+                    if text:
+                        unit = self.units.get(text)
+                        if unit is None:
+                            values[i] = None
+                            problems.append([self.keys[i], _("单位“%(u)s”不存在", u=text)])
+                        elif not self._in_scope(unit):
+                            values[i] = None
+                            problems.append([self.keys[i], _("单位“%(u)s”不在本单位管辖范围内", u=text)])
+                        else:
+                            values[i] = unit.id
+        columns = self.keys
+        if spec.rows_check is not None and rows:  # column by column, for the whole chunk
+            found: dict[int, list[tuple[str, str]]] = {}
+            cols = dict(zip(columns, map(list, zip(*[v for _n, v, _p in rows], strict=True)), strict=True))
+            for pos, k, reason in spec.rows_check(cols):
+                found.setdefault(pos, []).append((k, reason))
+            for pos, cross in found.items():
+                problems = rows[pos][2]
+                bad = {k for k, _r in problems}
+                problems.extend([k, str(reason)] for k, reason in cross if k not in bad)
+        elif spec.row_check is not None:
+            row_check = spec.row_check
+            for _n, values, problems in rows:
                 cross = row_check(dict(zip(columns, values, strict=True)))
                 if cross:
                     bad = {k for k, _r in problems}
                     problems.extend([k, str(reason)] for k, reason in cross if k not in bad)
-            key = None
-            if self.key_index is not None and values[self.key_index]:
-                key = str(values[self.key_index])
-                if self.key_upper:
+
+    def keyed(self, rows: list[tuple[int, list[Any], list[list[str]]]]) -> list[tuple[int, list[Any],
+                                                                                      list[list[str]], str | None]]:
+        """(row, values, problems, key): the key as compared (a text; upper-cased for an ID number)."""
+        key_index, upper = self.key_index, self.key_upper
+        if key_index is None:
+            return [(n, values, problems, None) for n, values, problems in rows]
+        out = []
+        for n, values, problems in rows:
+            key = values[key_index]
+            if key:
+                if key.__class__ is not str:
+                    key = str(key)
+                if upper:
                     key = key.upper()
-                first = self.seen.get(key)
+            else:
+                key = None
+            out.append((n, values, problems, key))
+        return out
+
+    def dedupe(self, rows: list[tuple[int, Any, list[list[str]], str | None]]) -> list[tuple[int, Any,
+                                                                                           list[list[str]], str | None]]:
+        """Keys seen earlier in the file (the rows given in file order after every earlier row) and keys
+        already in the database; problems are appended."""
+        spec = self.spec
+        keys: dict[str, int] = {}
+        seen = self.seen
+        for n, _values, problems, key in rows:
+            if key is not None:
+                first = seen.get(key)
                 if first is not None and first != n:
                     problems.append([spec.key, self.msg_dup[0] + str(first) + self.msg_dup[-1]])
                 else:
-                    self.seen[key] = n
+                    seen[key] = n
                     keys[key] = n
-            out.append((n, values, problems, key))
         if keys:
             existing = self.existing(list(keys))
             if existing:
-                for n, _values, problems, key in out:
+                for n, _values, problems, key in rows:
                     if key in existing and keys.get(key) == n:
                         problems.append([spec.key, self.msg_exists])
-        return out
+        return rows
 
     def existing(self, keys: list[str]) -> set[str]:
         column = getattr(self.spec.model, self.spec.key)
@@ -840,7 +935,7 @@ class BulkWriter:
                         row[i] = proc(row[i])
                     out.append(tuple(row) + extra)
             else:
-                out = [row + extra for row in rows]
+                out = [row + extra for row in rows] if extra else rows
             self.conn.exec_driver_sql(self.sql, out)
         elif self.kind == "postgresql":
             # COPY's text format built here, a block per chunk (psycopg's write_row costs ~30 µs a row)
@@ -877,32 +972,44 @@ _TEXT_KINDS = ("str", "idcard", "mobile", "phone", "dict", "ym")  # parsed to a 
 def _stage(writer: BulkWriter, batch_id: int, checked: list[tuple[int, list[Any], list[list[str]], str | None]],
            rows: list[list[Any]], index: list[int | None], encoded: list[int]) -> tuple[int, int]:
     """Stage a chunk of checked rows (``rows``: their cells, in the same order): a good row's parsed
-    values (the columns in ``encoded`` through ``_encode``), a failing row's cells as typed."""
-    oks: list[bool] = []
-    keys: list[str | None] = []
-    datas: list[str | None] = []
-    errors: list[str | None] = []
-    good_at: list[int] = []
-    good: list[list[str]] = []
-    for (_n, values, problems, key), row in zip(checked, rows, strict=True):
-        keys.append(key[:100] if key is not None and len(key) > 100 else key)
-        if problems:
-            size = len(row)
-            oks.append(False)
-            datas.append(_json_array([_raw(row[i]) if i is not None and i < size else "" for i in index]))
-            errors.append(json.dumps(problems, ensure_ascii=False))
-        else:
-            for i in encoded:
-                values[i] = _encode(values[i])
-            oks.append(True)
-            good_at.append(len(datas))
-            good.append([v or "" for v in values])
-            datas.append(None)
-            errors.append(None)
-    for at, data in zip(good_at, _json_texts(good), strict=True):
-        datas[at] = data
-    writer.write(list(zip(itertools.repeat(batch_id), [c[0] for c in checked], oks, keys, datas, errors)))
-    return len(good), len(checked) - len(good)
+    values (the columns in ``encoded`` through ``_encode``, "" for none), a failing row's cells as typed."""
+    size = len(checked)
+    oks = [not c[2] for c in checked]
+    keys = [c[3] for c in checked]
+    if max(len(k) if k is not None else 0 for k in keys) > 100:
+        keys = [k[:100] if k is not None else None for k in keys]
+    errors: list[str | None] = [None] * size
+    good_at = [i for i, ok in enumerate(oks) if ok] if not all(oks) else None
+    good = checked if good_at is None else [checked[i] for i in good_at]
+    datas: list[str | None]
+    if good:
+        cols = list(zip(*[c[1] for c in good], strict=True))
+        for i, col in enumerate(cols):
+            if i in encoded:
+                cols[i] = [_encode(v) for v in col]
+            elif None in col:
+                cols[i] = [v or "" for v in col]
+        try:
+            texts = _json_rows(cols)
+        except TypeError:  # a value of a text column that is not a text after all
+            texts = _json_rows([[v if v.__class__ is str else _encode(v) for v in col] for col in cols])
+    else:
+        texts = []
+    if good_at is None:
+        datas = texts  # type: ignore[assignment]
+    else:
+        datas = [None] * size
+        for i, text in zip(good_at, texts, strict=True):
+            datas[i] = text
+        for i, (_n, _values, problems, _key) in enumerate(checked):
+            if problems:
+                row = rows[i]
+                width = len(row)
+                datas[i] = _json_array([_raw(row[j]) if j is not None and j < width else "" for j in index])
+                errors[i] = json.dumps(problems, ensure_ascii=False)
+    numbers = [c[0] for c in checked]
+    writer.write(list(zip(itertools.repeat(batch_id, size), numbers, oks, keys, datas, errors, strict=True)))
+    return len(good), size - len(good)
 
 
 def store_original(data: bytes) -> str:
@@ -966,7 +1073,7 @@ def _check_all(spec: ImportSpec, batch_id: int, source: Source, index: list[int 
     total = committed = 0
     writer: BulkWriter | None = None
     while True:
-        part = list(itertools.islice(source.rows, STAGE_ROWS))
+        part = source.rows.take(STAGE_ROWS)
         if not part:
             break
         rows = [row for _n, row in part]
