@@ -111,7 +111,7 @@ def sql_values(cols: dict[str, Any], user: Any, ctx: Any = None) -> dict[str, An
 IMPORT = imports.register(imports.ImportSpec(
     code="experts", title=_l("专家库"), model=Expert, columns=COLUMNS, row_values=row_values, key="id_number",
     row_check=check_identity, rows_check=check_identities, list_endpoint="ExpertView.list",
-    permission=("can_import", "ExpertView"), sql_values=sql_values,
+    permission=("can_import", "ExpertView"), sql_values=sql_values, parallel=True,
 ))
 
 

@@ -22,7 +22,10 @@ import gc
 import io
 import itertools
 import json
+import os
+import pickle
 import re
+import signal
 import uuid
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
@@ -79,6 +82,9 @@ class ImportSpec:
     # ({column key: SQL expression of its staged value, NULL when empty; STAGED_KEY: the staged key},
     # user, context) -> {model column: SQL expression}; must give what ``row_values`` gives
     sql_values: Callable[[dict[str, Any], Any, Any], dict[str, Any]] | None = None
+    # the checks need no database (no unit column; row_check/rows_check plain Python): a large upload is
+    # checked by two processes (a forked worker takes the second part; IMPORT_FORK_ROWS)
+    parallel: bool = False
 
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)
@@ -718,13 +724,17 @@ class Checker:
             values.append(v)
         return values, problems
 
+    def column_parsers(self) -> list[Any]:
+        if self._column_parsers is None:
+            self._column_parsers = [c.column_parser(ch) for c, ch in zip(self.spec.columns, self.choices,
+                                                                         strict=True)]
+        return self._column_parsers
+
     def parse_rows(self, rows: list[list[Any]], index: list[int | None]) -> tuple[list[list[Any]],
                                                                                   list[list[list[str]]]]:
         """A chunk of rows parsed column by column (``Column.column_parser``): the values and the
         problems of each row, the same as ``parse`` row by row."""
-        if self._column_parsers is None:
-            self._column_parsers = [c.column_parser(ch) for c, ch in zip(self.spec.columns, self.choices,
-                                                                         strict=True)]
+        column_parsers = self.column_parsers()
         n = len(rows)
         if len(set(map(len, rows))) == 1:
             cols: list[Any] = list(zip(*rows, strict=True))
@@ -734,7 +744,7 @@ class Checker:
         absent = (None,) * n
         problems: list[list[list[str]]] = [[] for _ in range(n)]
         parsed = []
-        for key, i, parse in zip(self.keys, index, self._column_parsers, strict=True):
+        for key, i, parse in zip(self.keys, index, column_parsers, strict=True):
             values, errors = parse(cols[i] if i is not None and i < width else absent)
             for r, reason in errors:
                 problems[r].append([key, reason])
@@ -969,6 +979,61 @@ STAGE_KEYS = ["batch_id", "row_no", "ok", "key", "data", "errors"]
 _TEXT_KINDS = ("str", "idcard", "mobile", "phone", "dict", "ym")  # parsed to a text or None
 
 
+def _typed_json(rows: list[list[Any]], index: list[int | None]) -> list[str]:
+    """Every row's cells as typed (``_raw``), in the spec's column order, as JSON arrays."""
+    n = len(rows)
+    raw: list[Any] = (list(zip(*rows, strict=True)) if len(set(map(len, rows))) == 1
+                      else list(itertools.zip_longest(*rows)))
+    cols: list[list[str]] = []
+    for i in index:
+        if i is None or i >= len(raw):
+            cols.append([""] * n)
+            continue
+        col = raw[i]
+        if set(map(type, col)) == {str}:
+            texts = [v.strip() for v in col]
+            if SEP in "".join(texts):
+                texts = [v.replace(SEP, " ") for v in texts]
+        else:
+            texts = [_raw(v) for v in col]
+        cols.append(texts)
+    return _json_rows(cols)
+
+
+def _prepare(checker: Checker, part: list[tuple[int, list[Any]]], index: list[int | None],
+             encoded: list[int]) -> tuple[list[int], list[str | None], list[list[list[str]]], list[str | None],
+                                          list[str]]:
+    """A chunk checked as far as it can be without the database or the earlier rows (parsed, units
+    aside, cross-checked, keyed), for the check's worker process: the row numbers, keys, problems so
+    far, each row's staged text if it stays good (None when it already fails) and as typed."""
+    rows = [row for _n, row in part]
+    values, problems = checker.parse_rows(rows, index)
+    items = [(n, v, p) for (n, _row), v, p in zip(part, values, problems, strict=True)]
+    checker.cross(items)
+    keyed = checker.keyed(items)
+    good_at = [i for i, p in enumerate(problems) if not p]
+    good: list[str | None] = [None] * len(part)
+    for i, text in zip(good_at, _good_json([keyed[i][1] for i in good_at], encoded), strict=True):
+        good[i] = text
+    return [n for n, _row in part], [k for _n, _v, _p, k in keyed], problems, good, _typed_json(rows, index)
+
+
+def _good_json(values: list[list[Any]], encoded: list[int]) -> list[str]:
+    """Good rows' parsed values -> their staged JSON arrays (``encoded`` columns through ``_encode``)."""
+    if not values:
+        return []
+    cols: list[Any] = list(zip(*values, strict=True))
+    for i, col in enumerate(cols):
+        if i in encoded:
+            cols[i] = [_encode(v) for v in col]
+        elif None in col:
+            cols[i] = [v or "" for v in col]
+    try:
+        return _json_rows(cols)
+    except TypeError:  # a value of a text column that is not a text after all
+        return _json_rows([[v if v.__class__ is str else _encode(v) for v in col] for col in cols])
+
+
 def _stage(writer: BulkWriter, batch_id: int, checked: list[tuple[int, list[Any], list[list[str]], str | None]],
            rows: list[list[Any]], index: list[int | None], encoded: list[int]) -> tuple[int, int]:
     """Stage a chunk of checked rows (``rows``: their cells, in the same order): a good row's parsed
@@ -982,19 +1047,7 @@ def _stage(writer: BulkWriter, batch_id: int, checked: list[tuple[int, list[Any]
     good_at = [i for i, ok in enumerate(oks) if ok] if not all(oks) else None
     good = checked if good_at is None else [checked[i] for i in good_at]
     datas: list[str | None]
-    if good:
-        cols = list(zip(*[c[1] for c in good], strict=True))
-        for i, col in enumerate(cols):
-            if i in encoded:
-                cols[i] = [_encode(v) for v in col]
-            elif None in col:
-                cols[i] = [v or "" for v in col]
-        try:
-            texts = _json_rows(cols)
-        except TypeError:  # a value of a text column that is not a text after all
-            texts = _json_rows([[v if v.__class__ is str else _encode(v) for v in col] for col in cols])
-    else:
-        texts = []
+    texts = _good_json([c[1] for c in good], encoded)
     if good_at is None:
         datas = texts  # type: ignore[assignment]
     else:
@@ -1010,6 +1063,110 @@ def _stage(writer: BulkWriter, batch_id: int, checked: list[tuple[int, list[Any]
     numbers = [c[0] for c in checked]
     writer.write(list(zip(itertools.repeat(batch_id, size), numbers, oks, keys, datas, errors, strict=True)))
     return len(good), size - len(good)
+
+
+def _stage_prepared(writer: BulkWriter, batch_id: int, checker: Checker,
+                    chunk: tuple[list[int], list[str | None], list[list[list[str]]], list[str | None], list[str]]
+                    ) -> int:
+    """Stage a chunk ``_prepare``d by the worker: duplicates and keys in the database found here."""
+    numbers, keys, problems, good, typed = chunk
+    checker.dedupe(list(zip(numbers, itertools.repeat(None), problems, keys, strict=False)))
+    if any(k is not None and len(k) > 100 for k in keys):
+        keys = [k[:100] if k is not None else None for k in keys]
+    oks = [not p for p in problems]
+    datas = [g if ok else t for g, t, ok in zip(good, typed, oks, strict=True)]
+    errors = [None if ok else json.dumps(p, ensure_ascii=False) for p, ok in zip(problems, oks, strict=True)]
+    writer.write(list(zip(itertools.repeat(batch_id, len(numbers)), numbers, oks, keys, datas, errors,
+                          strict=True)))
+    return len(numbers)
+
+
+class _Worker:
+    """A forked process that checks the rows after the first ``split`` (everything but the database:
+    ``_prepare``) while this process checks the first ones; its chunks come back pickled in a temporary
+    file. The fork copies the sheet as read so far (copy-on-write), the reader's position included.
+    If the worker fails in any way, the caller reads on from its own position (where the worker began)."""
+
+    def __init__(self, checker: Checker, source: Source, index: list[int | None], encoded: list[int],
+                 split: int) -> None:
+        import tempfile
+
+        self.split = split
+        checker.column_parsers()  # prepared here: the worker asks nothing of the database
+        self.file = tempfile.TemporaryFile()
+        self.pid = os.fork()
+        if self.pid == 0:  # the worker: no database, no logging; it ends with os._exit
+            code = 1
+            try:
+                with os.fdopen(os.dup(self.file.fileno()), "wb") as out:
+                    try:
+                        skipped = 0
+                        while skipped < split:
+                            part = source.rows.take(min(STAGE_ROWS, split - skipped))
+                            if not part:
+                                break
+                            skipped += len(part)
+                        while part := source.rows.take(STAGE_ROWS):
+                            pickle.dump(("rows", _prepare(checker, part, index, encoded)), out, pickle.HIGHEST_PROTOCOL)
+                        pickle.dump(("end", None), out)
+                        code = 0
+                    except ImportError_ as e:  # the sheet is refused (too many rows): the caller says why
+                        pickle.dump(("refused", str(e)), out)
+                        code = 2
+            finally:
+                os._exit(code)
+
+    def results(self, timeout: float) -> Iterator[Any] | None:
+        """The worker's chunks once it has ended well; None when it failed or took longer than ``timeout``."""
+        import time
+
+        end = time.monotonic() + timeout
+        while True:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.pid = 0
+                break
+            if time.monotonic() > end:
+                current_app.logger.warning("import worker %s took too long; checking on here", self.pid)
+                return None
+            time.sleep(0.005)
+        code = os.waitstatus_to_exitcode(status)
+        self.file.seek(0)
+        if code == 2:  # the refusal follows the chunks prepared before it
+            while True:
+                kind, message = pickle.load(self.file)
+                if kind == "refused":
+                    raise ImportError_(message)
+        if code != 0:
+            current_app.logger.warning("import worker ended with %s; checking on here", code)
+            return None
+        return self._chunks()
+
+    def _chunks(self) -> Iterator[Any]:
+        while True:
+            kind, chunk = pickle.load(self.file)
+            if kind != "rows":
+                return
+            yield chunk
+
+    def close(self) -> None:
+        if self.pid:
+            with contextlib.suppress(OSError):
+                os.kill(self.pid, signal.SIGKILL)
+                os.waitpid(self.pid, 0)
+            self.pid = 0
+        self.file.close()
+
+
+def _fork_split(spec: ImportSpec, source: Source) -> int:
+    """How many rows this process checks before a worker takes the rest (0: no worker). A worker needs
+    a spec whose checks need no database (``parallel``; no unit column), a large sheet and os.fork."""
+    least = _setting("IMPORT_FORK_ROWS", 20000)
+    if (not least or not spec.parallel or source.estimate < least or not hasattr(os, "fork")
+            or any(c.kind == "unit" for c in spec.columns)):
+        return 0
+    # this process also stages the worker's rows and asks the database about their keys: it takes less
+    return max(STAGE_ROWS, (source.estimate * 45 // 100) // STAGE_ROWS * STAGE_ROWS)
 
 
 def store_original(data: bytes) -> str:
@@ -1067,26 +1224,50 @@ def start(spec: ImportSpec, data: bytes, file_name: str, user: Any, storage_key:
 def _check_all(spec: ImportSpec, batch_id: int, source: Source, index: list[int | None], user: Any,
                report: Report | None) -> int:
     """Parse a chunk of rows column by column, finish it (units, cross-field checks, duplicates) and
-    stage it; a job commits and reports every ``COMMIT_ROWS`` rows."""
+    stage it; a job commits and reports every ``COMMIT_ROWS`` rows. A large sheet of a ``parallel``
+    spec is checked by two processes: a forked worker prepares the rows after the first ``split``."""
     checker = Checker(spec, user)
     encoded = [i for i, c in enumerate(spec.columns) if c.kind not in _TEXT_KINDS]
     total = committed = 0
     writer: BulkWriter | None = None
-    while True:
-        part = source.rows.take(STAGE_ROWS)
-        if not part:
-            break
-        rows = [row for _n, row in part]
-        values, problems = checker.parse_rows(rows, index)
-        checked = checker.finish([(n, v, p) for (n, _row), v, p in zip(part, values, problems, strict=True)])
-        if writer is None:  # after a commit the session may hand back another connection
-            writer = BulkWriter(ImportRow.__table__, STAGE_KEYS)
-        _stage(writer, batch_id, checked, rows, index, encoded)
-        total += len(part)
+
+    def staged(n: int) -> None:
+        nonlocal total, committed, writer
+        total += n
         if report and total - committed >= COMMIT_ROWS:
             db.session.commit()
-            writer, committed = None, total
+            writer, committed = None, total  # after a commit the session may hand back another connection
             report(total, max(source.estimate, total))
+
+    def own(limit: int | None) -> None:
+        nonlocal writer
+        while True:
+            size = STAGE_ROWS if limit is None else min(STAGE_ROWS, limit - total)
+            part = source.rows.take(size) if size > 0 else []
+            if not part:
+                return
+            rows = [row for _n, row in part]
+            values, problems = checker.parse_rows(rows, index)
+            checked = checker.finish([(n, v, p) for (n, _row), v, p in zip(part, values, problems, strict=True)])
+            writer = writer or BulkWriter(ImportRow.__table__, STAGE_KEYS)
+            _stage(writer, batch_id, checked, rows, index, encoded)
+            staged(len(part))
+
+    split = _fork_split(spec, source)
+    worker = _Worker(checker, source, index, encoded, split) if split else None
+    try:
+        own(split or None)
+        if worker is not None:
+            chunks = worker.results(timeout=60.0 + source.estimate / 2000)
+            if chunks is None:  # the worker failed: read on from here, where it began
+                own(None)
+            else:
+                for chunk in chunks:
+                    writer = writer or BulkWriter(ImportRow.__table__, STAGE_KEYS)
+                    staged(_stage_prepared(writer, batch_id, checker, chunk))
+    finally:
+        if worker is not None:
+            worker.close()
     if report and total > committed:
         db.session.commit()
         report(total, max(source.estimate, total))
