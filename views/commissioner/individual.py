@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from flask import Response, abort, flash, g, redirect, request, url_for
+from flask import Response, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
@@ -17,11 +17,10 @@ from app.extensions import db
 from app.services.commissioner import individual as service
 from app.services.core import attachments, dicts
 from app.services.core import users as user_service
-from app.workflow import ReviewError, act, allowed_actions
 from models.commissioner.individual import KINDS, Agreement, Application, Commissioner
-from models.core.workflow import STATES
 from views.base import ScopedModelView, scoped_interface
-from views.review import ACTION_LABELS, ReviewViewMixin
+from views.commissioner.pages import ApplicantPagesMixin
+from views.review import ReviewViewMixin
 
 
 class CommissionerRegisterView(BaseView):
@@ -53,13 +52,17 @@ class CommissionerRegisterView(BaseView):
                                     title=_("科技特派员注册"))
 
 
-class CommissionerMyView(BaseView):
+class CommissionerMyView(ApplicantPagesMixin, BaseView):
     """The commissioner's own pages; every record is the account's own."""
     class_permission_name = "commissioner.My"
     previous_class_permission_name = "KtpMyView"
 
     route_base = "/commissioner/my"
     default_view = "profile"
+    service = service
+    application_template = "commissioner/application.html"
+    application_title, agreement_title = _l("个人申请表"), _l("个人服务协议")
+    agreement_owner, agreement_file = "commissioner.agreement", _l("个人服务协议")
     base_permissions = ["can_profile", "can_application", "can_agreement"]
     method_permission_name = {"profile": "profile", "application": "application", "submit": "application",
                               "agreement": "agreement", "agreement_pdf": "agreement"}
@@ -88,88 +91,14 @@ class CommissionerMyView(BaseView):
             certified=rec.certified_at if rec else None, need_city=service.rec_kind(g.user) == "individual",
             title=_("基本信息"))
 
-    @expose("/application", methods=["GET", "POST"])
-    @has_access
-    def application(self) -> Any:
-        errors: dict[str, str] = {}
-        if request.method == "POST":
-            try:
-                service.save_application(g.user, request.form)
-                db.session.commit()
-            except service.CommissionerError as e:
-                db.session.rollback()
-                errors.update(e.errors())
-                flash(e.summary(), "danger")
-            else:
-                flash(_("申请表已保存；确认无误后请点击“提交审核”"), "success")
-                return redirect(url_for("CommissionerMyView.application"))
-        st = service.status(g.user)
-        rec = st["application"]
-        values = request.form if request.method == "POST" else (
-            {**{k: getattr(rec, k) for k, _l2 in service.APPLICATION_FIELDS}, "intended_city": rec.intended_city_id}
-            if rec else {})
-        return self.render_template(
-            "commissioner/application.html", values=values, errors=errors, fields=service.APPLICATION_FIELDS,
-            cities=service.cities(), rec=rec, review=st["review"], states=STATES,
-            labels={**ACTION_LABELS, **service.INDIVIDUAL.labels},
-            profile=service.profile_of(g.user), editable=rec is None or rec.editable,
-            can_withdraw=rec is not None and "withdraw" in allowed_actions(service.INDIVIDUAL, st["review"], g.user),
-            title=_("个人申请表"))
+    def application_record(self) -> Any:
+        return service.application_of(g.user)
 
-    @expose("/application/submit", methods=["POST"])
-    @has_access
-    def submit(self) -> Any:
-        rec = service.application_of(g.user)
-        if rec is None:
-            flash(_("请先填写并保存申请表"), "warning")
-            return redirect(url_for("CommissionerMyView.application"))
-        action = "withdraw" if request.form.get("action") == "withdraw" else "submit"
-        try:
-            act(service.INDIVIDUAL, rec, g.user, action)
-            db.session.commit()
-        except ReviewError as e:
-            db.session.rollback()
-            flash(str(e), "danger")
-        else:
-            flash(_("已撤回，可修改后重新提交") if action == "withdraw" else _("已提交审核"), "success")
-        return redirect(url_for("CommissionerMyView.application"))
+    def application_context(self, rec: Any) -> dict[str, Any]:
+        return {"profile": service.profile_of(g.user)}
 
-    @expose("/agreement", methods=["GET", "POST"])
-    @has_access
-    def agreement(self) -> Any:
-        app_rec = service.approved(g.user)
-        if app_rec is None:
-            return self.render_template("commissioner/agreement.html", locked=True, title=_("个人服务协议"))
-        errors: dict[str, str] = {}
-        rec = service.agreement_of(g.user)
-        if request.method == "POST":
-            try:
-                service.save_agreement(g.user, request.form)
-                db.session.commit()
-            except service.CommissionerError as e:
-                db.session.rollback()
-                errors.update(e.errors())
-                flash(e.summary(), "danger")
-            else:
-                flash(_("服务协议已保存，可下载打印"), "success")
-                return redirect(url_for("CommissionerMyView.agreement"))
-        values = request.form if request.method == "POST" else (
-            {k: getattr(rec, k) for k, _l2 in service.AGREEMENT_FIELDS} if rec else {})
-        return self.render_template(
-            "commissioner/agreement.html", locked=False, values=values, errors=errors, fields=service.AGREEMENT_FIELDS, rec=rec,
-            owner=attachments.OWNERS["commissioner.agreement"], files=attachments.current(rec) if rec else [],
-            title=_("个人服务协议"))
-
-    @expose("/agreement/pdf")
-    @has_access
-    def agreement_pdf(self) -> Any:
-        rec = service.agreement_of(g.user)
-        if rec is None:
-            abort(404)
-        body = service.agreement_pdf(rec)
-        name = quote(f"个人服务协议_{rec.application.commissioner.name}.pdf")
-        return Response(body, mimetype="application/pdf",
-                        headers={"Content-Disposition": f"attachment; filename=agreement.pdf; filename*=UTF-8''{name}"})
+    def agreement_name(self, rec: Any) -> str:
+        return rec.application.commissioner.name
 
 
 def scans_context(record: Any) -> dict[str, Any]:
@@ -204,6 +133,34 @@ class CommissionerReviewListMixin:
                                     for code, label in STAGES.get(kind or "", [])]
         return super().render_template(template, **kwargs)  # type: ignore[misc]
 
+    # 打包下载: what each list bundles
+    zip_sheet_name: str  # the sheets' name in the zip: 个人申请表 / 团队申请表
+    zip_scans: str  # the slot of the stamped application scan
+    zip_agreement: type  # the agreement model whose stamped scans go along
+    zip_file: str  # the ASCII file name beside the Chinese one
+
+    def zip_label(self, rec: Any) -> str:
+        raise NotImplementedError
+
+    @expose("/zip")
+    @has_access
+    def zip(self) -> Any:
+        """打包下载: every application of the current list as a PDF sheet, with the stamped agreement scans."""
+        from app.services.commissioner.bundles import zip_sheets
+        from app.services.core import audit
+
+        agreement = self.zip_agreement
+        body, n = zip_sheets(
+            self._export_query().limit(500), label=self.zip_label, sheet_name=self.zip_sheet_name,  # type: ignore[attr-defined]
+            sheet=self.matter_service.sheet_pdf, scans=self.zip_scans,
+            agreement_of=lambda rec: db.session.scalar(select(agreement).where(agreement.application_id == rec.id)),
+        )
+        audit.record_now("export", object_type=self.class_permission_name, object_repr="zip",  # type: ignore[attr-defined]
+                         detail=f"files={n}")
+        name = quote(f"{self.zip_sheet_name}_{n}份.zip")
+        return Response(body, mimetype="application/zip",
+                        headers={"Content-Disposition": f"attachment; filename={self.zip_file}; filename*=UTF-8''{name}"})
+
 
 class CommissionerApplicationView(CommissionerReviewListMixin, ReviewViewMixin, ScopedModelView):
     """申请审核 / 对接审核 / 推送管理: one list; the engine decides what each unit may do."""
@@ -227,26 +184,14 @@ class CommissionerApplicationView(CommissionerReviewListMixin, ReviewViewMixin, 
     method_permission_name = {"zip": "list"}
     base_order = ("id", "desc")
     list_template = "commissioner/application_list.html"
+    matter_service = service
+    zip_sheet_name, zip_scans, zip_agreement, zip_file = "个人申请表", "city_stamped", Agreement, "applications.zip"
+
+    def zip_label(self, rec: Any) -> str:
+        return rec.commissioner.name
 
     def review_context(self, record: Any) -> dict[str, Any]:
         return {"person": record.commissioner, "push_units": [record.intended_city], **scans_context(record)}
-
-    @expose("/zip")
-    @has_access
-    def zip(self) -> Any:
-        """打包下载: every application of the current list as a PDF sheet, with stamped agreement scans."""
-        from app.services.commissioner.bundles import zip_sheets
-        from app.services.core import audit
-
-        body, n = zip_sheets(
-            self._export_query().limit(500), label=lambda rec: rec.commissioner.name, sheet_name="个人申请表",
-            sheet=service.sheet_pdf, scans="city_stamped",
-            agreement_of=lambda rec: db.session.scalar(select(Agreement).where(Agreement.application_id == rec.id)),
-        )
-        audit.record_now("export", object_type="commissioner.Application", object_repr="zip", detail=f"files={n}")
-        name = quote(f"个人申请表_{n}份.zip")
-        return Response(body, mimetype="application/zip",
-                        headers={"Content-Disposition": f"attachment; filename=applications.zip; filename*=UTF-8''{name}"})
 
 
 class CommissionerDispatchedView(BaseView):

@@ -4,9 +4,8 @@ choice; the review list of the legal units, the province and the cities."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
-from flask import Response, abort, flash, g, redirect, request, url_for
+from flask import g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
@@ -16,34 +15,28 @@ from sqlalchemy import select
 from app.extensions import db
 from app.services.commissioner import individual as ind
 from app.services.commissioner import team as service
-from app.services.core import attachments
-from app.workflow import ReviewError, act, allowed_actions, review_of
 from models.commissioner.team import Team, TeamAgreement, TeamApplication, TeamMember
-from models.core.workflow import STATES
 from views.base import ScopedModelView, scoped_interface
 from views.commissioner.individual import CommissionerReviewListMixin, scans_context
-from views.review import ACTION_LABELS, ReviewViewMixin
+from views.commissioner.pages import ApplicantPagesMixin, save_then_redirect
+from views.review import ReviewViewMixin
 
 
-class CommissionerTeamView(BaseView):
+class CommissionerTeamView(ApplicantPagesMixin, BaseView):
     class_permission_name = "commissioner.Team"
     previous_class_permission_name = "KtpTeamView"
     route_base = "/commissioner/team"
     default_view = "team"
+    service = service
+    application_template = "commissioner/team_application.html"
+    application_title, agreement_title = _l("团队申请表"), _l("团队服务协议")
+    agreement_owner, agreement_file = "commissioner.team_agreement", _l("团队服务协议")
     base_permissions = ["can_team", "can_join"]
     method_permission_name = {m: "team" for m in ("team", "remove", "application", "submit", "agreement",
                                                   "agreement_pdf")} | {"join": "join"}
 
     def _redirect(self, endpoint: str, ok: str, fn: Any) -> Any:
-        try:
-            fn()
-            db.session.commit()
-        except (ind.CommissionerError, ReviewError) as e:
-            db.session.rollback()
-            flash(str(e), "danger")
-        else:
-            flash(ok, "success")
-        return redirect(url_for(endpoint))
+        return save_then_redirect(fn, ok, endpoint, {}) or redirect(url_for(endpoint))
 
     @expose("/", methods=["GET", "POST"])
     @has_access
@@ -59,84 +52,14 @@ class CommissionerTeamView(BaseView):
     def remove(self, member_id: int) -> Any:
         return self._redirect("CommissionerTeamView.team", _("已删除团队成员"), lambda: service.remove_member(g.user, member_id))
 
-    @expose("/application", methods=["GET", "POST"])
-    @has_access
-    def application(self) -> Any:
-        errors: dict[str, str] = {}
-        team = service.team_of_leader(g.user)
-        if request.method == "POST":
-            try:
-                service.save_application(g.user, request.form)
-                db.session.commit()
-            except ind.CommissionerError as e:
-                db.session.rollback()
-                errors.update(e.errors())
-                flash(e.summary(), "danger")
-            else:
-                flash(_("申请表已保存；确认无误后请点击“提交审核”"), "success")
-                return redirect(url_for("CommissionerTeamView.application"))
-        rec = service.application_of(team)
-        values = request.form if request.method == "POST" else (
-            {**{k: getattr(rec, k) for k, _v in service.APPLICATION_FIELDS}, "intended_city": rec.intended_city_id}
-            if rec else {})
-        return self.render_template(
-            "commissioner/team_application.html", team=team, rec=rec, values=values, errors=errors,
-            fields=service.APPLICATION_FIELDS, cities=ind.cities(), states=STATES,
-            labels={**ACTION_LABELS, **service.TEAM.labels},
-            review=review_of(service.TEAM.code, rec.id) if rec else None, min_team=service.MIN_TEAM,
-            can_withdraw=rec is not None and "withdraw" in allowed_actions(
-                service.TEAM, review_of(service.TEAM.code, rec.id), g.user),
-            editable=rec is None or rec.editable, title=_("团队申请表"))
+    def application_record(self) -> Any:
+        return service.application_of(service.team_of_leader(g.user))
 
-    @expose("/application/submit", methods=["POST"])
-    @has_access
-    def submit(self) -> Any:
-        rec = service.application_of(service.team_of_leader(g.user))
-        if rec is None:
-            flash(_("请先填写并保存申请表"), "warning")
-            return redirect(url_for("CommissionerTeamView.application"))
-        if request.form.get("action") == "withdraw":
-            return self._redirect("CommissionerTeamView.application", _("已撤回，可修改后重新提交"),
-                                  lambda: act(service.TEAM, rec, g.user, "withdraw"))
-        return self._redirect("CommissionerTeamView.application", _("已提交审核"),
-                              lambda: act(service.TEAM, rec, g.user, "submit"))
+    def application_context(self, rec: Any) -> dict[str, Any]:
+        return {"team": service.team_of_leader(g.user), "min_team": service.MIN_TEAM}
 
-    @expose("/agreement", methods=["GET", "POST"])
-    @has_access
-    def agreement(self) -> Any:
-        if service.approved(g.user) is None:
-            return self.render_template("commissioner/agreement.html", locked=True, team_mode=True, title=_("团队服务协议"))
-        errors: dict[str, str] = {}
-        rec = service.agreement_of(g.user)
-        if request.method == "POST":
-            try:
-                service.save_agreement(g.user, request.form)
-                db.session.commit()
-            except ind.CommissionerError as e:
-                db.session.rollback()
-                errors.update(e.errors())
-                flash(e.summary(), "danger")
-            else:
-                flash(_("服务协议已保存，可下载打印"), "success")
-                return redirect(url_for("CommissionerTeamView.agreement"))
-        values = request.form if request.method == "POST" else (
-            {k: getattr(rec, k) for k, _v in service.AGREEMENT_FIELDS} if rec else {})
-        return self.render_template(
-            "commissioner/agreement.html", locked=False, team_mode=True, values=values, errors=errors,
-            fields=service.AGREEMENT_FIELDS, rec=rec, owner=attachments.OWNERS["commissioner.team_agreement"],
-            files=attachments.current(rec) if rec else [], pdf_endpoint="CommissionerTeamView.agreement_pdf",
-            title=_("团队服务协议"))
-
-    @expose("/agreement/pdf")
-    @has_access
-    def agreement_pdf(self) -> Any:
-        rec = service.agreement_of(g.user)
-        if rec is None:
-            abort(404)
-        body = service.agreement_pdf(rec)
-        name = quote(f"团队服务协议_{rec.application.team.name}.pdf")
-        return Response(body, mimetype="application/pdf",
-                        headers={"Content-Disposition": f"attachment; filename=team.pdf; filename*=UTF-8''{name}"})
+    def agreement_name(self, rec: Any) -> str:
+        return rec.application.team.name
 
     @expose("/join", methods=["GET", "POST"])
     @has_access
@@ -175,29 +98,15 @@ class CommissionerTeamApplicationView(CommissionerReviewListMixin, ReviewViewMix
     method_permission_name = {"zip": "list"}
     base_order = ("id", "desc")
     list_template = "commissioner/team_application_list.html"
+    matter_service = service
+    zip_sheet_name, zip_scans, zip_agreement, zip_file = "团队申请表", "unit_stamped", TeamAgreement, "teams.zip"
+
+    def zip_label(self, rec: Any) -> str:
+        return rec.team.name
 
     def review_context(self, record: Any) -> dict[str, Any]:
         return {"push_units": [record.intended_city], "leader": ind.profile_of(record.team.leader),
                 **scans_context(record)}
-
-    @expose("/zip")
-    @has_access
-    def zip(self) -> Any:
-        """打包下载 for a legal unit (or the departments): every team application as a PDF sheet, with the
-        stamped team agreement scans."""
-        from app.services.commissioner.bundles import zip_sheets
-        from app.services.core import audit
-
-        body, n = zip_sheets(
-            self._export_query().limit(500), label=lambda rec: rec.team.name, sheet_name="团队申请表",
-            sheet=service.sheet_pdf, scans="unit_stamped",
-            agreement_of=lambda rec: db.session.scalar(
-                select(TeamAgreement).where(TeamAgreement.application_id == rec.id)),
-        )
-        audit.record_now("export", object_type="commissioner.TeamApplication", object_repr="zip", detail=f"files={n}")
-        name = quote(f"团队申请表_{n}份.zip")
-        return Response(body, mimetype="application/zip",
-                        headers={"Content-Disposition": f"attachment; filename=teams.zip; filename*=UTF-8''{name}"})
 
 
 class CommissionerTeamListView(ScopedModelView):

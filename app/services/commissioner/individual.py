@@ -219,6 +219,9 @@ attachments.register_owner("commissioner.agreement", Agreement, [
                                 state_of=lambda rec: rec.application.review_state, label=_l("特派员本人")))
 
 
+MATTER = INDIVIDUAL  # the matter of this module's applicant pages (views/commissioner/pages.py)
+
+
 def status(user: Any) -> dict[str, Any]:
     rec = application_of(user)
     review = review_of(INDIVIDUAL.code, rec.id) if rec is not None else None

@@ -179,6 +179,9 @@ TEAM = register(MatterType(
 ))
 
 
+MATTER = TEAM  # the matter of this module's applicant pages (views/commissioner/pages.py)
+
+
 def approved(user: Any) -> TeamApplication | None:
     rec = application_of(team_of_leader(user))
     return rec if rec is not None and rec.review_state == "approved" else None
