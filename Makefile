@@ -29,14 +29,24 @@ serve: db
 	$(VENV)/bin/gunicorn -c gunicorn.conf.py run:app
 
 test: setup
-	$(PY) -m pytest -q
-	@echo "== one business line per deployment (ENABLED_MODULES): each line's tests alone"
-	ENABLED_MODULES=grassroots $(PY) -m pytest -q -p no:cacheprovider tests/grassroots
-	ENABLED_MODULES=commissioner $(PY) -m pytest -q -p no:cacheprovider tests/commissioner
-	@if [ -n "$$TEST_DATABASE_URL" ]; then \
-		echo "== PostgreSQL: $$TEST_DATABASE_URL"; \
-		PYTEST_DATABASE_URL="$$TEST_DATABASE_URL" $(PY) -m pytest -q --ignore=tests/e2e; \
-	fi
+	@# SQLite (the whole suite, the browser tests included) and PostgreSQL (when TEST_DATABASE_URL is set)
+	@# run side by side on their own databases; then each line's tests with only that line enabled.
+	@mkdir -p .test-logs; rm -f .test-logs/*; start=$$(date +%s); \
+	( $(PY) -m pytest -q -p no:cacheprovider > .test-logs/sqlite.log 2>&1; echo $$? > .test-logs/sqlite.rc ) & \
+	if [ -n "$$TEST_DATABASE_URL" ]; then \
+		PYTEST_DATABASE_URL="$$TEST_DATABASE_URL" $(PY) -m pytest -q -p no:cacheprovider --ignore=tests/e2e \
+			> .test-logs/postgresql.log 2>&1; echo $$? > .test-logs/postgresql.rc; \
+	fi; \
+	( ENABLED_MODULES=grassroots $(PY) -m pytest -q -p no:cacheprovider tests/grassroots && \
+	  ENABLED_MODULES=commissioner $(PY) -m pytest -q -p no:cacheprovider tests/commissioner ) \
+		> .test-logs/one-line.log 2>&1; echo $$? > .test-logs/one-line.rc; \
+	wait; status=0; \
+	for run in sqlite postgresql one-line; do \
+		[ -f .test-logs/$$run.rc ] || continue; \
+		echo "== $$run: $$(tail -n 1 .test-logs/$$run.log)"; \
+		if [ "$$(cat .test-logs/$$run.rc)" != 0 ]; then status=1; cat .test-logs/$$run.log; fi; \
+	done; \
+	echo "== make test: $$(( $$(date +%s) - start )) s"; exit $$status
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
