@@ -1526,7 +1526,8 @@ def _insert_select(spec: ImportSpec, batch: ImportBatch, user: Any, ctx: Any, to
     assert spec.sql_values is not None
     values = spec.sql_values(cols, user, ctx)
     query = select(*values.values()).select_from(src).where(*where).order_by(src.c.row_no)
-    stmt = insert(spec.model.__table__).from_select(list(values), query, include_defaults=True)
+    stmt = (insert(spec.model.__table__).from_select(list(values), query, include_defaults=True)
+            .execution_options(preserve_rowcount=True))  # psycopg's count of an INSERT is dropped otherwise
     first, last = db.session.execute(select(func.min(t.c.row_no), func.max(t.c.row_no)).where(*rows[:2])).one()
     if first is None:
         return 0
