@@ -979,33 +979,12 @@ STAGE_KEYS = ["batch_id", "row_no", "ok", "key", "data", "errors"]
 _TEXT_KINDS = ("str", "idcard", "mobile", "phone", "dict", "ym")  # parsed to a text or None
 
 
-def _typed_json(rows: list[list[Any]], index: list[int | None]) -> list[str]:
-    """Every row's cells as typed (``_raw``), in the spec's column order, as JSON arrays."""
-    n = len(rows)
-    raw: list[Any] = (list(zip(*rows, strict=True)) if len(set(map(len, rows))) == 1
-                      else list(itertools.zip_longest(*rows)))
-    cols: list[list[str]] = []
-    for i in index:
-        if i is None or i >= len(raw):
-            cols.append([""] * n)
-            continue
-        col = raw[i]
-        if set(map(type, col)) == {str}:
-            texts = [v.strip() for v in col]
-            if SEP in "".join(texts):
-                texts = [v.replace(SEP, " ") for v in texts]
-        else:
-            texts = [_raw(v) for v in col]
-        cols.append(texts)
-    return _json_rows(cols)
-
-
 def _prepare(checker: Checker, part: list[tuple[int, list[Any]]], index: list[int | None],
              encoded: list[int]) -> tuple[list[int], list[str | None], list[list[list[str]]], list[str | None],
                                           list[str]]:
     """A chunk checked as far as it can be without the database or the earlier rows (parsed, units
     aside, cross-checked, keyed), for the check's worker process: the row numbers, keys, problems so
-    far, each row's staged text if it stays good (None when it already fails) and as typed."""
+    far, each row's staged text if it stays good (None when it already fails) and its cells."""
     rows = [row for _n, row in part]
     values, problems = checker.parse_rows(rows, index)
     items = [(n, v, p) for (n, _row), v, p in zip(part, values, problems, strict=True)]
@@ -1015,7 +994,7 @@ def _prepare(checker: Checker, part: list[tuple[int, list[Any]]], index: list[in
     good: list[str | None] = [None] * len(part)
     for i, text in zip(good_at, _good_json([keyed[i][1] for i in good_at], encoded), strict=True):
         good[i] = text
-    return [n for n, _row in part], [k for _n, _v, _p, k in keyed], problems, good, _typed_json(rows, index)
+    return [n for n, _row in part], [k for _n, _v, _p, k in keyed], problems, good, rows
 
 
 def _good_json(values: list[list[Any]], encoded: list[int]) -> list[str]:
@@ -1065,17 +1044,22 @@ def _stage(writer: BulkWriter, batch_id: int, checked: list[tuple[int, list[Any]
     return len(good), size - len(good)
 
 
-def _stage_prepared(writer: BulkWriter, batch_id: int, checker: Checker,
-                    chunk: tuple[list[int], list[str | None], list[list[list[str]]], list[str | None], list[str]]
-                    ) -> int:
+def _stage_prepared(writer: BulkWriter, batch_id: int, checker: Checker, index: list[int | None],
+                    chunk: tuple[list[int], list[str | None], list[list[list[str]]], list[str | None],
+                                 list[list[Any]]]) -> int:
     """Stage a chunk ``_prepare``d by the worker: duplicates and keys in the database found here."""
-    numbers, keys, problems, good, typed = chunk
+    numbers, keys, problems, datas, rows = chunk
     checker.dedupe(list(zip(numbers, itertools.repeat(None), problems, keys, strict=False)))
     if any(k is not None and len(k) > 100 for k in keys):
         keys = [k[:100] if k is not None else None for k in keys]
     oks = [not p for p in problems]
-    datas = [g if ok else t for g, t, ok in zip(good, typed, oks, strict=True)]
-    errors = [None if ok else json.dumps(p, ensure_ascii=False) for p, ok in zip(problems, oks, strict=True)]
+    errors: list[str | None] = [None] * len(numbers)
+    for i, p in enumerate(problems):
+        if p:  # a failing row is staged as typed
+            row = rows[i]
+            width = len(row)
+            datas[i] = _json_array([_raw(row[j]) if j is not None and j < width else "" for j in index])
+            errors[i] = json.dumps(p, ensure_ascii=False)
     writer.write(list(zip(itertools.repeat(batch_id, len(numbers)), numbers, oks, keys, datas, errors,
                           strict=True)))
     return len(numbers)
@@ -1165,8 +1149,9 @@ def _fork_split(spec: ImportSpec, source: Source) -> int:
     if (not least or not spec.parallel or source.estimate < least or not hasattr(os, "fork")
             or any(c.kind == "unit" for c in spec.columns)):
         return 0
-    # this process also stages the worker's rows and asks the database about their keys: it takes less
-    return max(STAGE_ROWS, (source.estimate * 45 // 100) // STAGE_ROWS * STAGE_ROWS)
+    # this process also stages the worker's rows after both parts, but the worker first reads past this
+    # process's rows and pickles its own: half each (measured)
+    return max(STAGE_ROWS, (source.estimate // 2) // STAGE_ROWS * STAGE_ROWS)
 
 
 def store_original(data: bytes) -> str:
@@ -1264,7 +1249,7 @@ def _check_all(spec: ImportSpec, batch_id: int, source: Source, index: list[int 
             else:
                 for chunk in chunks:
                     writer = writer or BulkWriter(ImportRow.__table__, STAGE_KEYS)
-                    staged(_stage_prepared(writer, batch_id, checker, chunk))
+                    staged(_stage_prepared(writer, batch_id, checker, index, chunk))
     finally:
         if worker is not None:
             worker.close()
