@@ -205,8 +205,11 @@ MIGRATE = textwrap.dedent("""
                "(2, '下级单位', '/1/2/', 1, true, 0, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
         x(text("INSERT INTO ktp_org (unit_id, location, contact, contact_phone, created_on, changed_on) "
                "VALUES (1, '武汉', '周', '13900000000', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+        x(text("INSERT INTO gr_base (id, unit_id, approved_year, field) VALUES (1, 2, 2019, '农业')"))
+        x(text("INSERT INTO gr_base_year (base_id, unit_id, year, review_state) VALUES (1, 2, 2026, 'draft')"))
         db.session.commit()
         upgrade()
+        years = x(text("SELECT count(*) FROM grassroots_base_year JOIN grassroots_base b ON b.id = base_id")).scalar()
         grants = [tuple(r) for r in x(text(
             "SELECT p.name, v.name FROM ab_permission_view_role pvr JOIN ab_permission_view pv ON pv.id = "
             "pvr.permission_view_id JOIN ab_permission p ON p.id = pv.permission_id JOIN ab_view_menu v "
@@ -220,7 +223,8 @@ MIGRATE = textwrap.dedent("""
         downgrade(revision="0016")
         back = x(text("SELECT count(*) FROM ktp_org")).scalar()
         views = sorted(r[0] for r in x(text("SELECT name FROM ab_view_menu WHERE id IN (902, 903, 904)")))
-    print(json.dumps({{"grants": grants, "menu": menu, "org": org, "back": back, "views": views}}, ensure_ascii=False))
+    print(json.dumps({{"grants": grants, "menu": menu, "org": org, "back": back, "views": views, "years": years}},
+                     ensure_ascii=False))
 """)
 
 
@@ -252,5 +256,5 @@ def test_the_naming_migration_keeps_every_grant_and_record():
     got = json.loads(out.stdout.strip().splitlines()[-1])
     assert got["grants"] == [["can_review", "commissioner.Application"], ["can_review", "grassroots.ServiceTeam"]]
     assert got["menu"] == "CommissionerPeople"
-    assert got["org"] == "武汉"
+    assert got["org"] == "武汉" and got["years"] == 1  # a parent table rebuilt under its children keeps them
     assert got["back"] == 2 and got["views"] == ["KtpApplicationView", "KtpPeople", "ServiceTeamView"]

@@ -6,8 +6,8 @@ Create Date: 2026-12-03 15:00:00
 
 科技特派员 was "ktp" and 专家服务基层 "gr" in table names; both lines now use their slug:
 ktp_* -> commissioner_*, gr_* -> grassroots_* (with their indexes; on PostgreSQL also their
-primary/foreign/unique constraints and id sequences — SQLite keeps a unique constraint's old name
-inside its table definition, where nothing refers to it). The views' permission names become
+primary/foreign/unique constraints and id sequences; on SQLite the tables holding a named unique
+constraint are rebuilt with the new name). The views' permission names become
 "<slug>.<Name>" (FAB's class_permission_name; the views keep the old names as
 previous_class_permission_name) and the lines' menu entries carry the slug. Permission rows are
 renamed in place (ab_view_menu keeps its ids), so every role keeps every grant; 系统菜单 settings
@@ -115,6 +115,18 @@ def _rename_tables(old, new, tables):
             else:
                 op.drop_index(name, table_name=new + table)
                 op.create_index(renamed, new + table, index["column_names"], unique=bool(index["unique"]))
+    if not postgres:  # SQLite keeps a unique constraint's name in its table's definition: rebuild those tables
+        fk = bind.exec_driver_sql("PRAGMA foreign_keys").scalar()
+        bind.exec_driver_sql("PRAGMA foreign_keys=OFF")  # a parent rebuilt under its children (grassroots_base)
+        for table in tables:
+            named = [u for u in inspector.get_unique_constraints(new + table) if (u["name"] or "").startswith("uq_" + old)]
+            if not named:
+                continue
+            with op.batch_alter_table(new + table, recreate="always") as batch:
+                for u in named:
+                    batch.drop_constraint(u["name"], type_="unique")
+                    batch.create_unique_constraint("uq_" + new + u["name"][len("uq_" + old):], u["column_names"])
+        bind.exec_driver_sql(f"PRAGMA foreign_keys={'ON' if fk else 'OFF'}")
     if postgres:
         rows = bind.execute(sa.text(
             "SELECT c.relname, k.conname FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid "
