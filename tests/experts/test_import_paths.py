@@ -120,6 +120,16 @@ def test_a_worker_process_stages_what_one_process_stages_and_sql_commits_what_ro
         prepare = imports._prepare
         monkeypatch.setattr(imports, "_prepare", broken)
         assert _staged(_check(app, data, user, 20)) == one
+        calls = []
+
+        def fails_later(*a, **k):  # one chunk handed over, then the worker dies
+            calls.append(1)
+            if len(calls) > 1:
+                raise RuntimeError("worker")
+            return prepare(*a, **k)
+
+        monkeypatch.setattr(imports, "_prepare", fails_later)
+        assert _staged(_check(app, data, user, 20)) == one
         monkeypatch.setattr(imports, "_prepare", prepare)
 
         # the commit: INSERT … SELECT against row_values, row for row

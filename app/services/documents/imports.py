@@ -1067,15 +1067,17 @@ def _stage_prepared(writer: BulkWriter, batch_id: int, checker: Checker, index: 
 
 class _Worker:
     """A forked process that checks the rows after the first ``split`` (everything but the database:
-    ``_prepare``) while this process checks the first ones; its chunks come back pickled in a temporary
-    file. The fork copies the sheet as read so far (copy-on-write), the reader's position included.
-    If the worker fails in any way, the caller reads on from its own position (where the worker began)."""
+    ``_prepare``) while this process checks the first ones. Its chunks come back pickled, each framed by
+    its length, in a temporary file that this process reads as they are written. The fork copies the
+    sheet as read so far (copy-on-write), the reader's position included. If the worker fails in any
+    way, ``failed`` is set and the caller reads on from its own position past the chunks it was given."""
 
     def __init__(self, checker: Checker, source: Source, index: list[int | None], encoded: list[int],
                  split: int) -> None:
         import tempfile
 
         self.split = split
+        self.failed = False
         checker.column_parsers()  # prepared here: the worker asks nothing of the database
         self.file = tempfile.TemporaryFile()
         self.pid = os.fork()
@@ -1083,6 +1085,12 @@ class _Worker:
             code = 1
             try:
                 with os.fdopen(os.dup(self.file.fileno()), "wb") as out:
+
+                    def send(item: Any) -> None:
+                        blob = pickle.dumps(item, pickle.HIGHEST_PROTOCOL)
+                        out.write(len(blob).to_bytes(8, "little") + blob)
+                        out.flush()
+
                     try:
                         skipped = 0
                         while skipped < split:
@@ -1091,47 +1099,54 @@ class _Worker:
                                 break
                             skipped += len(part)
                         while part := source.rows.take(STAGE_ROWS):
-                            pickle.dump(("rows", _prepare(checker, part, index, encoded)), out, pickle.HIGHEST_PROTOCOL)
-                        pickle.dump(("end", None), out)
+                            send(("rows", _prepare(checker, part, index, encoded)))
+                        send(("end", None))
                         code = 0
                     except ImportError_ as e:  # the sheet is refused (too many rows): the caller says why
-                        pickle.dump(("refused", str(e)), out)
+                        send(("refused", str(e)))
                         code = 2
             finally:
                 os._exit(code)
 
-    def results(self, timeout: float) -> Iterator[Any] | None:
-        """The worker's chunks once it has ended well; None when it failed or took longer than ``timeout``."""
+    def chunks(self, timeout: float) -> Iterator[Any]:
+        """The worker's chunks as they are written; on a failure or after ``timeout`` seconds the
+        iteration ends with ``failed`` set (the worker stopped), on a refusal ImportError_ is raised."""
         import time
 
-        end = time.monotonic() + timeout
+        fd = self.file.fileno()
+        offset = 0
+        deadline = time.monotonic() + timeout
         while True:
-            pid, status = os.waitpid(self.pid, os.WNOHANG)
-            if pid:
-                self.pid = 0
-                break
-            if time.monotonic() > end:
-                current_app.logger.warning("import worker %s took too long; checking on here", self.pid)
-                return None
-            time.sleep(0.005)
-        code = os.waitstatus_to_exitcode(status)
-        self.file.seek(0)
-        if code == 2:  # the refusal follows the chunks prepared before it
-            while True:
-                kind, message = pickle.load(self.file)
-                if kind == "refused":
-                    raise ImportError_(message)
-        if code != 0:
-            current_app.logger.warning("import worker ended with %s; checking on here", code)
-            return None
-        return self._chunks()
-
-    def _chunks(self) -> Iterator[Any]:
-        while True:
-            kind, chunk = pickle.load(self.file)
-            if kind != "rows":
+            head = os.pread(fd, 8, offset)
+            if len(head) == 8:
+                size = int.from_bytes(head, "little")
+                body = os.pread(fd, size, offset + 8)
+                if len(body) == size:
+                    offset += 8 + size
+                    kind, payload = pickle.loads(body)
+                    if kind == "rows":
+                        yield payload
+                        continue
+                    self._reap(block=True)
+                    if kind == "refused":
+                        raise ImportError_(payload)
+                    return
+            if not self.pid or time.monotonic() > deadline:  # ended without its last frame, or too slow
+                current_app.logger.warning("import worker failed or took too long; checking on here")
+                self.failed = True
+                self.close()
                 return
-            yield chunk
+            if not self._reap(block=False):
+                time.sleep(0.002)
+
+    def _reap(self, block: bool) -> bool:
+        """Whether the worker has ended (its frames are then all written)."""
+        if not self.pid:
+            return True
+        pid, _status = os.waitpid(self.pid, 0 if block else os.WNOHANG)
+        if pid:
+            self.pid = 0
+        return bool(pid)
 
     def close(self) -> None:
         if self.pid:
@@ -1243,13 +1258,15 @@ def _check_all(spec: ImportSpec, batch_id: int, source: Source, index: list[int 
     try:
         own(split or None)
         if worker is not None:
-            chunks = worker.results(timeout=60.0 + source.estimate / 2000)
-            if chunks is None:  # the worker failed: read on from here, where it began
+            given = 0
+            for chunk in worker.chunks(timeout=60.0 + source.estimate / 2000):
+                writer = writer or BulkWriter(ImportRow.__table__, STAGE_KEYS)
+                given += _stage_prepared(writer, batch_id, checker, index, chunk)
+                staged(len(chunk[0]))
+            if worker.failed:  # read on from here: past this process's rows and the chunks staged
+                while given > 0 and (part := source.rows.take(min(STAGE_ROWS, given))):
+                    given -= len(part)
                 own(None)
-            else:
-                for chunk in chunks:
-                    writer = writer or BulkWriter(ImportRow.__table__, STAGE_KEYS)
-                    staged(_stage_prepared(writer, batch_id, checker, index, chunk))
     finally:
         if worker is not None:
             worker.close()
