@@ -267,7 +267,7 @@ def _quick_scan(zf: zipfile.ZipFile, sheet: str, p: bytes, row_limit: int, max_c
             rows += len(found)
             if b"" in found:
                 return _Scan(False, rows)
-            top = int(max(found, key=lambda b: (len(b), b)))
+            top = max(map(int, found))
             max_row = max(max_row, top)
             if max_row > row_limit:
                 return _Scan(False, rows)
