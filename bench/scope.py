@@ -6,7 +6,7 @@ mid-level unit, a county unit and the root, each measured interleaved with the f
 baseline — the same list served by a plain FAB ModelView with no scope and no relation
 filter ("bare_fab_<level>", same user) — and the ratio of their medians ("<level>_vs_bare");
 the REST list; the lazy tree's children request; the unit list. SQLite always; PostgreSQL
-too when TEST_DATABASE_URL is set. See bench/README-scope.md.
+too when TEST_DATABASE_URL is set. See bench/README.md (Scope).
 
     .venv/bin/python -m bench.scope [--units 50000] [--records 1000000] [--runs 30]
         [--backend all|sqlite|postgresql] [--no-vacuum] [--show-sql]
@@ -300,7 +300,7 @@ def grant_bare(app: Any, usernames: list[str]) -> None:
         db.session.commit()
 
 
-GOAL_RATIO = 0.5  # scoped p50 / bare p50 of the mid-level page (bench/README-scope.md)
+GOAL_RATIO = 0.5  # scoped p50 / bare p50 of the mid-level page (bench/README.md, Scope)
 
 
 def run_backend(name: str, url: str, args: argparse.Namespace) -> None:
