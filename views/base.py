@@ -46,7 +46,7 @@ from app.security.personal import can_view_full, personal_columns, shown
 from app.security.scope import ScopeError, record_in_scope, scope_clause
 from app.services.core import dicts
 from app.services.core.users import PLACEHOLDER_EMAIL
-from app.services.errors import BusinessError, Problems
+from app.services.errors import BusinessError
 from models.core.unit import Unit
 from views.fields import DictSelectField, MaskedStringField, RegionField, UnitSelectField, attach_error
 
@@ -131,7 +131,7 @@ def related_personal_kind(model: Any, dotted: str) -> str | None:
     return personal_columns(target).get(last)
 
 
-class FormError(Problems):
+class FormError(BusinessError):
     """A business rule refused the form; shown beside ``field`` (or on top), with any other problems
     (field, reason) beside theirs: a form shows all its errors at once."""
 
@@ -705,7 +705,7 @@ class ScopedModelView(ChineseDisplayMixin, StrictActionsMixin, ScopedViewMixin, 
             if is_created:
                 db.session.add(item)
             db.session.commit()
-        except FormError as e:
+        except BusinessError as e:  # the view's or a service's rule: every problem beside its field
             db.session.rollback()
             for field, message in e.problems:
                 attach_error(form, message, field)
@@ -858,7 +858,7 @@ class ScopedModelView(ChineseDisplayMixin, StrictActionsMixin, ScopedViewMixin, 
             self.pre_delete(item)
             db.session.delete(item)
             db.session.commit()
-        except (FormError, ScopeError) as e:
+        except (BusinessError, ScopeError) as e:
             db.session.rollback()
             flash(str(e), "danger")
             return

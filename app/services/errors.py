@@ -24,5 +24,3 @@ class BusinessError(Exception):
         (field, message), *more = problems
         return cls(str(message), field, more)
 
-
-Problems = BusinessError  # the name the form views used first
