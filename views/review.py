@@ -19,11 +19,11 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.services.core import attachments
-from app.services.errors import BusinessError
 from app.workflow import act, allowed_actions, review_of
 from models.core.unit import Unit
 from models.core.workflow import STATES, CommonOpinion
 from views.base import display_value
+from views.writes import write
 
 ACTION_LABELS = {
     "submit": _l("提交"), "withdraw": _l("撤回"), "approve": _l("通过"), "return": _l("退回"),
@@ -133,14 +133,9 @@ class ReviewViewMixin:
     def _do(self, record: Any, action: str, opinion: str | None, version: Any, target: Any,
             label: str | None = None) -> bool:
         """One transition committed, or refused with its reason flashed (prefixed by the row in batches)."""
-        try:
-            act(self.matter, record, g.user, action, opinion=opinion, expected_version=version, target=target)
-            db.session.commit()
-        except (BusinessError, ValueError) as e:  # the engine or a line's hook refused (e.g. a cycle)
-            db.session.rollback()
-            flash(f"{label}：{e}" if label else str(e), "danger")
-            return False
-        return True
+        # the engine or a line's hook refused (a BusinessError, or a ValueError: e.g. a cycle)
+        return bool(write(lambda: act(self.matter, record, g.user, action, opinion=opinion, expected_version=version,
+                                      target=target), label=label, refuse=(ValueError,)))
 
     def _batch(self, records: list[Any], action: str, opinion: str | None, target: Any = None) -> None:
         ok = 0
@@ -172,8 +167,8 @@ class ReviewViewMixin:
             if self._do(record, action, request.form.get("opinion"), request.form.get("version"), target):
                 flash(_("已%(a)s", a=str(self.action_labels().get(action, action))), "success")
                 if request.form.get("save_opinion") and request.form.get("opinion"):
-                    db.session.add(CommonOpinion(user_id=g.user.id, text=request.form["opinion"].strip()[:500]))
-                    db.session.commit()
+                    write(lambda: db.session.add(CommonOpinion(user_id=g.user.id,
+                                                               text=request.form["opinion"].strip()[:500])))
                 return redirect(url_for(f"{type(self).__name__}.review", pk=pk))
         return self._review_page(record, pk)
 

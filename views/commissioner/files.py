@@ -37,6 +37,7 @@ from models.commissioner.individual import Agreement, Application
 from models.commissioner.org import CommissionerOrg
 from models.commissioner.team import TeamAgreement, TeamApplication
 from models.core.unit import Unit
+from views.writes import write
 
 LIMIT = 500
 # what each kind of unit finds on the page: bundles to download, and the upload it makes
@@ -174,12 +175,11 @@ class CommissionerFilesView(BaseView):
         else:
             records = [r for r in self._rows(TeamApplication) if r.unit_id == g.user.unit_id]
             model_slot, label = "unit_stamped", _team_label
-        try:
-            outcomes = bundles.attach_scans(upload.filename, data, records, slot=model_slot, label=label, user=g.user)
-            db.session.commit()
-        except bundles.BundleError as e:
-            db.session.rollback()
-            return self._page(refused=str(e))
+        done = write(lambda: bundles.attach_scans(upload.filename, data, records, slot=model_slot, label=label,
+                                                  user=g.user), refusal=None)
+        if not done:
+            return self._page(refused=str(done.error))
+        outcomes = done.value or []
         ok = sum(1 for o in outcomes if o.error is None)
         flash(_("上传完成：保存%(ok)s个文件，未保存%(bad)s个", ok=ok, bad=len(outcomes) - ok),
               "success" if ok == len(outcomes) else "warning")

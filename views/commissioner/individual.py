@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from flask import Response, flash, g, redirect, request, url_for
+from flask import Response, g, redirect, request
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
@@ -21,6 +21,7 @@ from models.commissioner.individual import KINDS, Agreement, Application, Commis
 from views.base import ScopedModelView, scoped_interface
 from views.commissioner.pages import ApplicantPagesMixin
 from views.review import ReviewViewMixin
+from views.writes import save_then_redirect, write
 
 
 class CommissionerRegisterView(BaseView):
@@ -35,18 +36,11 @@ class CommissionerRegisterView(BaseView):
     def form(self) -> Any:
         errors: dict[str, str] = {}
         if request.method == "POST":
-            try:
+            def register() -> None:
                 user_service.check_person_phone(request.form.get("phone") or "")  # one number, one account
                 service.register_person(request.form)
-                db.session.commit()
-            except service.CommissionerError as e:
-                db.session.rollback()
-                errors.update(e.errors())
-            except user_service.UserError as e:
-                db.session.rollback()
-                errors[e.field or "_"] = str(e)
-            else:
-                flash(_("操作成功，请使用注册的账号登录"), "success")
+
+            if write(register, _("操作成功，请使用注册的账号登录"), errors=errors, refusal=None):
                 return redirect(self.appbuilder.get_url_for_login)
         return self.render_template("commissioner/register.html", form=request.form, errors=errors, kinds=service.PERSON_ROLES,
                                     title=_("科技特派员注册"))
@@ -73,16 +67,10 @@ class CommissionerMyView(ApplicantPagesMixin, BaseView):
         errors: dict[str, str] = {}
         rec = service.profile_of(g.user)
         if request.method == "POST":
-            try:
-                service.save_profile(g.user, request.form)
-                db.session.commit()
-            except service.CommissionerError as e:
-                db.session.rollback()
-                errors.update(e.errors())
-                flash(e.summary(), "danger")
-            else:
-                flash(_("基本信息已保存"), "success")
-                return redirect(url_for("CommissionerMyView.profile"))
+            done = save_then_redirect(lambda: service.save_profile(g.user, request.form), _("基本信息已保存"),
+                                      "CommissionerMyView.profile", errors)
+            if done is not None:
+                return done
         values = request.form if request.method == "POST" else {
             **{k: getattr(rec, k) for k, _l2 in service.PROFILE_FIELDS}, "city": rec.unit_id} if rec else {}
         return self.render_template(

@@ -14,7 +14,6 @@ from flask_babel import lazy_gettext as _l
 
 from app.extensions import db
 from app.services.commissioner import org as service
-from app.services.commissioner.individual import CommissionerError
 from app.services.core import attachments, dicts
 from app.services.core.registration import REGISTRATION, registration_of
 from app.workflow import review_of
@@ -23,6 +22,7 @@ from models.core.attachment import Attachment
 from models.core.unit import Unit
 from models.core.workflow import STATES
 from views.base import ScopedModelView, scoped_interface
+from views.writes import save_then_redirect, write
 
 
 class CommissionerOrgView(BaseView):
@@ -48,16 +48,10 @@ class CommissionerOrgView(BaseView):
         kind = service.kind_of(unit)
         errors: dict[str, str] = {}
         if request.method == "POST":
-            try:
-                service.save_org(g.user, request.form)
-                db.session.commit()
-            except CommissionerError as e:
-                db.session.rollback()
-                errors.update(e.errors())
-                flash(e.summary(), "danger")
-            else:
-                flash(_("机构信息已保存"), "success")
-                return redirect(url_for("CommissionerOrgView.org"))
+            done = save_then_redirect(lambda: service.save_org(g.user, request.form), _("机构信息已保存"),
+                                      "CommissionerOrgView.org", errors)
+            if done is not None:
+                return done
         values = request.form if request.method == "POST" else service.values_of(unit)
         record = registration_of(g.user) if kind == "legal" else None
         review = review_of(REGISTRATION.code, record.id) if record is not None else None
@@ -75,14 +69,7 @@ class CommissionerOrgView(BaseView):
         if upload is None or not upload.filename:
             flash(_("请选择要上传的文件"), "warning")
             return redirect(url_for("CommissionerOrgView.org"))
-        try:
-            service.save_stamped(g.user, upload.stream, upload.filename)
-            db.session.commit()
-        except CommissionerError as e:
-            db.session.rollback()
-            flash(str(e), "danger")
-        else:
-            flash(_("盖章法人申请表已上传"), "success")
+        write(lambda: service.save_stamped(g.user, upload.stream, upload.filename), _("盖章法人申请表已上传"))
         return redirect(url_for("CommissionerOrgView.org"))
 
     @expose("/sheet")

@@ -11,7 +11,6 @@ routes: ``/application`` (saved with every problem shown beside its field), ``/a
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -20,28 +19,11 @@ from flask_appbuilder import expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
 
-from app.extensions import db
 from app.services.core import attachments
-from app.services.errors import BusinessError
 from app.workflow import act, allowed_actions, review_of
 from models.core.workflow import STATES
 from views.review import ACTION_LABELS
-
-
-def save_then_redirect(save: Callable[[], Any], ok: str, endpoint: str, errors: dict[str, str]) -> Any:
-    """Run ``save`` and commit: on success flash ``ok`` and redirect to ``endpoint``; on a refusal roll
-    back, fill ``errors`` (field -> reason, every problem), flash the summary and return None."""
-    try:
-        save()
-        db.session.commit()
-    except BusinessError as e:
-        db.session.rollback()
-        for field, reason in e.problems:  # the first reason of each field ("_": the page's own)
-            errors.setdefault(field or "_", reason)
-        flash(e.summary() if hasattr(e, "summary") else str(e), "danger")
-        return None
-    flash(ok, "success")
-    return redirect(url_for(endpoint))
+from views.writes import save_then_redirect, write
 
 
 class ApplicantPagesMixin:
@@ -101,9 +83,8 @@ class ApplicantPagesMixin:
             return redirect(url_for(self._endpoint("application")))
         action = "withdraw" if request.form.get("action") == "withdraw" else "submit"
         ok = _("已撤回，可修改后重新提交") if action == "withdraw" else _("已提交审核")
-        done = save_then_redirect(lambda: act(self.service.MATTER, rec, g.user, action), ok,
-                                  self._endpoint("application"), {})
-        return done or redirect(url_for(self._endpoint("application")))
+        write(lambda: act(self.service.MATTER, rec, g.user, action), ok, errors={})  # the problems' summary
+        return redirect(url_for(self._endpoint("application")))
 
     @expose("/agreement", methods=["GET", "POST"])
     @has_access

@@ -18,8 +18,9 @@ from app.services.commissioner import team as service
 from models.commissioner.team import Team, TeamAgreement, TeamApplication, TeamMember
 from views.base import ScopedModelView, scoped_interface
 from views.commissioner.individual import CommissionerReviewListMixin, scans_context
-from views.commissioner.pages import ApplicantPagesMixin, save_then_redirect
+from views.commissioner.pages import ApplicantPagesMixin
 from views.review import ReviewViewMixin
+from views.writes import write
 
 
 class CommissionerTeamView(ApplicantPagesMixin, BaseView):
@@ -36,7 +37,8 @@ class CommissionerTeamView(ApplicantPagesMixin, BaseView):
                                                   "agreement_pdf")} | {"join": "join"}
 
     def _redirect(self, endpoint: str, ok: str, fn: Any) -> Any:
-        return save_then_redirect(fn, ok, endpoint, {}) or redirect(url_for(endpoint))
+        write(fn, ok, errors={})  # the problems' summary is flashed
+        return redirect(url_for(endpoint))
 
     @expose("/", methods=["GET", "POST"])
     @has_access

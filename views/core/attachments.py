@@ -18,6 +18,7 @@ from app.extensions import db
 from app.security.scope import record_in_scope
 from app.services.core import attachments as service
 from models.core.attachment import Attachment
+from views.writes import write
 
 
 def _next() -> str:
@@ -46,7 +47,6 @@ def _visible_record(owner_code: str, owner_id: int) -> Any:
 
 
 def _refused(reason: str) -> Any:
-    db.session.rollback()
     appbuilder = current_app.appbuilder
     return render_template("error.html", code=403, message=reason, appbuilder=appbuilder,
                            base_template=appbuilder.base_template), 403
@@ -70,17 +70,10 @@ class AttachmentView(BaseView):
             flash(_("请选择要上传的文件"), "warning")
             return redirect(_next())
         try:
-            names = []
-            for f in files:
-                names.append(service.save_upload(record, slot, f.stream, f.filename, g.user).file_name)
-            db.session.commit()
-        except service.WriteRefused as e:
+            write(lambda: [service.save_upload(record, slot, f.stream, f.filename, g.user).file_name for f in files],
+                  lambda names: _("已上传：%(n)s", n="、".join(names)), passed_on=(service.WriteRefused,))
+        except service.WriteRefused as e:  # rolled back: answered 403 with the reason
             return _refused(str(e))
-        except service.AttachmentError as e:
-            db.session.rollback()
-            flash(str(e), "danger")
-        else:
-            flash(_("已上传：%(n)s", n="、".join(names)), "success")
         return redirect(_next())
 
     @expose("/download/<int:pk>")
@@ -103,12 +96,10 @@ class AttachmentView(BaseView):
         _visible_record(row.owner_type, row.owner_id)
         name = row.file_name
         try:
-            service.delete_upload(row, g.user)
-            db.session.commit()
-        except service.WriteRefused as e:
+            write(lambda: service.delete_upload(row, g.user), _("已删除附件：%(n)s", n=name),
+                  passed_on=(service.AttachmentError,))
+        except service.WriteRefused as e:  # rolled back: answered 403 with the reason
             return _refused(str(e))
         except service.AttachmentError:
-            db.session.rollback()
             abort(404)
-        flash(_("已删除附件：%(n)s", n=name), "success")
         return redirect(_next())

@@ -15,6 +15,7 @@ from app.services.core.attachments import storage
 from app.services.core.validators import to_id
 from app.services.documents import imports, jobs
 from models.core.document import ImportBatch, Job
+from views.writes import write
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -80,14 +81,10 @@ class ImportView(BaseView):
                                        "context": request.values.get("ctx")})
                     flash(_("文件较大，已转为后台检查，完成后可查看检查结果"), "info")
                     return redirect(url_for("JobView.page", pk=job.id))
-                try:
-                    batch = imports.start(the_spec, data, f.filename, g.user, context=request.values.get("ctx"))
-                    db.session.commit()
-                except imports.ImportError_ as e:
-                    db.session.rollback()
-                    flash(str(e), "danger")
-                else:
-                    return redirect(url_for("ImportView.batch", pk=batch.id))
+                done = write(lambda: imports.start(the_spec, data, f.filename, g.user,
+                                                   context=request.values.get("ctx")), refuse=(imports.ImportError_,))
+                if done.value is not None:
+                    return redirect(url_for("ImportView.batch", pk=done.value.id))
         return self.render_template("imports/start.html", spec=the_spec, title=_("批量导入：%(t)s", t=the_spec.title))
 
     @expose("/<spec>/template")
@@ -111,15 +108,11 @@ class ImportView(BaseView):
     @expose("/batch/<int:pk>/fix/<int:row>", methods=["POST"])
     def fix(self, pk: int, row: int) -> Any:
         spec, batch = self._batch(pk)
-        try:
-            problems = imports.fix_row(spec, batch, row, {c.key: request.form.get(c.key, "") for c in spec.columns},
-                                       g.user)
-            db.session.commit()
-        except imports.ImportError_ as e:
-            db.session.rollback()
-            flash(str(e), "danger")
+        done = write(lambda: imports.fix_row(spec, batch, row, {c.key: request.form.get(c.key, "") for c in spec.columns},
+                                             g.user), refuse=(imports.ImportError_,))
+        if not done:
             return redirect(url_for("ImportView.batch", pk=pk))
-        if problems:
+        if done.value:
             flash(_("第%(n)s行仍有错误，请继续修改", n=row), "warning")
             return redirect(url_for("ImportView.batch", pk=pk, fix=row) + "#fix")
         flash(_("第%(n)s行已修改，检查通过", n=row), "success")
@@ -129,14 +122,8 @@ class ImportView(BaseView):
     def delete(self, pk: int) -> Any:
         spec, batch = self._batch(pk)
         which = None if request.form.get("all") else [n for n in map(to_id, request.form.getlist("row")) if n]
-        try:
-            n = imports.delete_rows(spec, batch, which, g.user)
-            db.session.commit()
-        except imports.ImportError_ as e:
-            db.session.rollback()
-            flash(str(e), "danger")
-        else:
-            flash(_("已删除%(n)s条失败数据", n=n), "success")
+        write(lambda: imports.delete_rows(spec, batch, which, g.user), lambda n: _("已删除%(n)s条失败数据", n=n),
+              refuse=(imports.ImportError_,))
         return redirect(url_for("ImportView.batch", pk=pk))
 
     @expose("/batch/<int:pk>/errors")
@@ -153,9 +140,8 @@ class ImportView(BaseView):
         good, _bad = imports.counts(batch)
         if good > int(current_app.config.get("IMPORT_INLINE_ROWS", 2000)):
             # large batches are inserted by a job: the page follows its progress
-            claimed = db.session.execute(db.update(ImportBatch).where(
-                ImportBatch.id == batch.id, ImportBatch.state == "preview").values(state="committing")).rowcount
-            db.session.commit()
+            claimed = write(lambda: db.session.execute(db.update(ImportBatch).where(
+                ImportBatch.id == batch.id, ImportBatch.state == "preview").values(state="committing")).rowcount).value
             if not claimed:
                 flash(_("该批数据已处理，不能再修改"), "danger")
                 return redirect(url_for("ImportView.batch", pk=pk))
@@ -163,18 +149,14 @@ class ImportView(BaseView):
                               {"batch": batch.id, "link": _after_commit(spec, batch)})
             return redirect(url_for("JobView.page", pk=job.id))
         try:
-            n = imports.commit(spec, batch, g.user)
-            db.session.commit()
-        except imports.ImportError_ as e:
-            db.session.rollback()
-            flash(str(e), "danger")
-            return redirect(url_for("ImportView.batch", pk=pk))
-        except Exception as e:  # a database constraint: nothing was imported
-            db.session.rollback()
+            done = write(lambda: imports.commit(spec, batch, g.user), lambda n: _("导入完成：成功导入%(n)s条", n=n),
+                         refuse=(imports.ImportError_,))
+        except Exception as e:  # a database constraint (rolled back): nothing was imported
             current_app.logger.warning("import commit refused: %r", e)
             flash(_("导入失败，没有数据被导入：数据与已有记录冲突，请重新检查"), "danger")
             return redirect(url_for("ImportView.batch", pk=pk))
-        flash(_("导入完成：成功导入%(n)s条", n=n), "success")
+        if not done:
+            return redirect(url_for("ImportView.batch", pk=pk))
         return redirect(_after_commit(spec, batch))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, request, url_for
+from flask import redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
@@ -14,6 +14,7 @@ from app.extensions import db
 from app.services.core import audit
 from app.services.core import menus as service
 from models.core.setting import MenuSetting
+from views.writes import write
 
 
 class SystemMenuView(BaseView):
@@ -37,13 +38,13 @@ class SystemMenuView(BaseView):
     @expose("/save", methods=["POST"])
     @has_access
     def save(self) -> Any:
-        try:
+        def save() -> int:
             n = service.save(request.form)
             audit.record("update", object_type="core_menu_setting", detail=f"{n}")
-            db.session.commit()
-        except service.MenuError as e:
-            db.session.rollback()
-            return self._page({e.field or "": str(e)}, request.form)
+            return n
+
+        errors: dict[str, str] = {}
+        if not write(save, lambda n: _("系统菜单已保存（%(n)s项变更）", n=n), errors=errors, refusal=None):
+            return self._page(errors, request.form)
         service.apply(force=True)
-        flash(_("系统菜单已保存（%(n)s项变更）", n=n), "success")
         return redirect(url_for("SystemMenuView.index"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, g, jsonify, redirect, request, url_for
+from flask import abort, g, jsonify, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.actions import action
 from flask_appbuilder.models.filters import BaseFilter
@@ -21,6 +21,7 @@ from models.core.message import Message, MessageRecipient
 from models.core.unit import Unit
 from models.core.user import UnitUser
 from views.base import ScopedModelView, scoped_interface
+from views.writes import write
 
 
 class NotDeleted(BaseFilter):
@@ -66,27 +67,25 @@ class InboxView(ScopedModelView):
         if item.deleted_at is not None:
             abort(404)
         if request.method == "POST":  # 确认已读
-            service.mark_read(g.user, [item.id])
-            db.session.commit()
-            flash(_("已确认阅读"), "success")
+            write(lambda: service.mark_read(g.user, [item.id]), _("已确认阅读"))
             return redirect(url_for("InboxView.show", pk=pk))
         return self.render_template(self.show_template, item=item, message=item.message, title=str(self.show_title))
 
     @action("markread", _l("标记已读"), "", "fa-check", single=False)
     def markread(self, items: Any) -> Any:
         items = items if isinstance(items, list) else [items]
-        n = service.mark_read(g.user, [i.id for i in items])
-        db.session.commit()
-        flash(_("已标记%(n)s条为已读", n=n), "success")
+        write(lambda: service.mark_read(g.user, [i.id for i in items]), lambda n: _("已标记%(n)s条为已读", n=n))
         return redirect(self.get_redirect())
 
     @action("remove", _l("删除"), _l("确定删除所选消息？"), "fa-trash", single=False)
     def remove(self, items: Any) -> Any:
         items = items if isinstance(items, list) else [items]
-        for item in items:
-            item.deleted_at = service.now()
-        db.session.commit()
-        flash(_("已删除%(n)s条消息", n=len(items)), "success")
+
+        def remove() -> None:
+            for item in items:
+                item.deleted_at = service.now()
+
+        write(remove, _("已删除%(n)s条消息", n=len(items)))
         return redirect(self.get_redirect())
 
 
@@ -193,21 +192,14 @@ class ComposeView(BaseView):
         errors: dict[str, str] = {}
         if request.method == "POST":
             draft = request.form.get("op") == "draft"
-            try:
-                msg = service.save(g.user, title=request.form.get("title", ""), body=request.form.get("body", ""),
-                                   unit_ids=request.form.getlist("units"), user_ids=request.form.getlist("users"),
-                                   mode=mode, draft=draft, message=message)
-                db.session.commit()
-            except service.MessageError as e:
-                db.session.rollback()
-                errors[e.field or "_"] = str(e)
-                flash(str(e), "danger")
-            else:
-                if draft:
-                    flash(_("已保存到草稿箱"), "success")
-                    return redirect(url_for("DraftView.list"))
-                flash(_("已发送给%(n)s人", n=len(msg.recipients)), "success")
-                return redirect(url_for("SentView.show", pk=msg.id))
+            done = write(lambda: service.save(
+                g.user, title=request.form.get("title", ""), body=request.form.get("body", ""),
+                unit_ids=request.form.getlist("units"), user_ids=request.form.getlist("users"), mode=mode, draft=draft,
+                message=message), lambda msg: _("已保存到草稿箱") if draft else _("已发送给%(n)s人", n=len(msg.recipients)),
+                errors=errors)
+            if done.value is not None:
+                msg = done.value
+                return redirect(url_for("DraftView.list") if draft else url_for("SentView.show", pk=msg.id))
         endpoint = "ComposeView.push" if mode != "write" else "ComposeView.compose"
         title = _("写消息") if mode == "write" else _("消息推送")
         return self.render_template(

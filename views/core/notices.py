@@ -13,12 +13,12 @@ from flask_babel import lazy_gettext as _l
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from app.extensions import db
 from app.services.core import attachments, dicts
 from app.services.core import notices as service
 from app.services.core.validators import to_id
 from models.core.notice import NOTICE_STATES, Notice
 from views.base import FormError, ScopedModelView, scoped_interface
+from views.writes import write
 
 
 def _when(v: Any) -> str:
@@ -78,13 +78,8 @@ class NoticeView(ScopedModelView):
         items = items if isinstance(items, list) else [items]
         ok = 0
         for item in items:
-            try:
-                fn(item, g.user)
-                db.session.commit()
+            if write(lambda item=item: fn(item, g.user)):
                 ok += 1
-            except service.NoticeError as e:
-                db.session.rollback()
-                flash(str(e), "danger")
         if ok:
             flash(_("%(a)s%(n)s条", a=done, n=ok), "success")
         return redirect(url_for("NoticeView.list"))

@@ -29,7 +29,7 @@ from app.services.core.registration import (
     update_returned,
 )
 from app.services.core.validators import column_length
-from app.workflow import ReviewError, act, last_refusal, review_of
+from app.workflow import act, last_refusal, review_of
 from models.core.registration import UnitRegistration
 from models.core.unit import Category, Unit
 from models.core.user import UnitUser
@@ -38,6 +38,7 @@ from views.base import ScopedModelView
 from views.core.units import MultiCheckboxField
 from views.fields import DictSelectField, UnitSelectField, attach_error
 from views.review import ACTION_LABELS, ReviewViewMixin
+from views.writes import write
 
 
 class RegisterForm(DynamicForm):
@@ -141,13 +142,7 @@ class MyApplicationView(BaseView):
         record = registration_of(g.user)
         review = review_of(REGISTRATION.code, record.id) if record else None
         if request.method == "POST" and record is not None and g.user.is_unit_admin:
-            try:
-                act(REGISTRATION, record, g.user, "submit")
-                db.session.commit()
-                flash(_("已重新提交"), "success")
-            except ReviewError as e:
-                db.session.rollback()
-                flash(str(e), "danger")
+            write(lambda: act(REGISTRATION, record, g.user, "submit"), _("已重新提交"))
             return redirect(url_for("MyApplicationView.page"))
         return self.render_template("review/my_application.html", record=record, review=review, states=STATES,
                                     labels=ACTION_LABELS, unit=g.user.unit, steps=pending_steps(g.user), title=_("用户权限申请"),
@@ -173,14 +168,8 @@ class MyApplicationView(BaseView):
         if request.method == "POST" and form.validate():
             data = unit_service.NewUnit(name=form.name.data, credit_code=form.credit_code.data, nature=form.nature.data,
                                         phone=form.phone.data, category_ids=[int(x) for x in form.categories.data or []])
-            try:
-                update_returned(record, data, g.user)
-                db.session.commit()
-            except unit_service.UnitError as e:
-                db.session.rollback()
-                attach_error(form, str(e), e.field)
-            else:
-                flash(_("注册信息已保存；确认无误后请点击“重新提交审核”"), "success")
+            if write(lambda: update_returned(record, data, g.user), _("注册信息已保存；确认无误后请点击“重新提交审核”"),
+                     form=form, refusal=None):
                 return redirect(url_for("MyApplicationView.page"))
         last = last_refusal(review, ("return",))
         return self.render_template("review/registration_edit.html", form=form, title=_("修改注册信息"),

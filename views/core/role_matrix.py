@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, g, redirect, request, url_for
+from flask import abort, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.security.sqla.models import Role
@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from app.extensions import db
 from app.services.core import role_matrix as service
 from app.services.core.validators import to_id
+from views.writes import write
 
 
 class RoleMatrixView(BaseView):
@@ -38,14 +39,7 @@ class RoleMatrixView(BaseView):
             abort(404)
         if request.method == "POST":
             ids = [n for n in map(to_id, request.form.getlist("pv")) if n]
-            try:
-                service.save(g.user, role, ids)
-                db.session.commit()
-            except service.MatrixError as e:
-                db.session.rollback()
-                flash(str(e), "danger")
-            else:
-                flash(_("角色“%(r)s”的权限已保存", r=role.name), "success")
+            if write(lambda: service.save(g.user, role, ids), lambda _saved: _("角色“%(r)s”的权限已保存", r=role.name)):
                 return redirect(url_for("RoleMatrixView.role", pk=pk))
         return self.render_template("roles/matrix.html", role=role, groups=service.matrix(g.user, role),
                                     columns=service.COLUMNS, title=_("角色权限矩阵：%(r)s", r=role.name),

@@ -27,6 +27,7 @@ from models.core.unit import Department, Unit
 from models.core.user import UnitUser
 from views.base import FormError, ScopedModelRestApi, ScopedModelView
 from views.fields import DictSelectField, RegionField, UnitSelectField, attach_error
+from views.writes import write
 
 UNIT_LABELS = {
     "name": _l("单位名称"),
@@ -99,12 +100,8 @@ class UnitView(ScopedModelView):
         unit = self.get_scoped(pk)
         form = OperatorForm(request.form if request.method == "POST" else None)
         if request.method == "POST" and form.validate():
-            try:
-                user_service.appoint_admin(unit, g.user, _operator_data(form))
-            except user_service.UserError as e:
-                _attach(form, e)
-            else:
-                flash(_("已为%(unit)s分配管理员", unit=unit.name), "success")
+            if write(lambda: user_service.appoint_admin(unit, g.user, _operator_data(form)),
+                     _("已为%(unit)s分配管理员", unit=unit.name), form=form, refusal=None):
                 return redirect(url_for("UnitView.show", pk=unit.id))
         return self.render_template(
             "units/appoint.html", form=form, unit=unit, title=_("分配管理员"),
@@ -118,12 +115,8 @@ class UnitView(ScopedModelView):
         unit = self.get_scoped(pk)
         form = MoveForm(request.form if request.method == "POST" else None)
         if request.method == "POST" and form.validate():
-            try:
-                n = unit_service.move_subtree(unit, form.parent.data)
-            except unit_service.UnitError as e:
-                _attach(form, e)
-            else:
-                flash(_("已移动，共更新%(n)s个单位", n=n), "success")
+            if write(lambda: unit_service.move_subtree(unit, form.parent.data),
+                     lambda n: _("已移动，共更新%(n)s个单位", n=n), form=form, refusal=None):
                 return redirect(url_for("UnitView.show", pk=unit.id))
         return self.render_template("units/move.html", form=form, unit=unit, title=_("移动单位"))
 
@@ -137,15 +130,18 @@ class UnitView(ScopedModelView):
 
     def _set_active(self, items: Any, active: bool) -> Any:
         items = items if isinstance(items, list) else [items]
-        done = 0
-        for item in items:
-            if item.id == g.user.unit_id or item.parent_id is None:
-                flash(_("不能停用本单位或根单位：%(n)s", n=item.name), "warning")
-                continue
-            item.active = active
-            done += 1
-        db.session.commit()
-        flash(_("已处理%(n)s个单位", n=done), "success")
+
+        def set_active() -> int:
+            done = 0
+            for item in items:
+                if item.id == g.user.unit_id or item.parent_id is None:
+                    flash(_("不能停用本单位或根单位：%(n)s", n=item.name), "warning")
+                    continue
+                item.active = active
+                done += 1
+            return done
+
+        write(set_active, lambda done: _("已处理%(n)s个单位", n=done))
         return redirect(self.get_redirect())
 
 

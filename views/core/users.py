@@ -31,7 +31,8 @@ from app.services.core.validators import check_mobile
 from models.core.unit import Department, Unit
 from models.core.user import RoleOwner, UnitUser
 from views.base import ChineseDisplayMixin, FormError, ScopedModelView, StrictActionsMixin
-from views.fields import StrictQuerySelectMultipleField, UnitSelectField, attach_error
+from views.fields import StrictQuerySelectMultipleField, UnitSelectField
+from views.writes import write
 
 USER_LABELS = {
     "first_name": _l("姓名"),
@@ -102,14 +103,10 @@ class AccountActionsMixin:
 
     def _each(self, items: Any, fn: Any) -> Any:
         items = items if isinstance(items, list) else [items]
-        ok, refused = 0, 0
+        ok = 0
         for item in items:
-            try:
-                fn(item)
+            if write(lambda item=item: fn(item), label=item.username, refusal="warning"):
                 ok += 1
-            except user_service.UserError as e:
-                refused += 1
-                flash(f"{item.username}：{e}", "warning")
         if ok:
             flash(_("已处理%(n)s个账号", n=ok), "success")
         return redirect(self.get_redirect())
@@ -223,12 +220,8 @@ class StaffView(AccountActionsMixin, ScopedModelView):
     def makeadmin(self, item: Any) -> Any:
         if isinstance(item, list):
             abort(400)
-        try:
-            user_service.hand_over_admin(item, g.user)
-        except user_service.UserError as e:
-            flash(str(e), "danger")
-        else:
-            flash(_("已将本单位管理员移交给%(name)s", name=item.name), "success")
+        write(lambda: user_service.hand_over_admin(item, g.user),
+              lambda _done: _("已将本单位管理员移交给%(name)s", name=item.name))
         return redirect(self.get_redirect())
 
 
@@ -390,14 +383,10 @@ class UnitRoleView(ChineseDisplayMixin, StrictActionsMixin, ModelView):
 
     def _add(self) -> Any:
         form = self.add_form.refresh()
-        if request.method == "POST" and form.validate():
-            try:
-                user_service.save_custom_role(g.user, form.name.data, form.permissions.data or [])
-            except user_service.UserError as e:
-                attach_error(form, str(e), e.field)
-            else:
-                flash(str(_l("已保存")), "success")
-                return None
+        if request.method == "POST" and form.validate() and write(
+                lambda: user_service.save_custom_role(g.user, form.name.data, form.permissions.data or []),
+                str(_l("已保存")), form=form, refusal=None):
+            return None
         return self._get_add_widget(form=form)
 
     def _edit(self, pk: Any) -> Any:
@@ -407,15 +396,10 @@ class UnitRoleView(ChineseDisplayMixin, StrictActionsMixin, ModelView):
         if request.method == "POST":
             form = self.edit_form.refresh(request.form)
             form._id = pk
-            if form.validate():
-                try:
-                    user_service.save_custom_role(g.user, form.name.data, form.permissions.data or [], role=item)
-                except user_service.UserError as e:
-                    db.session.rollback()
-                    attach_error(form, str(e), e.field)
-                else:
-                    flash(str(_l("已保存")), "success")
-                    return None
+            if form.validate() and write(
+                    lambda: user_service.save_custom_role(g.user, form.name.data, form.permissions.data or [], role=item),
+                    str(_l("已保存")), form=form, refusal=None):
+                return None
         else:
             form = self.edit_form.refresh(obj=item)
         return self._get_edit_widget(form=form)
@@ -427,6 +411,4 @@ class UnitRoleView(ChineseDisplayMixin, StrictActionsMixin, ModelView):
         if item.user:
             flash(_("该角色仍有用户，不能删除"), "danger")
             return
-        db.session.delete(item)
-        db.session.commit()
-        flash(_("已删除"), "success")
+        write(lambda: db.session.delete(item), _("已删除"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from flask import Response, abort, flash, g, redirect, request, url_for
+from flask import Response, abort, g, redirect, request, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
@@ -20,6 +20,7 @@ from app.services.core import audit
 from app.services.documents import pdf
 from models.experts.expert import Expert
 from views.base import FormError, ScopedModelView, scoped_interface
+from views.writes import write
 
 
 class ExpertView(ScopedModelView):
@@ -103,14 +104,8 @@ class ExpertView(ScopedModelView):
             return
         from app.services.grassroots import teams as team_service
 
-        try:
-            team_service.match_expert(project, item, g.user)
-            db.session.commit()
-        except team_service.TeamError as e:
-            db.session.rollback()
-            flash(str(e), "warning")
-        else:
-            flash(_("专家已加入专家库，并已匹配到服务项目“%(p)s”", p=project.name), "success")
+        write(lambda: team_service.match_expert(project, item, g.user),
+              lambda _m: _("专家已加入专家库，并已匹配到服务项目“%(p)s”", p=project.name), refusal="warning")
 
     def post_add_redirect(self) -> Any:
         project = self._match_target()

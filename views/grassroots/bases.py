@@ -19,6 +19,7 @@ from models.core.unit import Unit
 from models.grassroots.base import BaseTransfer, BaseYear, ExpertBase, RegionalSummary
 from views.base import FormError, ScopedModelView, scoped_interface
 from views.review import ReviewViewMixin
+from views.writes import write
 
 
 def _int(name: str) -> int | None:
@@ -60,28 +61,19 @@ class GrassrootsExpertBaseView(ScopedModelView):
     @has_access
     def year(self, pk: Any) -> Any:
         base = self.get_scoped(pk)
-        try:
-            rec = service.add_year(base, g.user, _int("year"))
-            db.session.commit()
-        except service.BaseError as e:
-            db.session.rollback()
-            flash(str(e), "danger")
+        done = write(lambda: service.add_year(base, g.user, _int("year")),
+                     lambda rec: _("已新增%(y)s年度记录，请填报经费情况、成效汇总和年度总结", y=rec.year))
+        if done.value is None:
             return redirect(url_for("GrassrootsExpertBaseView.show", pk=pk))
-        flash(_("已新增%(y)s年度记录，请填报经费情况、成效汇总和年度总结", y=rec.year), "success")
-        return redirect(url_for("GrassrootsBaseYearView.edit", pk=rec.id))
+        return redirect(url_for("GrassrootsBaseYearView.edit", pk=done.value.id))
 
     @expose("/show/<pk>/transfer", methods=["POST"])
     @has_access
     def transfer(self, pk: Any) -> Any:
         base = self.get_scoped(pk)
-        try:
-            row = service.transfer(base, g.user, _int("target"))
-            db.session.commit()
-        except (service.BaseError, unit_service.UnitError) as e:
-            db.session.rollback()
-            flash(str(e), "danger")
+        if not write(lambda: service.transfer(base, g.user, _int("target")),
+                     lambda row: _("基地已转移至%(u)s", u=row.to_unit.name)):
             return redirect(url_for("GrassrootsExpertBaseView.show", pk=pk))
-        flash(_("基地已转移至%(u)s", u=row.to_unit.name), "success")
         return redirect(url_for("GrassrootsExpertBaseView.list"))
 
     @expose("/legacy", methods=["GET", "POST"])
@@ -97,16 +89,11 @@ class GrassrootsExpertBaseView(ScopedModelView):
                 admin={"username": f.get("admin_username", "").strip(), "name": f.get("admin_name", "").strip(),
                        "phone": f.get("admin_phone", "").strip(), "password": f.get("admin_password", "")},
             )
-            try:
-                base = service.add_legacy_base(g.user, data, approved_year=_int("approved_year"),
-                                               field=f.get("field", ""), approval_no=f.get("approval_no"))
-            except service.BaseError as e:
-                db.session.rollback()
-                errors[e.field or "_"] = str(e)
-                flash(str(e), "danger")
-            else:
-                flash(_("已新增基地单位并分配管理员"), "success")
-                return redirect(url_for("GrassrootsExpertBaseView.show", pk=base.id))
+            done = write(lambda: service.add_legacy_base(g.user, data, approved_year=_int("approved_year"),
+                                                         field=f.get("field", ""), approval_no=f.get("approval_no")),
+                         _("已新增基地单位并分配管理员"), errors=errors)
+            if done.value is not None:
+                return redirect(url_for("GrassrootsExpertBaseView.show", pk=done.value.id))
         return self.render_template("grassroots/base_legacy.html", form=f, errors=errors,
                                     allowed=service.is_province(g.user), title=_("新增2022年之前基地单位"))
 

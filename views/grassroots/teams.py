@@ -17,7 +17,6 @@ from app.security.scope import scope_clause
 from app.services.core import attachments
 from app.services.core.validators import to_id
 from app.services.grassroots import teams as service
-from app.workflow import ReviewError
 from models.core.workflow import STATES, editable_state
 from models.experts.expert import Expert
 from models.grassroots.team import (
@@ -33,6 +32,7 @@ from models.grassroots.team import (
 )
 from views.base import FormError, ScopedModelView, scoped_interface
 from views.review import ReviewViewMixin
+from views.writes import write
 
 
 def _date(name: str) -> dt.date | None:
@@ -145,14 +145,7 @@ class GrassrootsServiceTeamView(ScopedModelView):
         )
 
     def _done(self, pk: Any, tab: str, fn: Any, ok: str) -> Any:
-        try:
-            fn()
-            db.session.commit()
-        except (service.TeamError, ReviewError) as e:
-            db.session.rollback()
-            flash(str(e), "danger")
-        else:
-            flash(ok, "success")
+        write(fn, ok)
         return redirect(url_for("GrassrootsServiceTeamView.run", pk=pk, tab=tab))
 
     @expose("/run/<pk>/start", methods=["POST"])
