@@ -82,8 +82,8 @@ class ImportSpec:
     # ({column key: SQL expression of its staged value, NULL when empty; STAGED_KEY: the staged key},
     # user, context) -> {model column: SQL expression}; must give what ``row_values`` gives
     sql_values: Callable[[dict[str, Any], Any, Any], dict[str, Any]] | None = None
-    # the checks need no database (no unit column; row_check/rows_check plain Python): a large upload is
-    # checked by two processes (a forked worker takes the second part; IMPORT_FORK_ROWS)
+    # the checks need no database (no unit column; row_check/rows_check plain Python): a large upload may
+    # be checked by two processes (a forked worker takes the second half; IMPORT_FORK_ROWS, off by default)
     parallel: bool = False
 
     def column(self, key: str) -> Column:
@@ -1160,7 +1160,7 @@ class _Worker:
 def _fork_split(spec: ImportSpec, source: Source) -> int:
     """How many rows this process checks before a worker takes the rest (0: no worker). A worker needs
     a spec whose checks need no database (``parallel``; no unit column), a large sheet and os.fork."""
-    least = _setting("IMPORT_FORK_ROWS", 20000)
+    least = _setting("IMPORT_FORK_ROWS", 0)  # off: no gain measured on the 2-core machine (bench/README.md)
     if (not least or not spec.parallel or source.estimate < least or not hasattr(os, "fork")
             or any(c.kind == "unit" for c in spec.columns)):
         return 0
