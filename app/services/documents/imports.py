@@ -10,7 +10,9 @@ batches), audited once per batch. A module declares an ``ImportSpec`` and regist
 Settings: ``IMPORT_MAX_ROWS`` (100,000 data rows), ``IMPORT_BLANK_RUN`` (1,000 blank rows end a
 sheet), ``IMPORT_MAX_CELLS`` (rows × columns calamine may hold), ``IMPORT_MAX_BYTES`` (upload
 size), ``IMPORT_INLINE_ROWS`` (larger batches commit as a job), ``IMPORT_ERROR_XLSX_ROWS``
-(larger error reports are written by streaming instead of annotating the upload).
+(larger error reports are written by streaming instead of annotating the upload),
+``IMPORT_FORK_ROWS`` (0, off: from that many rows a ``parallel`` spec's check is shared with a
+forked worker process).
 """
 
 from __future__ import annotations
