@@ -44,8 +44,8 @@ class ImportBatch(UnitScopedMixin, Model):
 class ImportRow(Model):
     """One staged row of a batch, checked once at upload (and again only when fixed).
 
-    ``data`` holds the row's cells joined by U+001F: for a good row (``ok``) the parsed values
-    encoded per column kind (what the commit inserts), for a failing row the cells as typed;
+    ``data`` holds the row's cells as a JSON array of texts: for a good row (``ok``) the parsed
+    values encoded per column kind (what the commit inserts), for a failing row the cells as typed;
     ``errors`` is the JSON list ``[[column key, reason], ...]``; ``key`` the spec's key value
     (duplicates within the batch and against the database are found by it)."""
 

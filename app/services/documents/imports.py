@@ -40,6 +40,7 @@ from sqlalchemy import Boolean, String, bindparam, delete, exists, func, select,
 
 from app.extensions import db
 from app.services.documents.columns import Column
+from app.services.errors import BusinessError
 from models.core.document import ImportBatch, ImportRow
 
 XLSX_MAGIC = b"PK\x03\x04"
@@ -56,7 +57,7 @@ STAGED_KEY = "_key"  # in ``sql_values``' columns: the staged key (the key colum
 Report = Callable[[int, int], None]
 
 
-class ImportError_(Exception):  # noqa: N801 - "ImportError" is a builtin
+class ImportError_(BusinessError):  # noqa: N801 - "ImportError" is a builtin
     """The file as a whole is refused (not a workbook, too large, wrong headers); nothing changed."""
 
 
