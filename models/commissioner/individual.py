@@ -63,7 +63,7 @@ class Application(UnitScopedMixin, ReviewedMixin, TimestampMixin, Model):
     achievements: Mapped[str] = mapped_column(Text, nullable=False)  # 主要业绩
 
     commissioner = relationship(Commissioner)
-    intended_city = relationship("Unit", foreign_keys=[intended_city_id])
+    intended_city = relationship("models.core.unit.Unit", foreign_keys=[intended_city_id])
 
     def __repr__(self) -> str:
         return f"{self.commissioner.name if self.commissioner else ''}的个人申请表"

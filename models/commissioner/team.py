@@ -20,8 +20,8 @@ class Team(UnitScopedMixin, TimestampMixin, Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     leader_user_id: Mapped[int] = mapped_column(Integer, ForeignKey("ab_user.id"), nullable=False, unique=True)
     name: Mapped[str] = mapped_column(String(100), nullable=False, unique=True)
-    leader = relationship("UnitUser", foreign_keys=[leader_user_id])
-    members = relationship("TeamMember", back_populates="team", cascade="all, delete-orphan",
+    leader = relationship("models.core.user.UnitUser", foreign_keys=[leader_user_id])
+    members = relationship("models.commissioner.team.TeamMember", back_populates="team", cascade="all, delete-orphan",
                            order_by="TeamMember.id")
 
     @property
@@ -40,7 +40,7 @@ class TeamMember(UnitScopedMixin, Model):
     team_id: Mapped[int] = mapped_column(Integer, ForeignKey("commissioner_team.id", ondelete="CASCADE"), nullable=False)
     user_id: Mapped[int] = mapped_column(Integer, ForeignKey("ab_user.id"), nullable=False, unique=True)
     team = relationship(Team, back_populates="members")
-    user = relationship("UnitUser", foreign_keys=[user_id])
+    user = relationship("models.core.user.UnitUser", foreign_keys=[user_id])
 
 
 class TeamApplication(UnitScopedMixin, ReviewedMixin, TimestampMixin, Model):
@@ -58,7 +58,7 @@ class TeamApplication(UnitScopedMixin, ReviewedMixin, TimestampMixin, Model):
     intended_enterprise: Mapped[str] = mapped_column(String(100), nullable=False)
     chain: Mapped[str] = mapped_column(String(100), nullable=False)  # 团队依托农业科技产业链
     team = relationship(Team)
-    intended_city = relationship("Unit", foreign_keys=[intended_city_id])
+    intended_city = relationship("models.core.unit.Unit", foreign_keys=[intended_city_id])
 
     def __repr__(self) -> str:
         return f"{self.team.name if self.team else ''}的团队申请表"

@@ -43,8 +43,8 @@ class BaseTransfer(Model):
     to_unit_id: Mapped[int] = mapped_column(Integer, ForeignKey("core_unit.id"), nullable=False)
     by_user_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("ab_user.id"))
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
-    from_unit = relationship("Unit", foreign_keys=[from_unit_id])
-    to_unit = relationship("Unit", foreign_keys=[to_unit_id])
+    from_unit = relationship("models.core.unit.Unit", foreign_keys=[from_unit_id])
+    to_unit = relationship("models.core.unit.Unit", foreign_keys=[to_unit_id])
 
 
 class BaseYear(UnitScopedMixin, ReviewedMixin, Model):

@@ -37,8 +37,8 @@ class ServiceTeam(UnitScopedMixin, TimestampMixin, Model):
     ended: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=text("false"))
     end_date: Mapped[dt.date | None] = mapped_column(Date)
 
-    managing_unit = relationship("Unit", foreign_keys=[managing_unit_id])
-    batches = relationship("TeamBatch", order_by="TeamBatch.seq", cascade="all, delete-orphan", back_populates="team")
+    managing_unit = relationship("models.core.unit.Unit", foreign_keys=[managing_unit_id])
+    batches = relationship("models.grassroots.team.TeamBatch", order_by=lambda: TeamBatch.seq, cascade="all, delete-orphan", back_populates="team")
 
     @property
     def status(self) -> str:
@@ -80,7 +80,7 @@ class ServiceProject(UnitScopedMixin, Model):
     end_date: Mapped[dt.date | None] = mapped_column(Date)
     beneficiaries: Mapped[int | None] = mapped_column(Integer)  # 受益人数
     team = relationship(ServiceTeam)
-    experts = relationship("ProjectExpert", cascade="all, delete-orphan", back_populates="project")
+    experts = relationship("models.grassroots.team.ProjectExpert", cascade="all, delete-orphan", back_populates="project")
 
     def __repr__(self) -> str:
         return self.name
@@ -97,7 +97,7 @@ class ProjectExpert(UnitScopedMixin, Model):
     rating: Mapped[str | None] = mapped_column(String(2))  # 评价等级
     comment: Mapped[str | None] = mapped_column(Text)  # 评价意见
     project = relationship(ServiceProject, back_populates="experts")
-    expert = relationship("Expert")
+    expert = relationship("models.experts.expert.Expert")
 
     __table_args__ = (UniqueConstraint("project_id", "expert_id", name="uq_grassroots_project_expert"),)
 
@@ -112,7 +112,7 @@ class TeamFunding(UnitScopedMixin, ReviewedMixin, Model):
     team_id: Mapped[int] = mapped_column(Integer, ForeignKey("grassroots_team.id", ondelete="CASCADE"), nullable=False,
                                          unique=True)
     team = relationship(ServiceTeam)
-    items = relationship("TeamFundingItem", cascade="all, delete-orphan", order_by="TeamFundingItem.id")
+    items = relationship("models.grassroots.team.TeamFundingItem", cascade="all, delete-orphan", order_by=lambda: TeamFundingItem.id)
 
     @property
     def total(self) -> float:
