@@ -210,6 +210,7 @@ MIGRATE = textwrap.dedent("""
         db.session.commit()
         upgrade()
         years = x(text("SELECT count(*) FROM grassroots_base_year JOIN grassroots_base b ON b.id = base_id")).scalar()
+        fk = x(text("PRAGMA foreign_keys")).scalar() if db.engine.dialect.name == "sqlite" else 1
         grants = [tuple(r) for r in x(text(
             "SELECT p.name, v.name FROM ab_permission_view_role pvr JOIN ab_permission_view pv ON pv.id = "
             "pvr.permission_view_id JOIN ab_permission p ON p.id = pv.permission_id JOIN ab_view_menu v "
@@ -223,7 +224,7 @@ MIGRATE = textwrap.dedent("""
         downgrade(revision="0016")
         back = x(text("SELECT count(*) FROM ktp_org")).scalar()
         views = sorted(r[0] for r in x(text("SELECT name FROM ab_view_menu WHERE id IN (902, 903, 904)")))
-    print(json.dumps({{"grants": grants, "menu": menu, "org": org, "back": back, "views": views, "years": years}},
+    print(json.dumps({{"grants": grants, "menu": menu, "org": org, "back": back, "views": views, "years": years, "fk": fk}},
                      ensure_ascii=False))
 """)
 
@@ -257,4 +258,14 @@ def test_the_naming_migration_keeps_every_grant_and_record():
     assert got["grants"] == [["can_review", "commissioner.Application"], ["can_review", "grassroots.ServiceTeam"]]
     assert got["menu"] == "CommissionerPeople"
     assert got["org"] == "武汉" and got["years"] == 1  # a parent table rebuilt under its children keeps them
+    assert got["fk"] == 1  # and the foreign keys are still enforced afterwards
     assert got["back"] == 2 and got["views"] == ["KtpApplicationView", "KtpPeople", "ServiceTeamView"]
+
+
+def test_the_migrated_sqlite_database_enforces_foreign_keys(app):
+    """A migration that switches SQLite's foreign keys off (0017 rebuilds tables) must leave them on."""
+    from sqlalchemy import text
+
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1

@@ -17,7 +17,8 @@ from http.cookiejar import CookieJar
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-REDIS = "redis://127.0.0.1:6379/15"
+# a Redis database of its own per backend run: make test runs the SQLite and PostgreSQL suites side by side
+REDIS = "redis://127.0.0.1:6379/" + ("14" if os.environ.get("PYTEST_DATABASE_URL") else "15")
 
 
 def _redis_up() -> bool:

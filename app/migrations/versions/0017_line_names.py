@@ -116,8 +116,10 @@ def _rename_tables(old, new, tables):
                 op.drop_index(name, table_name=new + table)
                 op.create_index(renamed, new + table, index["column_names"], unique=bool(index["unique"]))
     if not postgres:  # SQLite keeps a unique constraint's name in its table's definition: rebuild those tables
-        fk = bind.exec_driver_sql("PRAGMA foreign_keys").scalar()
-        bind.exec_driver_sql("PRAGMA foreign_keys=OFF")  # a parent rebuilt under its children (grassroots_base)
+        # a parent is rebuilt under its children (grassroots_base, whose years cascade): the foreign keys
+        # are off meanwhile (SQLite switches them only outside a transaction: the copy's transaction is
+        # committed before they go back on)
+        bind.exec_driver_sql("PRAGMA foreign_keys=OFF")
         for table in tables:
             named = [u for u in inspector.get_unique_constraints(new + table) if (u["name"] or "").startswith("uq_" + old)]
             if not named:
@@ -126,7 +128,11 @@ def _rename_tables(old, new, tables):
                 for u in named:
                     batch.drop_constraint(u["name"], type_="unique")
                     batch.create_unique_constraint("uq_" + new + u["name"][len("uq_" + old):], u["column_names"])
-        bind.exec_driver_sql(f"PRAGMA foreign_keys={'ON' if fk else 'OFF'}")
+        if bind.connection.dbapi_connection.in_transaction:
+            bind.exec_driver_sql("COMMIT")
+        bind.exec_driver_sql("PRAGMA foreign_keys=ON")
+        if bind.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
+            raise RuntimeError("foreign keys broken by the rebuild")
     if postgres:
         rows = bind.execute(sa.text(
             "SELECT c.relname, k.conname FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid "
