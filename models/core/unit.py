@@ -113,7 +113,7 @@ class Unit(TimestampMixin, Model):
         Category, secondary=unit_category, lazy="select", order_by=Category.sort
     )
 
-    __table_args__ = (Index("ix_core_unit_path", "path"),)
+    __table_args__ = (Index("ix_core_unit_path", "path", postgresql_include=["id"]),)  # index-only subtree ids
 
     @property
     def is_root(self) -> bool:
