@@ -41,7 +41,6 @@ class Module:
     root_grants: tuple[str, ...] = ()  # the line's top categories, granted by the platform's root
     roles: dict[str, Perms] = field(default_factory=dict)  # the line's own roles (its persons)
     platform_roles: dict[str, Perms] = field(default_factory=dict)  # added to 单位管理员 / 工作人员
-    person_roles: tuple[str, ...] = ()  # roles whose holders are persons of this line
     demo: str | None = None  # "package:function", called with (root unit, random.Random)
     person_links: tuple[tuple[str, str, Any], ...] = ()  # (endpoint, icon, label) on a person's home page
     portal_links: tuple[tuple[str, Any], ...] = ()  # (endpoint, label) beside 单位注册 on the portal
@@ -162,14 +161,6 @@ def gate(user: Any, pairs: set[tuple[str, str]]) -> set[tuple[str, str]]:
         return pairs
     lines = lines_of(user)
     return {p for p in pairs if VIEW_LINE.get(p[1], "") in lines or p[1] not in VIEW_LINE}
-
-
-def line_of_role(role_name: str) -> str | None:
-    """The line whose persons hold ``role_name`` (None for the platform's roles)."""
-    for module in enabled():
-        if role_name in module.person_roles:
-            return module.slug
-    return None
 
 
 def person_links(user: Any) -> list[tuple[str, str, Any]]:

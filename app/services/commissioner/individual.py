@@ -12,6 +12,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.extensions import db
+from app.services.commissioner.module import INDIVIDUAL as INDIVIDUAL_ROLE
+from app.services.commissioner.module import LEADER as LEADER_ROLE
+from app.services.commissioner.module import MEMBER as MEMBER_ROLE
 from app.services.core import attachments, audit
 from app.services.core import users as user_service
 from app.services.core.validators import check_length, check_mobile, to_id
@@ -20,7 +23,7 @@ from app.workflow import MatterType, register, review_of
 from models.commissioner.individual import Agreement, Application, Commissioner
 from models.core.unit import Category, Unit, unit_category
 
-PERSON_ROLES = {"individual": "个人科技特派员", "leader": "法人科技特派员（团队负责人）", "member": "法人科技特派员（团队成员）"}
+PERSON_ROLES = {"individual": INDIVIDUAL_ROLE, "leader": LEADER_ROLE, "member": MEMBER_ROLE}
 
 
 class CommissionerError(BusinessError):

@@ -21,6 +21,7 @@ WORK = {
     "commissioner.Org": ["can_org"], "commissioner.Files": ["can_files", "can_upload"],
     "commissioner.OrgList": ["can_list", "can_show"], "commissioner.Stats": ["can_list", "can_export"],
 }
+# the line's person roles (registration takes one of them: individual.PERSON_ROLES)
 INDIVIDUAL, LEADER, MEMBER = "个人科技特派员", "法人科技特派员（团队负责人）", "法人科技特派员（团队成员）"
 
 MODULE = Module(
@@ -44,7 +45,6 @@ MODULE = Module(
         LEADER: {**PERSON_SELF, "commissioner.My": ["can_profile"], "commissioner.Team": ["can_team"]},
         MEMBER: {**PERSON_SELF, "commissioner.My": ["can_profile"], "commissioner.Team": ["can_join"]},
     },
-    person_roles=(INDIVIDUAL, LEADER, MEMBER),
     platform_roles={"单位管理员": WORK, "工作人员": WORK},
     demo="seed.commissioner:load_commissioner",
     person_links=(("CommissionerMyView.profile", "fa-id-card", _l("基本信息")),
