@@ -88,10 +88,7 @@ class UnitView(ScopedModelView):
     show_template = "units/show.html"
 
     def pre_update(self, item: Any) -> None:
-        try:
-            unit_service.check_record(item)  # the same rule as PUT /api/v1/unit/<id>
-        except unit_service.UnitError as e:
-            raise FormError.of(e.problems) from e
+        unit_service.check_record(item)  # the same rule as PUT /api/v1/unit/<id>; shown beside the fields
 
     @expose("/appoint/<pk>", methods=["GET", "POST"])
     @has_access
