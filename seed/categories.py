@@ -6,15 +6,7 @@ from __future__ import annotations
 # code: (name, line, sort, grants). The platform's root, and the lines not yet built as modules (their
 # categories move into their module's manifest when it lands); each enabled module adds its own.
 CATEGORIES: dict[str, tuple[str, str, int, list[str]]] = {
-    "core.root": ("平台根单位", "core", 0, ["title.hr", "cedu.hr", "foreign.national", "foreign.gk"]),
-    # 职称评审 (004)
-    "title.hr": ("人社部门", "title", 20, [
-        "title.hr", "title.competent", "title.applicant", "title.self_review", "title.central",
-    ]),
-    "title.competent": ("主管部门", "title", 21, ["title.competent", "title.applicant"]),
-    "title.applicant": ("申报单位", "title", 22, ["title.applicant"]),
-    "title.self_review": ("自主评审单位", "title", 23, ["title.applicant"]),
-    "title.central": ("中央在川单位", "title", 24, ["title.applicant"]),
+    "core.root": ("平台根单位", "core", 0, ["cedu.hr", "foreign.national", "foreign.gk"]),
     # 继续教育 (002)
     "cedu.hr": ("人社部门（继续教育）", "cedu", 30, ["cedu.hr", "cedu.competent", "cedu.employer", "cedu.base"]),
     "cedu.competent": ("主管部门（继续教育）", "cedu", 31, ["cedu.competent", "cedu.employer", "cedu.base"]),

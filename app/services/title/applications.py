@@ -1,0 +1,1 @@
+"""职称评审: applications (being built)."""

@@ -1,0 +1,1 @@
+"""职称评审: committees (being built)."""

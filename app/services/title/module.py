@@ -1,0 +1,57 @@
+"""职称评审 (seed 004): the line's manifest (see app/modules.py).
+
+The manual's three chapters are the same screens for 人社部门, 主管部门 and 申报单位: one set of
+views, the menus of each kind by its category (views/title/__init__.py), the rights by the
+permissions below.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from app.modules import Module
+
+CRUD = ["can_list", "can_show", "can_add", "can_edit", "can_delete"]
+REVIEW = ["can_list", "can_show", "can_review", "batch_approve"]
+PERSON_SELF = {
+    "PlatformUserDBModelView": ["can_userinfo"],
+    "ChangeMyPasswordView": ["can_this_form_get", "can_this_form_post"],
+    "InboxView": ["can_list", "can_show", "markread", "remove"],
+    "Portal": ["menu_access"],
+}
+APPLICANT = "职称申报人"
+
+# the units' work (each kind finds its menus by its category)
+WORK: dict[str, list[str]] = {
+    # committees and their expert libraries (TR-03 … TR-06)
+    # review activities (TR-09)
+    # material review, query, statistics, 主管部门配置, 职称确认审核 (TR-07, TR-08, TR-25)
+}
+
+MODULE = Module(
+    slug="title",
+    label=_l("职称评审"),
+    models="models.title",
+    views="views.title:register",
+    declarations=("app.services.title.committees", "app.services.title.activities", "app.services.title.applications",
+                  "app.services.title.review"),
+    categories={
+        "title.hr": ("人社部门", 20, ["title.hr", "title.competent", "title.applicant", "title.self_review",
+                                     "title.central"]),
+        "title.competent": ("主管部门", 21, ["title.competent", "title.applicant"]),
+        "title.applicant": ("申报单位", 22, ["title.applicant"]),
+        "title.self_review": ("自主评审单位", 23, ["title.applicant"]),
+        "title.central": ("中央在川单位", 24, ["title.applicant"]),
+    },
+    root_grants=("title.hr",),
+    roles={
+        APPLICANT: {**PERSON_SELF},
+    },
+    platform_roles={"单位管理员": WORK, "工作人员": WORK},
+    demo="seed.title:load_title",
+    person_links=(),
+    portal_links=(),
+    object_types={"title_committee_expert": _l("评委会专家"), "title_activity_level": _l("开设级别"),
+                  "title_achievement_item": _l("业绩成果配置"), "title_achievement_entry": _l("业绩成果"),
+                  "title_application_education": _l("学习经历"), "title_application_work": _l("工作经历")},
+)

@@ -1,0 +1,18 @@
+"""职称评审 (seed 004): committees and their expert libraries, review activities, applications."""
+
+from models.title.activity import Activity, ActivityCondition, ActivityLevel, ActivityMaterial, AchievementItem
+from models.title.application import (
+    AchievementEntry,
+    Application,
+    ApplicationEducation,
+    ApplicationWork,
+    Confirmation,
+)
+from models.title.committee import Committee, CommitteeExpert, ExpertParticipation
+from models.title.config import CompetentConfig
+
+__all__ = [
+    "AchievementEntry", "AchievementItem", "Activity", "ActivityCondition", "ActivityLevel", "ActivityMaterial",
+    "Application", "ApplicationEducation", "ApplicationWork", "Committee", "CommitteeExpert", "CompetentConfig",
+    "Confirmation", "ExpertParticipation",
+]

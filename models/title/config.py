@@ -1,0 +1,27 @@
+"""主管部门配置 (004 §1.2.3.5): for a committee and a region, the 主管部门 through which the
+applicants' units submit (the application's route passes it)."""
+
+from __future__ import annotations
+
+from flask_appbuilder.models.sqla import Model
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.mixins import TimestampMixin, UnitScopedMixin
+
+
+class CompetentConfig(UnitScopedMixin, TimestampMixin, Model):
+    """``unit_id`` is the unit that set it (a 人社部门 or 主管部门 of that region)."""
+
+    __tablename__ = "title_competent_config"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    committee_id: Mapped[int] = mapped_column(Integer, ForeignKey("title_committee.id", ondelete="CASCADE"),
+                                              nullable=False, index=True)
+    region_code: Mapped[str] = mapped_column(String(12), nullable=False)
+    competent_unit_id: Mapped[int] = mapped_column(Integer, ForeignKey("core_unit.id"), nullable=False)
+
+    committee = relationship("models.title.committee.Committee")
+    competent_unit = relationship("models.core.unit.Unit", foreign_keys=[competent_unit_id])
+
+    __table_args__ = (UniqueConstraint("committee_id", "region_code", name="uq_title_competent_config"),)

@@ -1,0 +1,22 @@
+"""职称评审 menus (seed 004): one set of views for 人社部门, 主管部门 and 申报单位, each kind seeing
+the menus its chapter of the manual gives it (views/title/common.unit_kind), the applicant their own
+pages by their role.
+
+Menu categories: 评委会管理, 评审活动管理, 申报材料审核, and the applicant's 职称申报.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def register(appbuilder: Any) -> None:
+    from views.title.activities import register_activities
+    from views.title.applicant import register_applicant
+    from views.title.committees import register_committees
+    from views.title.review import register_review
+
+    register_committees(appbuilder)
+    register_activities(appbuilder)
+    register_review(appbuilder)
+    register_applicant(appbuilder)
