@@ -1,6 +1,6 @@
 """Demo data of 职称评审 (seed 004): a 四川 evaluation season.
 
-四川省人力资源和社会保障厅 (人社部门) with 乐山市人力资源和社会保障局 below it; two 主管部门 of 乐山
+四川省人力资源和社会保障厅 (人社部门, the platform demo's ``sc``) with 乐山市人力资源和社会保障局 below it; two 主管部门 of 乐山
 (住房和城乡建设局, 经济和信息化局) with their 申报单位; a provincial 主管部门 (四川省教育厅).
 Accounts: ``<login>_admin`` and ``<login>_staff`` of every unit (password: seed.demo.DEMO_PASSWORD).
 """
@@ -35,12 +35,18 @@ def units() -> dict[str, Unit]:
 
 
 def load_title(root: Unit, rng: random.Random) -> None:
+    from seed import demo
     from seed.demo import _accounts, _unit
 
-    if db.session.scalar(select(Unit.id).where(Unit.name == UNITS[0][1])):
+    if db.session.scalar(select(Unit.id).where(Unit.name == UNITS[2][1])):
         return
+    demo._seq[0] = max(demo._seq[0], 4000)  # credit codes of their own, also when run alone
     made: dict[str, Any] = {}
     for login, name, parent, region, cats, nature in UNITS:
+        existing = db.session.scalar(select(Unit).where(Unit.name == name))
+        if existing is not None:  # the platform demo's province (sc_admin, sc_staff)
+            made[login] = existing
+            continue
         made[login] = _unit(made[parent] if parent else root, name, region, cats, nature)
         _accounts(made[login], login, rng)
-    db.session.flush()
+    db.session.commit()
