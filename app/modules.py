@@ -44,6 +44,9 @@ class Module:
     demo: str | None = None  # "package:function", called with (root unit, random.Random)
     person_links: tuple[tuple[str, str, Any], ...] = ()  # (endpoint, icon, label) on a person's home page
     portal_links: tuple[tuple[str, Any], ...] = ()  # (endpoint, label) beside 单位注册 on the portal
+    # templates included on the portal home page, each loading its own data (a Jinja global the line
+    # registers with its views)
+    portal_panels: tuple[str, ...] = ()
     object_types: dict[str, Any] = field(default_factory=dict)  # audit log: table -> Chinese name
 
     def call(self, target: str, *args: Any) -> Any:
@@ -110,8 +113,9 @@ def install(app: Any) -> list[Module]:
     app.extensions["platform_modules"] = modules
 
     @app.context_processor
-    def _lines() -> dict[str, Any]:  # the portal's links of the enabled lines (registration pages)
-        return {"line_portal_links": [link for m in modules for link in m.portal_links]}
+    def _lines() -> dict[str, Any]:  # the portal's links and panels of the enabled lines
+        return {"line_portal_links": [link for m in modules for link in m.portal_links],
+                "line_portal_panels": [panel for m in modules for panel in m.portal_panels]}
 
     return modules
 

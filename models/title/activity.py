@@ -69,6 +69,15 @@ class Activity(UnitScopedMixin, ReviewedMixin, TimestampMixin, Model):
     materials = relationship("ActivityMaterial", cascade="all, delete-orphan", order_by="ActivityMaterial.sort")
 
     @property
+    def publish_state(self) -> str:
+        """The list's 状态: ``editing:<last part saved>`` before submission (or after a withdrawal), else
+        the review state (pending 审核中, returned 已退回, approved 已发布, rejected 不通过)."""
+        state = self.review_state or "draft"
+        if state in ("draft", "withdrawn"):
+            return "editing:" + (self.saved_part or "")
+        return state
+
+    @property
     def part_done(self) -> int:
         """How many parts are saved (0 … len(PARTS))."""
         return PARTS.index(self.saved_part) + 1 if self.saved_part in PARTS else 0

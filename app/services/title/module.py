@@ -25,6 +25,7 @@ APPLICANT = "职称申报人"
 WORK: dict[str, list[str]] = {
     # committees and their expert libraries (TR-03 … TR-06)
     # review activities (TR-09)
+    "title.Activity": CRUD + ["can_review", "batch_approve"],
     # material review, query, statistics, 主管部门配置, 职称确认审核 (TR-07, TR-08, TR-25)
 }
 
@@ -51,6 +52,7 @@ MODULE = Module(
     demo="seed.title:load_title",
     person_links=(),
     portal_links=(),
+    portal_panels=("title/activity_portal.html",),
     object_types={"title_committee_expert": _l("评委会专家"), "title_activity_level": _l("开设级别"),
                   "title_achievement_item": _l("业绩成果配置"), "title_achievement_entry": _l("业绩成果"),
                   "title_application_education": _l("学习经历"), "title_application_work": _l("工作经历")},
