@@ -10,10 +10,11 @@ in its template's fields (``AchievementEntry.data``), each with its attachments.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from flask_appbuilder.models.sqla import Model
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, select, text
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from models.core.workflow import ReviewedMixin
 from models.mixins import TimestampMixin, UnitScopedMixin
@@ -84,6 +85,8 @@ class Application(UnitScopedMixin, ReviewedMixin, TimestampMixin, Model):
     __table_args__ = (
         Index("ix_title_application_activity_series", "activity_id", "series", "review_state"),
         Index("ix_title_application_review_unit", "review_unit_id", "review_state"),
+        # one application per person per activity
+        Index("uq_title_application_user_activity", "user_id", "activity_id", unique=True),
     )
 
     def __repr__(self) -> str:
@@ -122,9 +125,16 @@ class ApplicationWork(Model):
 
 class AchievementEntry(Model):
     """One achievement under one configured item, in one template's fields (``data``; the fields of
-    ``app.services.title.templates.TEMPLATES[template]``)."""
+    ``app.services.title.templates.TEMPLATES[template]``).
+
+    Its attachments (owner "title.achievement") follow the application: ``user_id`` and ``unit_id`` are
+    read from the application (column properties, no columns of their own), so that the scope sees an
+    entry as it sees its application — the applicant's own, and the units above the applicant's unit.
+    """
 
     __tablename__ = "title_achievement_entry"
+    __scope__ = "unit"
+    __scope_owner__ = "user_id"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     application_id: Mapped[int] = mapped_column(Integer, ForeignKey("title_application.id", ondelete="CASCADE"),
@@ -135,6 +145,19 @@ class AchievementEntry(Model):
 
     application = relationship(Application, back_populates="entries")
     item = relationship("models.title.activity.AchievementItem")
+
+    @property
+    def unit(self) -> Any:
+        return self.application.unit if self.application is not None else None
+
+
+# the owner person and the unit of an entry are its application's
+AchievementEntry.user_id = column_property(  # type: ignore[attr-defined]
+    select(Application.user_id).where(Application.id == AchievementEntry.application_id)
+    .correlate_except(Application).scalar_subquery())
+AchievementEntry.unit_id = column_property(  # type: ignore[attr-defined]
+    select(Application.unit_id).where(Application.id == AchievementEntry.application_id)
+    .correlate_except(Application).scalar_subquery())
 
 
 class Confirmation(UnitScopedMixin, ReviewedMixin, TimestampMixin, Model):

@@ -1,8 +1,10 @@
-"""职称评审: schema changes of the title_applicant part (none yet)
+"""职称评审: the applicant part — one application per person per activity
 
 Revision ID: 0022
 Revises: 0021
 """
+
+from alembic import op
 
 revision = "0022"
 down_revision = "0021"
@@ -11,8 +13,8 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    op.create_index("uq_title_application_user_activity", "title_application", ["user_id", "activity_id"], unique=True)
 
 
 def downgrade():
-    pass
+    op.drop_index("uq_title_application_user_activity", table_name="title_application")
