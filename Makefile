@@ -38,7 +38,8 @@ test: setup
 			> .test-logs/postgresql.log 2>&1; echo $$? > .test-logs/postgresql.rc; \
 	fi; \
 	( ENABLED_MODULES=grassroots $(PY) -m pytest -q -p no:cacheprovider tests/grassroots && \
-	  ENABLED_MODULES=commissioner $(PY) -m pytest -q -p no:cacheprovider tests/commissioner ) \
+	  ENABLED_MODULES=commissioner $(PY) -m pytest -q -p no:cacheprovider tests/commissioner && \
+	  ENABLED_MODULES=title $(PY) -m pytest -q -p no:cacheprovider tests/title ) \
 		> .test-logs/one-line.log 2>&1; echo $$? > .test-logs/one-line.rc; \
 	wait; status=0; \
 	for run in sqlite postgresql one-line; do \
@@ -53,6 +54,9 @@ lint: $(VENV)/.installed
 
 bench-scope: setup
 	$(PY) -m bench.scope
+
+bench-title: setup
+	$(PY) -m bench.title
 
 bench-import: setup
 	$(PY) -m bench.imports

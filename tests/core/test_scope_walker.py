@@ -202,8 +202,8 @@ def _iter_cases(app, foreign):
         func = app.view_functions[rule.endpoint]
         view = getattr(func, "__self__", None)
         args = set(rule.arguments)
-        if view is None or not args <= {"pk", "name", "filename", "group_by", "owner", "owner_id", "slot", "row",
-                                                       "project_id", "row_id", "item_id", "member_id"}:
+        known = {"pk", "name", "filename", "group_by", "owner", "owner_id", "slot", "row"} | set(foreign["gr"])
+        if view is None or not args <= known:
             unknown.append(rule.rule)
             continue
         model = _model_of(view)

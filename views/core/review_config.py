@@ -27,7 +27,11 @@ def _own_staff() -> list[Any]:
 
 
 def _matters() -> list[tuple[str, str]]:
-    return [(code, str(m.name)) for code, m in sorted(REGISTRY.items())]
+    """The matter types of the user's lines (a matter's code starts with its line's slug) and the platform's."""
+    from app.modules import lines_of
+
+    lines = lines_of(getattr(g, "user", None)) | {"core"}
+    return [(code, str(m.name)) for code, m in sorted(REGISTRY.items()) if code.split(".")[0] in lines]
 
 
 class ReviewPostView(ScopedModelView):
