@@ -116,6 +116,14 @@ class MatterType:
     # 通过 and 退回 only, with 退回 named by ``labels`` (e.g. {"return": "不通过"}); no final refusal
     final_reject: bool = True
     labels: dict[str, Any] = field(default_factory=dict)
+    # an approved record that may be submitted again, as a new round on a freshly built route (a
+    # committee's filing that expired: 申请备案); None: an approval is final
+    renewable: Callable[[Any], bool] | None = None
+
+
+def _renewable(matter: MatterType, review: Review | None, record: Any) -> bool:
+    return (review is not None and review.state == "approved" and record is not None
+            and matter.renewable is not None and bool(matter.renewable(record)))
 
 
 REGISTRY: dict[str, MatterType] = {}
@@ -245,7 +253,7 @@ def may_submit(matter: MatterType, record: Any, user: Any) -> bool:
 def allowed_actions(matter: MatterType, review: Review | None, user: Any, record: Any = None) -> list[str]:
     """What ``user`` may do now. With ``record`` (pages), 提交 is offered to the applicant only;
     ``act`` leaves that check to ``submit``, which names the reason."""
-    if review is None or editable_state(review.state):
+    if review is None or editable_state(review.state) or _renewable(matter, review, record):
         if record is not None and not may_submit(matter, record, user):
             return []
         return ["submit"]
@@ -376,7 +384,7 @@ def submit(matter: MatterType, record: Any, user: Any) -> Review:
     review = review_of(matter.code, record.id, lock=True)
     if not may_submit(matter, record, user):
         raise ReviewError(_("只有申请单位可以提交"))
-    if review is not None and not editable_state(review.state):
+    if review is not None and not (editable_state(review.state) or _renewable(matter, review, record)):
         raise ReviewError(_("当前状态不能提交"))
     if review is not None and review.barred_until and review.barred_until >= dt.date.today():
         raise ReviewError(_("本年度不能再次申请"))
@@ -384,7 +392,7 @@ def submit(matter: MatterType, record: Any, user: Any) -> Review:
     resubmit = review is not None and review.state == "returned"
     _check_submit_deadline(matter, record, resubmit)
     _check_requirements(matter, record, review, user, "submit")
-    if review is None or review.state == "withdrawn" or review.returned_step is None:
+    if review is None or review.state in ("withdrawn", "approved") or review.returned_step is None:
         route = build_route(matter, record)
         if review is None:
             review = Review(matter=matter.code, record_id=record.id)

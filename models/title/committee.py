@@ -20,6 +20,10 @@ from models.mixins import TimestampMixin, UnitScopedMixin
 BUILD_MODES = {"series": "按系列创建", "major": "按专业创建"}
 REVIEW_TYPES = {"review": "评审", "exam_review": "考评结合", "interview": "面试答辩"}
 FILING_YEARS = 3
+EXPIRY_WARNING_DAYS = 90  # the list marks a filing that ends within this many days
+# 备案状态 (the list's words): the review state, and 已过期 for an approved filing past its end
+FILING_STATES = {"draft": "未提交", "withdrawn": "未提交", "pending": "审核中", "returned": "已退回",
+                 "rejected": "不通过", "approved": "已备案", "expired": "已过期"}
 
 
 class Committee(UnitScopedMixin, ReviewedMixin, TimestampMixin, Model):
@@ -66,6 +70,24 @@ class Committee(UnitScopedMixin, ReviewedMixin, TimestampMixin, Model):
     def filed(self) -> bool:
         """已备案 and not expired."""
         return self.valid_until is not None and self.valid_until >= dt.date.today()
+
+    @property
+    def filing_state(self) -> str:
+        """未提交/审核中/已退回/已备案/已过期 as a code of FILING_STATES."""
+        if self.review_state == "approved" and self.valid_until is not None and self.valid_until < dt.date.today():
+            return "expired"
+        return self.review_state or "draft"
+
+    @property
+    def days_left(self) -> int | None:
+        """Days until the filing ends (negative: expired); None before the first filing."""
+        return None if self.valid_until is None else (self.valid_until - dt.date.today()).days
+
+    @property
+    def renewable(self) -> bool:
+        """An approved filing that has expired or ends within EXPIRY_WARNING_DAYS may be filed again."""
+        days = self.days_left
+        return self.review_state == "approved" and days is not None and days <= EXPIRY_WARNING_DAYS
 
     def __repr__(self) -> str:
         return self.name

@@ -24,6 +24,9 @@ APPLICANT = "职称申报人"
 # the units' work (each kind finds its menus by its category)
 WORK: dict[str, list[str]] = {
     # committees and their expert libraries (TR-03 … TR-06)
+    "title.Committee": CRUD + ["can_review", "batch_approve"],
+    "title.ExpertLibrary": ["can_list", "can_manage"],
+    "title.ExpertReview": ["can_list", "can_review"],
     # review activities (TR-09)
     "title.Activity": CRUD + ["can_review", "batch_approve"],
     # material review, query, statistics, 主管部门配置, 职称确认审核 (TR-07, TR-08, TR-25)
