@@ -411,3 +411,18 @@ def test_another_branch_reaches_nothing(app, login_as):
     assert r.status_code == 302
     with app.app_context():
         assert db.session.get(Activity, pk) is None
+
+
+def test_menus_by_unit_kind(app, login_as):
+    """评审活动管理: 评审活动发布 for the kinds that constitute committees, 评审活动发布审核 for 人社部门 and 主管部门;
+    a 申报单位 sees neither."""
+    for login, publish, review in (("ls_admin", True, True), ("ls_zjj_staff", True, True), ("sc_staff", True, True),
+                                   ("ls_jzy_admin", False, False)):
+        home = login_as(login).get("/").get_data(as_text=True)
+        assert ("评审活动发布审核" in home) is review, login
+        assert ("评审活动发布<" in home or "评审活动发布</" in home or ">评审活动发布" in home) is publish, login
+    r = login_as("ls_jzy_admin").get("/title/activities/add")
+    assert r.status_code in (200, 302, 403)
+    if r.status_code == 200:  # the permission is the platform role's; the unit's kind cannot publish
+        assert "本单位不能发布评审活动" in login_as("ls_jzy_admin").post(
+            "/title/activities/add", data=basic(committee(app))).get_data(as_text=True)

@@ -16,7 +16,7 @@ from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 
 from app.extensions import db
 from app.services.core import attachments, dicts
@@ -245,6 +245,13 @@ class TitleActivityView(ReviewViewMixin, ScopedModelView):
             kwargs.setdefault("own_committees", own)
             kwargs.setdefault("may_publish", service.may_publish(g.user))
         return super().render_template(template, **kwargs)
+
+    def row_rule(self) -> tuple[Any, Any]:
+        """编辑 while the activity is its unit's to change; 删除 only before it was ever submitted."""
+        from models.core.workflow import EDITABLE_STATES
+
+        own = Activity.unit_id == g.user.unit_id
+        return (and_(own, Activity.review_state.in_(EDITABLE_STATES)), and_(own, Activity.review_state == "draft"))
 
     def can_add_here(self) -> bool:
         return service.may_publish(g.user)
