@@ -227,8 +227,21 @@ def test_sections_name_every_error_and_keep_what_was_typed(app):
     c, idn = register(app)
     page = c.get("/title/my/activities").get_data(as_text=True)
     assert "可申报的评审活动" in page and f"/title/my/activity/{ids['activity']}" in page
+    # the activity's policy file is offered (its internal plan is not)
+    from app.services.core import attachments
+    from models.title import Activity
+
+    with app.app_context():
+        activity = db.session.get(Activity, ids["activity"])
+        policy = attachments.save_upload(activity, "policy", io.BytesIO(PDF), "评审政策.pdf", owner_checked=True)
+        plan = attachments.save_upload(activity, "plan", io.BytesIO(PDF), "内部方案.pdf", owner_checked=True)
+        db.session.commit()
+        policy_id, plan_id = policy.id, plan.id
     page = c.get(f"/title/my/activity/{ids['activity']}").get_data(as_text=True)
     assert "学历证书" in page and "论文论著" in page and "建筑工程" in page
+    assert "评审政策.pdf" in page and "内部方案.pdf" not in page
+    assert c.get(f"/title/my/activity/{ids['activity']}/file/{policy_id}").status_code == 200
+    assert c.get(f"/title/my/activity/{ids['activity']}/file/{plan_id}").status_code == 404
     # 申报信息: a level the activity does not open, a major of no level
     r = c.post(f"/title/my/activity/{ids['activity']}/apply", data={**APPLY, "level": "1", "major": ""})
     assert r.status_code == 200

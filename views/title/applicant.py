@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, g, jsonify, redirect, request, url_for
+from flask import abort, flash, g, jsonify, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
@@ -65,7 +65,7 @@ class TitleMyView(BaseView):
     default_view = "applications"
     base_permissions = ["can_activities", "can_application"]
     method_permission_name = {
-        "activities": "activities", "activity": "activities", "apply": "application", "applications": "application",
+        "activities": "activities", "activity": "activities", "policy_file": "activities", "apply": "application", "applications": "application",
         "application": "application", "section": "application", "new_entry": "application", "entry": "application",
         "delete_entry": "application", "material": "application", "delete_material": "application",
         "submit": "application",
@@ -99,6 +99,17 @@ class TitleMyView(BaseView):
             abort(404)
         return self._activity_page(activity, {}, {"category": "entrusted" if service.region_problem(
             activity, g.user.unit) else "direct", "eval_method": "normal"})
+
+    @expose("/activity/<int:pk>/file/<int:file_id>")
+    @has_access
+    def policy_file(self, pk: int, file_id: int) -> Any:
+        """A 评审政策文件 of an activity the person may open."""
+        row = service.policy_file(g.user, pk, file_id)
+        if row is None:
+            abort(404)
+        fh = attachments.storage().open(row.storage_key)
+        return send_file(fh, mimetype=attachments.MIME.get(row.kind, "application/octet-stream"), as_attachment=True,
+                         download_name=row.file_name, max_age=0)
 
     @expose("/activity/<int:pk>/apply", methods=["POST"])
     @has_access

@@ -224,22 +224,19 @@ def _published_query() -> Any:
 
 def open_activities(user: Any) -> tuple[list[Activity], list[Activity]]:
     """评审活动: the published activities still receiving (until 评委会接收申报截止时间) that take the
-    person's unit, and the public ones of other regions (委托评审 only)."""
+    person's unit (the activities part's ``open_activities``), and the public ones of other regions that
+    take its unit nature (委托评审 only)."""
+    from app.services.title import activities
+
     unit = getattr(user, "unit", None)
     if unit is None:
         return [], []
-    mine: list[Activity] = []
-    others: list[Activity] = []
     moment = now()
-    for activity in db.session.scalars(_published_query()).all():
-        if aware(activity.receive_until) < moment:
-            continue
-        if internal_problem(activity, unit) or nature_problem(activity, unit):
-            continue
-        if region_problem(activity, unit) is None:
-            mine.append(activity)
-        elif activity.public:
-            others.append(activity)
+    mine = [a for a in activities.open_activities(unit) if aware(a.receive_until) >= moment]
+    taken = {a.id for a in mine}
+    others = [a for a in db.session.scalars(_published_query().where(Activity.public.is_(True))).all()
+              if a.id not in taken and aware(a.receive_until) >= moment and not internal_problem(a, unit)
+              and not nature_problem(a, unit) and region_problem(a, unit)]
     return mine, others
 
 
@@ -266,11 +263,23 @@ def activity_phase(activity: Activity) -> str:
 
 
 def policy_files(activity: Activity) -> list[Any]:
-    """The activity's own files (政策文件, 评审方案…), when its part registers them."""
+    """The activity's 评审政策文件 (对外发布使用); its 评审工作方案 is internal and not shown."""
     try:
-        return attachments.current(activity)
-    except attachments.AttachmentError:
+        return attachments.current(activity, "policy")
+    except attachments.AttachmentError:  # the activities part registers the owner
         return []
+
+
+def policy_file(user: Any, activity_id: int, file_id: int) -> Any:
+    """One policy file of an activity the person may open (None otherwise)."""
+    from models.core.attachment import Attachment
+
+    activity = visible_activity(user, activity_id)
+    row = db.session.get(Attachment, file_id)
+    if activity is None or row is None or row.owner_type != "title.activity" or row.owner_id != activity.id \
+            or row.slot != "policy":
+        return None
+    return row
 
 
 # -- the application -------------------------------------------------------------------------------
