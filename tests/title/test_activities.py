@@ -426,3 +426,23 @@ def test_menus_by_unit_kind(app, login_as):
     if r.status_code == 200:  # the permission is the platform role's; the unit's kind cannot publish
         assert "本单位不能发布评审活动" in login_as("ls_jzy_admin").post(
             "/title/activities/add", data=basic(committee(app))).get_data(as_text=True)
+
+
+def test_the_list_exports_what_it_shows(app, login_as):
+    from openpyxl import load_workbook
+
+    cid = committee(app)
+    c = login_as("ls_admin")
+    pk = new_activity(c, cid)
+    r = c.get("/title/activities/export/")
+    assert r.status_code == 200
+    rows = list(load_workbook(io.BytesIO(r.data)).active.iter_rows(values_only=True))
+    assert rows[0][:2] == ("评审活动名称", "评委会名称") and "状态" in rows[0]
+    row = next(x for x in rows if x[0] == activity(app, pk)["name"])
+    assert "编辑中（已保存：基本信息）" in row
+    # another branch's export holds none of it
+    r = login_as("sc_jyt_admin").get("/title/activities/export/")
+    assert r.status_code in (200, 403)
+    if r.status_code == 200:
+        assert activity(app, pk)["name"] not in str(list(load_workbook(io.BytesIO(r.data)).active.iter_rows(
+            values_only=True)))
