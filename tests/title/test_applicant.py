@@ -135,14 +135,14 @@ def fill(app, c: Client, ids: dict[str, int], *, entries: bool = True, material:
     assert r.status_code == 302, errors_of(r)
     pk = int(r.headers["Location"].rstrip("/").split("/")[-1])
     for section, data in SECTIONS.items():
-        r = c.post(f"/title/my/application/{pk}/section/{section}", data=data)
+        r = c.post(f"/title/my/application/{pk}/save", data={**data, "section": section})
         assert r.status_code == 302, (section, errors_of(r))
     if entries:
         r = c.post(f"/title/my/application/{pk}/item/{ids['general']}/entry?template=general", data=ENTRIES["general"])
         assert r.status_code == 302, errors_of(r)
     if material:
-        r = c.post(f"/title/my/application/{pk}/material/{ids['material']}",
-                   data={"file": (io.BytesIO(PDF), "毕业证.pdf")}, content_type="multipart/form-data")
+        r = c.post(f"/title/my/application/{pk}/material",
+                   data={"material": str(ids["material"]), "file": (io.BytesIO(PDF), "毕业证.pdf")}, content_type="multipart/form-data")
         assert r.status_code == 302
     return pk
 
@@ -240,8 +240,8 @@ def test_sections_name_every_error_and_keep_what_was_typed(app):
     page = c.get(f"/title/my/activity/{ids['activity']}").get_data(as_text=True)
     assert "学历证书" in page and "论文论著" in page and "建筑工程" in page
     assert "评审政策.pdf" in page and "内部方案.pdf" not in page
-    assert c.get(f"/title/my/activity/{ids['activity']}/file/{policy_id}").status_code == 200
-    assert c.get(f"/title/my/activity/{ids['activity']}/file/{plan_id}").status_code == 404
+    assert c.get(f"/title/my/activity/{ids['activity']}/file?file={policy_id}").status_code == 200
+    assert c.get(f"/title/my/activity/{ids['activity']}/file?file={plan_id}").status_code == 404
     # 申报信息: a level the activity does not open, a major of no level
     r = c.post(f"/title/my/activity/{ids['activity']}/apply", data={**APPLY, "level": "1", "major": ""})
     assert r.status_code == 200
@@ -255,8 +255,8 @@ def test_sections_name_every_error_and_keep_what_was_typed(app):
     r = c.post(f"/title/my/activity/{ids['activity']}/apply", data=APPLY, follow_redirects=True)
     assert "每人每个评审活动只能申报一次" in r.get_data(as_text=True)
     # 个人信息: every problem named beside its field, what was typed kept, nothing saved
-    r = c.post(f"/title/my/application/{pk}/section/person",
-               data={"ethnicity": "", "politics": "99", "phone": "1381234", "post": "新职务", "work_start": "2008/07/01"})
+    r = c.post(f"/title/my/application/{pk}/save", data={"section": "person", "ethnicity": "", "politics": "99", "phone": "1381234",
+                                                                "post": "新职务", "work_start": "2008/07/01"})
     assert r.status_code == 200
     errs = errors_of(r)
     assert "请选择民族" in errs and "请从列表中选择政治面貌" in errs and "请填写正确的11位手机号码" in errs
@@ -268,12 +268,12 @@ def test_sections_name_every_error_and_keep_what_was_typed(app):
     with app.app_context():
         assert db.session.get(Application, pk).post == "主任工程师"
     # 学历: a study row without its school is named by its row
-    r = c.post(f"/title/my/application/{pk}/section/education",
-               data={**SECTIONS["education"], "edu_school": "", "edu_end": "2003-01-01"})
+    r = c.post(f"/title/my/application/{pk}/save", data={"section": "education", **SECTIONS["education"],
+                                                                "edu_school": "", "edu_end": "2003-01-01"})
     errs = errors_of(r)
     assert "请填写学校" in errs and "结束时间不能早于开始时间" in errs
     # 工作经历: at least one
-    r = c.post(f"/title/my/application/{pk}/section/works", data={"work_start": "", "work_workplace": ""})
+    r = c.post(f"/title/my/application/{pk}/save", data={"section": "works", "work_start": "", "work_workplace": ""})
     assert "请至少填写一段工作经历" in errors_of(r)
     # the saved application shows the sections, the items and the materials
     page = c.get(f"/title/my/application/{pk}").get_data(as_text=True)
@@ -343,8 +343,8 @@ def test_submit_checks_and_each_deadline(app, review_right):
     # a required material missing
     r = c.post(f"/title/my/application/{pk}/submit", follow_redirects=True)
     assert "请上传评审会需求材料：学历证书" in r.get_data(as_text=True)
-    r = c.post(f"/title/my/application/{pk}/material/{ids['material']}",
-               data={"file": (io.BytesIO(PDF), "毕业证.pdf")}, content_type="multipart/form-data")
+    r = c.post(f"/title/my/application/{pk}/material",
+               data={"material": str(ids["material"]), "file": (io.BytesIO(PDF), "毕业证.pdf")}, content_type="multipart/form-data")
     page = c.get(f"/title/my/application/{pk}").get_data(as_text=True)
     assert "【学历证书】毕业证.pdf" in page
     # an entry lacking a field its template requires (kept from an earlier template, say): item, entry, field named
@@ -369,7 +369,7 @@ def test_submit_checks_and_each_deadline(app, review_right):
     assert application_of(app, ids["activity"], idn)[1:] == ("pending", jzy)
     page = c.get(f"/title/my/application/{pk}").get_data(as_text=True)
     assert "正在审核中，不能修改" in page and "撤回" in page
-    r = c.post(f"/title/my/application/{pk}/section/summary", data={"summary": "改"})
+    r = c.post(f"/title/my/application/{pk}/save", data={"section": "summary", "summary": "改"})
     assert "正在审核中，不能修改" in r.get_data(as_text=True)
     # withdraw while nobody acted, then submit again
     c.post(f"/title/my/application/{pk}/submit", data={"action": "withdraw"})
@@ -381,7 +381,7 @@ def test_submit_checks_and_each_deadline(app, review_right):
     set_activity(app, ids["activity"], first_submit_until=-0.5)
     page = c.get(f"/title/my/application/{pk}").get_data(as_text=True)
     assert "请补充论文" in page and "已退回" in page and "title-readonly" not in page
-    r = c.post(f"/title/my/application/{pk}/section/summary", data={"summary": "补充后的总结"})
+    r = c.post(f"/title/my/application/{pk}/save", data={"section": "summary", "summary": "补充后的总结"})
     assert r.status_code == 302
     c.post(f"/title/my/application/{pk}/submit")
     assert application_of(app, ids["activity"], idn)[1:] == ("pending", jzy)
@@ -390,7 +390,7 @@ def test_submit_checks_and_each_deadline(app, review_right):
     set_activity(app, ids["activity"], resubmit_until=-0.1)
     page = c.get(f"/title/my/application/{pk}").get_data(as_text=True)
     assert "个人修改提交截止时间" in page and "已过，不能再修改" in page
-    r = c.post(f"/title/my/application/{pk}/section/summary", data={"summary": "再改"})
+    r = c.post(f"/title/my/application/{pk}/save", data={"section": "summary", "summary": "再改"})
     assert "已过，不能再修改" in r.get_data(as_text=True)
     r = c.post(f"/title/my/application/{pk}/submit", follow_redirects=True)
     assert "修改后再次提交已于" in r.get_data(as_text=True)
@@ -488,10 +488,10 @@ def test_one_person_never_reaches_another_application(app, login_as):
                 f"/title/my/application/{pk}/item/{ids['general']}/entry", f"/attachments/download/{material}",
                 f"/attachments/download/{entry_file}"):
         assert b.get(url).status_code == 404, url
-    for url, data in ((f"/title/my/application/{pk}/section/summary", {"summary": "x"}),
+    for url, data in ((f"/title/my/application/{pk}/save", {"section": "summary", "summary": "x"}),
                       (f"/title/my/application/{pk}/submit", {}),
                       (f"/title/my/application/{pk}/entry/{entry}/delete", {}),
-                      (f"/title/my/application/{pk}/material-file/{material}/delete", {})):
+                      (f"/title/my/application/{pk}/material/delete", {"file": str(material)})):
         assert b.post(url, data=data).status_code == 404, url
     r = b.post(f"/attachments/upload/title.achievement/{entry}/file",
                data={"file": (io.BytesIO(PDF), "x.pdf"), "next": "/"}, content_type="multipart/form-data")

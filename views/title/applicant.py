@@ -19,7 +19,7 @@ from app.services.title.templates import TEMPLATES
 from app.workflow import act, allowed_actions, last_refusal, review_of
 from models.core.workflow import STATES
 from models.title.activity import DEFENSES, KINDS, METHODS, WRITTEN_TESTS
-from models.title.application import CATEGORIES, EVAL_METHODS
+from models.title.application import CATEGORIES, EVAL_METHODS, Application
 from views.review import ACTION_LABELS
 from views.writes import save_then_redirect, write
 
@@ -58,10 +58,11 @@ def _choices() -> dict[str, Any]:
 
 
 class TitleMyView(BaseView):
-    """The applicant's own pages."""
+    """The applicant's own pages (their records are applications: the scope walker's model)."""
 
     class_permission_name = "title.My"
     route_base = "/title/my"
+    scope_model = Application
     default_view = "applications"
     base_permissions = ["can_activities", "can_application"]
     method_permission_name = {
@@ -100,11 +101,11 @@ class TitleMyView(BaseView):
         return self._activity_page(activity, {}, {"category": "entrusted" if service.region_problem(
             activity, g.user.unit) else "direct", "eval_method": "normal"})
 
-    @expose("/activity/<int:pk>/file/<int:file_id>")
+    @expose("/activity/<int:pk>/file")
     @has_access
-    def policy_file(self, pk: int, file_id: int) -> Any:
-        """A 评审政策文件 of an activity the person may open."""
-        row = service.policy_file(g.user, pk, file_id)
+    def policy_file(self, pk: int) -> Any:
+        """A 评审政策文件 (``?file=<id>``) of an activity the person may open."""
+        row = service.policy_file(g.user, pk, service.to_id(request.args.get("file")) or 0)
         if row is None:
             abort(404)
         fh = attachments.storage().open(row.storage_key)
@@ -172,10 +173,12 @@ class TitleMyView(BaseView):
     def application(self, pk: int) -> Any:
         return self._page(self._own(pk))
 
-    @expose("/application/<int:pk>/section/<section>", methods=["POST"])
+    @expose("/application/<int:pk>/save", methods=["POST"])
     @has_access
-    def section(self, pk: int, section: str) -> Any:
+    def section(self, pk: int) -> Any:
+        """Save one section (the form's ``section``: apply, person, current, education, works, summary)."""
         app = self._own(pk)
+        section = request.form.get("section") or ""
         if section not in service.SECTIONS:
             abort(404)
         errors: dict[str, str] = {}
@@ -248,11 +251,12 @@ class TitleMyView(BaseView):
 
     # -- 评审会需求材料 ---------------------------------------------------------------------------------
 
-    @expose("/application/<int:pk>/material/<int:material_id>", methods=["POST"])
+    @expose("/application/<int:pk>/material", methods=["POST"])
     @has_access
-    def material(self, pk: int, material_id: int) -> Any:
+    def material(self, pk: int) -> Any:
+        """Upload files of one 评审会需求材料 (the form's ``material``)."""
         app = self._own(pk)
-        material = service.material_of(app, material_id)
+        material = service.material_of(app, request.form.get("material"))
         if material is None:
             abort(404)
         files = [f for f in request.files.getlist("file") if f and f.filename]
@@ -263,11 +267,12 @@ class TitleMyView(BaseView):
                   lambda names: _("已上传：%(n)s", n="、".join(names)))
         return redirect(url_for("TitleMyView.application", pk=pk, _anchor="sec-materials"))
 
-    @expose("/application/<int:pk>/material-file/<int:file_id>/delete", methods=["POST"])
+    @expose("/application/<int:pk>/material/delete", methods=["POST"])
     @has_access
-    def delete_material(self, pk: int, file_id: int) -> Any:
+    def delete_material(self, pk: int) -> Any:
+        """Delete one file (the form's ``file``) of the materials."""
         app = self._own(pk)
-        write(lambda: service.delete_material_file(g.user, app, file_id), lambda name: _("已删除附件：%(n)s", n=name))
+        write(lambda: service.delete_material_file(g.user, app, request.form.get("file")), lambda name: _("已删除附件：%(n)s", n=name))
         return redirect(url_for("TitleMyView.application", pk=pk, _anchor="sec-materials"))
 
     # -- 提交 / 撤回 ------------------------------------------------------------------------------------
