@@ -31,13 +31,13 @@ HEADERS = ["国别", "*姓名", "证件类型", "*证件号码", "*性别", "*�
 
 
 def id_number(male: bool = True) -> tuple[str, str]:
-    """(a valid 18-digit number of 乐山市中区 with its check digit, its yyyyMM), new for each call."""
+    """(a valid 18-digit number of 井研县 with its check digit, its yyyyMM), new for each call."""
     n = next(_seq)
     birth = f"{1960 + n % 30}{(n // 30) % 12 + 1:02d}{(n // 360) % 28 + 1:02d}"
     order = f"{(n * 7) % 1000:03d}"
     if (int(order[-1]) % 2 == 1) != male:
         order = order[:-1] + str((int(order[-1]) + 1) % 10)
-    body = "511102" + birth + order
+    body = "511124" + birth + order
     weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
     return body + "10X98765432"[sum(int(a) * w for a, w in zip(body, weights, strict=True)) % 11], birth[:6]
 
@@ -376,6 +376,8 @@ def test_expiring_soon_is_marked(tree, login_as):
     rec.filed_at = dt.datetime.now(dt.UTC)
     db.session.commit()
     assert "30天后到期" in c.get("/title/committees/list/").get_data(as_text=True)
+    r = c.get("/title/committees/export/")
+    assert r.status_code == 200 and r.data[:2] == b"PK"
 
 
 # -- expert libraries ---------------------------------------------------------------------------
@@ -441,6 +443,12 @@ def test_library_recommendation_passed_and_returned_with_counts_and_chairs(tree,
     assert back.state == "returned" and back.return_reason == "职称不符合要求"
     page = z.get(f"/title/expert-library/?committee={cid}&tab=returned").get_data(as_text=True)
     assert "推荐乙" in page and "职称不符合要求" in page
+    # 查看详情: the recommending unit and the committee's unit; not a sibling 主管部门
+    mid = by_name["推荐乙"].id
+    assert "职称不符合要求" in z.get(f"/title/expert-library/{cid}/expert/{mid}").get_data(as_text=True)
+    assert "推荐乙" in c.get(f"/title/expert-library/{cid}/expert/{mid}").get_data(as_text=True)
+    assert login_as("ls_jxj_admin").get(f"/title/expert-library/{cid}/expert/{mid}").status_code == 404
+    assert "推荐甲" in c.get(f"/title/expert-review/{cid}").get_data(as_text=True)
     # chairs and activity, set by the committee's unit
     c.post(f"/title/expert-library/{cid}/chair/{by_name['推荐甲'].id}", data={"chair": "chair"})
     c.post(f"/title/expert-library/{cid}/active/{by_name['推荐甲'].id}", data={"active": "0"})

@@ -311,7 +311,11 @@ class TitleExpertLibraryView(BaseView):
     @expose("/<int:cid>/expert/<int:member_id>")
     @has_access
     def expert(self, cid: int, member_id: int) -> Any:
-        committee = self._committee(cid)
+        _require_committee_kind()
+        # a library the user manages, or (专家库审核) any committee of the user's unit
+        committee = service.library_committee(g.user, cid) or service.review_committee(g.user, cid)
+        if committee is None:
+            abort(404)
         row = service.member_of(g.user, committee, member_id)
         if row is None:
             abort(404)
