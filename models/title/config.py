@@ -4,16 +4,22 @@ applicants' units submit (the application's route passes it)."""
 from __future__ import annotations
 
 from flask_appbuilder.models.sqla import Model
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from models.core.workflow import ReviewTrail
 from models.mixins import TimestampMixin, UnitScopedMixin
+
+# 申报材料审核's tabs (已上报 / 已退回 / 不通过: what a unit decided last) and 评审人员统计 read the trail by
+# unit and action (migration 0023)
+Index("ix_title_trail_unit_action", ReviewTrail.unit_id, ReviewTrail.action, ReviewTrail.review_id)
 
 
 class CompetentConfig(UnitScopedMixin, TimestampMixin, Model):
     """``unit_id`` is the unit that set it (a 人社部门 or 主管部门 of that region)."""
 
     __tablename__ = "title_competent_config"
+    __dict_columns__ = {"region_code": "region"}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     committee_id: Mapped[int] = mapped_column(Integer, ForeignKey("title_committee.id", ondelete="CASCADE"),

@@ -30,6 +30,8 @@ WORK: dict[str, list[str]] = {
     # review activities (TR-09)
     "title.Activity": CRUD + ["can_review", "batch_approve"],
     # material review, query, statistics, 主管部门配置, 职称确认审核 (TR-07, TR-08, TR-25)
+    "title.Application": REVIEW, "title.Query": ["can_list"], "title.Stats": ["can_list", "can_edit"],
+    "title.CompetentConfig": CRUD, "title.Confirmation": REVIEW,
 }
 
 MODULE = Module(
@@ -49,7 +51,8 @@ MODULE = Module(
     },
     root_grants=("title.hr",),
     roles={
-        APPLICANT: {**PERSON_SELF, "title.My": ["can_activities", "can_application"]},
+        APPLICANT: {**PERSON_SELF, "title.My": ["can_activities", "can_application"],
+                    "title.MyConfirmation": CRUD},
     },
     platform_roles={"单位管理员": WORK, "工作人员": WORK},
     demo="seed.title:load_title",
