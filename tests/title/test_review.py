@@ -601,3 +601,44 @@ def test_menus_by_kind(ctx, login):
     assert "职称确认审核" not in home  # 申报单位: not theirs
     home = login("ls_zjj_admin").get("/title/query/").get_data(as_text=True)
     assert "职称确认审核" in home and "评审人员统计" in home and "申报材料综合查询" in home
+
+
+# -- two reviewers at once (PostgreSQL: the engine's SELECT … FOR UPDATE) -------------------------------------------
+
+
+@pytest.mark.skipif(not (__import__("os").environ.get("PYTEST_DATABASE_URL") or "").startswith("postgresql"),
+                    reason="row locks: PostgreSQL only")
+def test_two_reviewers_approving_at_once_give_one_approval(ctx, u, login):
+    import threading
+
+    from models.core.workflow import Review, ReviewTrail
+
+    _c, activity = season()
+    who = person(u["jzy"])
+    rec = submit(application(activity, who), who)
+    admin, staff = login("ls_jzy_admin"), login("ls_jzy_staff")
+    upload(admin, rec, "gongshi")
+    upload(admin, rec, "tuijian")
+    from app.workflow import review_of
+
+    version, rec_id = review_of("title.application", rec.id).version, rec.id
+    db.session.rollback()
+    barrier = threading.Barrier(2)
+    codes: list[int] = []
+
+    def press(client):
+        barrier.wait()
+        r = client.post(f"/title/applications/review/{rec_id}", data={"action": "approve", "version": version})
+        codes.append(r.status_code)
+
+    threads = [threading.Thread(target=press, args=(c,)) for c in (admin, staff)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(codes) == [200, 302]  # one passed it on, the other was told it was handled
+    db.session.expire_all()
+    review_id = db.session.scalar(select(Review.id).where(Review.matter == "title.application", Review.record_id == rec.id))
+    approvals = db.session.scalars(select(ReviewTrail).where(ReviewTrail.review_id == review_id,
+                                                             ReviewTrail.action == "approve")).all()
+    assert len(approvals) == 1 and state(rec) == ("pending", u["zjj"].id)
