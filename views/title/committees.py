@@ -160,6 +160,11 @@ class TitleCommitteeView(ReviewViewMixin, ScopedModelView):
     def can_add_here(self) -> bool:
         return service.may_constitute(g.user)
 
+    def render_template(self, template: str, **kwargs: Any) -> Any:
+        if template == self.list_template and any(request.args.get(k) for k in ("todo", "mine", "all")):
+            kwargs["title"] = _("评委会备案审核")  # the same list, opened from 评委会备案审核
+        return super().render_template(template, **kwargs)
+
     def row_rule(self) -> tuple[Any, Any]:
         mine = Committee.unit_id == g.user.unit_id
         due = dt.date.today() + dt.timedelta(days=EXPIRY_WARNING_DAYS)

@@ -59,6 +59,15 @@ LIBRARY_STATE_LABELS = {"draft": _l("新增待提交"), "recommended": _l("下�
 REQUIRED_EXPERT_FIELDS = [(c.key, c.header) for c in expert_library.COLUMNS if c.required]
 
 
+class FormProblems(TitleError):
+    """A refused committee or expert form: the first problem, every other (field, reason) shown at once."""
+
+    def summary(self) -> str:
+        if len(self.problems) == 1:
+            return str(self)
+        return _("有%(n)s处需要修改，请查看标红的项：%(first)s", n=len(self.problems), first=str(self))
+
+
 # -- who ----------------------------------------------------------------------------------------
 
 
@@ -202,7 +211,7 @@ def save_basic(user: Any, committee: Committee | None, data: Mapping[str, Any]) 
         if db.session.scalar(clash):
             problems.append(("name", _("本单位已有名为“%(n)s”的评委会", n=values["name"])))
     if problems:
-        raise TitleError.of(problems)
+        raise FormProblems.of(problems)
     creating = committee is None
     committee = committee or Committee(unit_id=user.unit_id)
     for key, value in values.items():
@@ -306,7 +315,7 @@ def _parse_expert(data: Mapping[str, Any]) -> dict[str, Any]:
         if not any(k == key for k, _r in problems):
             problems.append((key, reason))
     if problems:
-        raise TitleError.of(problems)
+        raise FormProblems.of(problems)
     return values
 
 
