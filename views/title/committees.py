@@ -31,6 +31,7 @@ from models.title.committee import (
     LIBRARY_STATES,
     REVIEW_TYPES,
     Committee,
+    CommitteeExpert,
 )
 from views.base import FormError, ScopedModelView, scoped_interface
 from views.review import ReviewViewMixin
@@ -252,11 +253,11 @@ class TitleCommitteeView(ReviewViewMixin, ScopedModelView):
         write(lambda: service.pick_expert(g.user, committee, request.form.get("expert_id")), _("已加入专家库名单"))
         return redirect(url_for("TitleCommitteeView.step_experts", pk=pk, q=request.form.get("q") or None))
 
-    @expose("/step/experts/<pk>/remove/<int:member_id>", methods=["POST"])
+    @expose("/step/experts/<pk>/remove", methods=["POST"])
     @has_access
-    def remove_member(self, pk: Any, member_id: int) -> Any:
+    def remove_member(self, pk: Any) -> Any:
         committee = self._mine(pk)
-        write(lambda: service.remove_member(g.user, committee, member_id), _("已从名单中移除"))
+        write(lambda: service.remove_member(g.user, committee, request.form.get("member_id")), _("已从名单中移除"))
         return redirect(url_for("TitleCommitteeView.step_experts", pk=pk))
 
     @expose("/step/request/<pk>")
@@ -279,15 +280,16 @@ class TitleExpertLibraryView(BaseView):
     """专家库管理 (TR-05): choose a committee, then 新增待提交 / 下级单位推荐待审核 / 在库专家 / 退回专家."""
 
     class_permission_name = "title.ExpertLibrary"
+    scope_model = CommitteeExpert  # what its ``pk`` names (the scope walker's records)
     route_base = "/title/expert-library"
     default_view = "index"
     base_permissions = ["can_list", "can_manage"]
     method_permission_name = {"index": "list", "expert": "list", **{m: "manage" for m in (
         "add", "submit", "remove", "chair", "active")}}
 
-    def _committee(self, cid: Any) -> Any:
+    def _committee(self, committee_id: Any) -> Any:
         _require_committee_kind()
-        committee = service.library_committee(g.user, cid)
+        committee = service.library_committee(g.user, committee_id)
         if committee is None:
             abort(404)
         return committee
@@ -313,15 +315,15 @@ class TitleExpertLibraryView(BaseView):
             own=committee is not None and service.is_committee_unit(g.user, committee), chair_roles=CHAIR_ROLES,
             levels_text=_levels_text, dicts=dicts, title=_("专家库管理"))
 
-    @expose("/<int:cid>/expert/<int:member_id>")
+    @expose("/<int:committee_id>/expert/<int:pk>")
     @has_access
-    def expert(self, cid: int, member_id: int) -> Any:
+    def expert(self, committee_id: int, pk: int) -> Any:
         _require_committee_kind()
         # a library the user manages, or (专家库审核) any committee of the user's unit
-        committee = service.library_committee(g.user, cid) or service.review_committee(g.user, cid)
+        committee = service.library_committee(g.user, committee_id) or service.review_committee(g.user, committee_id)
         if committee is None:
             abort(404)
-        row = service.member_of(g.user, committee, member_id)
+        row = service.member_of(g.user, committee, pk)
         if row is None:
             abort(404)
         e = row.expert
@@ -331,10 +333,10 @@ class TitleExpertLibraryView(BaseView):
             phone2=shown("phone", e.phone2) if e.phone2 else "", state=LIBRARY_STATES.get(row.state, row.state),
             chair=CHAIR_ROLES.get(row.chair, ""), title=_("查看专家信息"))
 
-    @expose("/<int:cid>/add", methods=["GET", "POST"])
+    @expose("/<int:committee_id>/add", methods=["GET", "POST"])
     @has_access
-    def add(self, cid: int) -> Any:
-        committee = self._committee(cid)
+    def add(self, committee_id: int) -> Any:
+        committee = self._committee(committee_id)
         errors: dict[str, str] = {}
         if request.method == "POST":
             if write(lambda: service.add_expert(g.user, committee, request.form), _("已新增专家（新增待提交）"),
@@ -345,35 +347,35 @@ class TitleExpertLibraryView(BaseView):
             "title/committee_expert_form.html", committee=committee, values=values, errors=errors,
             columns=service.expert_library.COLUMNS, dicts=dicts, title=_("新增专家信息"))
 
-    @expose("/<int:cid>/submit", methods=["POST"])
+    @expose("/<int:committee_id>/submit", methods=["POST"])
     @has_access
-    def submit(self, cid: int) -> Any:
-        committee = self._committee(cid)
+    def submit(self, committee_id: int) -> Any:
+        committee = self._committee(committee_id)
         own = service.is_committee_unit(g.user, committee)
         write(lambda: service.submit_experts(g.user, committee, request.form.getlist("rowid")),
               (lambda n: _("已提交%(n)s名专家，已进入在库专家", n=n)) if own
               else (lambda n: _("已推荐%(n)s名专家，等待评委会组建单位审核", n=n)))
         return self._back(committee, "draft")
 
-    @expose("/<int:cid>/remove/<int:member_id>", methods=["POST"])
+    @expose("/<int:committee_id>/remove/<int:pk>", methods=["POST"])
     @has_access
-    def remove(self, cid: int, member_id: int) -> Any:
-        committee = self._committee(cid)
-        write(lambda: service.remove_expert(g.user, committee, member_id), _("已删除"))
+    def remove(self, committee_id: int, pk: int) -> Any:
+        committee = self._committee(committee_id)
+        write(lambda: service.remove_expert(g.user, committee, pk), _("已删除"))
         return self._back(committee, request.form.get("tab") or "draft")
 
-    @expose("/<int:cid>/chair/<int:member_id>", methods=["POST"])
+    @expose("/<int:committee_id>/chair/<int:pk>", methods=["POST"])
     @has_access
-    def chair(self, cid: int, member_id: int) -> Any:
-        committee = self._committee(cid)
-        write(lambda: service.set_chair(g.user, committee, member_id, request.form.get("chair", "")), _("已保存"))
+    def chair(self, committee_id: int, pk: int) -> Any:
+        committee = self._committee(committee_id)
+        write(lambda: service.set_chair(g.user, committee, pk, request.form.get("chair", "")), _("已保存"))
         return self._back(committee, "in")
 
-    @expose("/<int:cid>/active/<int:member_id>", methods=["POST"])
+    @expose("/<int:committee_id>/active/<int:pk>", methods=["POST"])
     @has_access
-    def active(self, cid: int, member_id: int) -> Any:
-        committee = self._committee(cid)
-        write(lambda: service.set_active(g.user, committee, member_id, request.form.get("active") == "1"),
+    def active(self, committee_id: int, pk: int) -> Any:
+        committee = self._committee(committee_id)
+        write(lambda: service.set_active(g.user, committee, pk, request.form.get("active") == "1"),
               _("已保存"))
         return self._back(committee, "in")
 
@@ -382,14 +384,15 @@ class TitleExpertReviewView(BaseView):
     """专家库审核 (TR-06): per committee of the user's unit its chairs, counts, 审核 and 查看详情."""
 
     class_permission_name = "title.ExpertReview"
+    scope_model = Committee
     route_base = "/title/expert-review"
     default_view = "index"
     base_permissions = ["can_list", "can_review"]
     method_permission_name = {"index": "list", "detail": "list", "pending": "review", "decide": "review"}
 
-    def _committee(self, cid: Any) -> Any:
+    def _committee(self, committee_id: Any) -> Any:
         _require_committee_kind()
-        committee = service.review_committee(g.user, cid)
+        committee = service.review_committee(g.user, committee_id)
         if committee is None:
             abort(404)
         return committee
@@ -401,26 +404,26 @@ class TitleExpertReviewView(BaseView):
         return self.render_template("title/committee_review.html", summary=service.review_summary(g.user),
                                     levels_text=_levels_text, dicts=dicts, title=_("专家库审核"))
 
-    @expose("/<int:cid>")
+    @expose("/<int:committee_id>")
     @has_access
-    def detail(self, cid: int) -> Any:
-        committee = self._committee(cid)
+    def detail(self, committee_id: int) -> Any:
+        committee = self._committee(committee_id)
         rows = member_rows(service.members(committee, states=("in",)))
         return self.render_template("title/committee_review_list.html", committee=committee, rows=rows,
                                     pending=False, title=_("查看专家库：%(n)s", n=committee.name))
 
-    @expose("/<int:cid>/pending")
+    @expose("/<int:committee_id>/pending")
     @has_access
-    def pending(self, cid: int) -> Any:
-        committee = self._committee(cid)
+    def pending(self, committee_id: int) -> Any:
+        committee = self._committee(committee_id)
         rows = member_rows(service.members(committee, states=("recommended",)))
         return self.render_template("title/committee_review_list.html", committee=committee, rows=rows,
                                     pending=True, title=_("审核专家：%(n)s", n=committee.name))
 
-    @expose("/<int:cid>/decide", methods=["POST"])
+    @expose("/<int:committee_id>/decide", methods=["POST"])
     @has_access
-    def decide(self, cid: int) -> Any:
-        committee = self._committee(cid)
+    def decide(self, committee_id: int) -> Any:
+        committee = self._committee(committee_id)
         approve = request.form.get("action") == "approve"
         ids = request.form.getlist("rowid")
         if not ids:
@@ -428,7 +431,7 @@ class TitleExpertReviewView(BaseView):
         else:
             write(lambda: service.review_experts(g.user, committee, ids, approve, request.form.get("reason")),
                   (lambda n: _("已通过%(n)s名专家", n=n)) if approve else (lambda n: _("已退回%(n)s名专家", n=n)))
-        return redirect(url_for("TitleExpertReviewView.pending", cid=cid))
+        return redirect(url_for("TitleExpertReviewView.pending", committee_id=committee_id))
 
 
 def register_committees(appbuilder: Any) -> None:
