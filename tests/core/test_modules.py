@@ -31,7 +31,7 @@ def test_every_shipped_line_has_a_manifest(app):
 
     with app.app_context():
         slugs = modules.enabled_slugs()
-        assert slugs == ["commissioner", "grassroots"]
+        assert slugs == ["commissioner", "grassroots", "title"]
         for module in modules.enabled():
             assert module.slug == module.models.split(".")[-1]
             assert all(code.startswith(module.slug + ".") for code in module.categories)
@@ -39,6 +39,7 @@ def test_every_shipped_line_has_a_manifest(app):
         assert modules.VIEW_LINE["grassroots.ServiceTeam"] == "grassroots"
         assert modules.VIEW_LINE["commissioner.Application"] == "commissioner"
         assert modules.VIEW_LINE["Commissioner"] == "commissioner"  # its menu category
+        assert modules.VIEW_LINE["title.Application"] == "title"
         assert "UnitView" not in modules.VIEW_LINE  # the platform's views belong to no line
 
 
@@ -145,13 +146,13 @@ def test_a_deployment_with_one_line_starts_seeds_and_shows_nothing_of_the_other(
     assert out.returncode == 0, out.stderr[-3000:]
     got = json.loads(out.stdout.strip().splitlines()[-1])
     assert got["users"] > 50  # the demo tree was seeded
-    assert not [r for r in got["rules"] if "ktp" in r.lower() or "commissioner" in r.lower()]
-    assert not [m for m in got["menu"] if "Ktp" in m or "Commissioner" in m or "科技特派员" in m]
-    assert not [r for r in got["roles"] if "科技特派员" in r]
-    assert not [v for v in got["perms"] if v.startswith(("Ktp", "Commissioner", "commissioner."))]
-    assert not [c for c in got["categories"] if c.startswith("commissioner.")]
+    assert not [r for r in got["rules"] if "ktp" in r.lower() or "commissioner" in r.lower() or "/title/" in r]
+    assert not [m for m in got["menu"] if "Ktp" in m or "Commissioner" in m or "科技特派员" in m or m.startswith("Title")]
+    assert not [r for r in got["roles"] if "科技特派员" in r or r == "职称申报人"]
+    assert not [v for v in got["perms"] if v.startswith(("Ktp", "Commissioner", "commissioner.", "title."))]
+    assert not [c for c in got["categories"] if c.startswith(("commissioner.", "title."))]
     assert "grassroots.manage" in got["categories"]
-    assert "科技特派员" not in got["portal"] and "单位注册" in got["portal"]
+    assert "科技特派员" not in got["portal"] and "职称申报人注册" not in got["portal"] and "单位注册" in got["portal"]
     assert "专家服务基层" in got["home"] and "科技特派员" not in got["home"] and "待办事项" in got["home"]
     assert got["teams"] == 200, out.stderr[-2000:]
     assert got["commissioner_models"] is False

@@ -62,5 +62,7 @@ MODULE = Module(
     portal_panels=("title/activity_portal.html",),
     object_types={"title_committee_expert": _l("评委会专家"), "title_activity_level": _l("开设级别"),
                   "title_achievement_item": _l("业绩成果配置"), "title_achievement_entry": _l("业绩成果"),
-                  "title_application_education": _l("学习经历"), "title_application_work": _l("工作经历")},
+                  "title_application_education": _l("学习经历"), "title_application_work": _l("工作经历"),
+                  "title_activity_condition": _l("破格条件需求配置"), "title_activity_material": _l("评审会需求材料配置"),
+                  "title_expert_participation": _l("专家参会记录")},
 )
