@@ -517,7 +517,8 @@ def test_applicant_unit_and_other_branch_reach_nothing(tree, login_as):
     for url in (f"/title/committees/show/{cid}", f"/title/committees/review/{cid}", f"/title/committees/step/basic/{cid}",
                 f"/title/committees/step/experts/{cid}", f"/title/committees/step/request/{cid}",
                 f"/title/expert-review/{cid}", f"/title/expert-review/{cid}/pending",
-                f"/title/expert-library/{cid}/expert/{member}", f"/attachments/download/{att}"):
+                f"/title/expert-library/{cid}/expert/{member}", f"/attachments/download/{att}",
+                f"/imports/title.committee_experts/?ctx={cid}", f"/imports/title.library_experts/?ctx={cid}"):
         assert other.get(url).status_code in (403, 404), url
     for url in (f"/title/committees/submit/{cid}", f"/title/committees/step/experts/{cid}/remove",
                 f"/title/expert-review/{cid}/decide", f"/title/expert-library/{cid}/chair/{member}",
