@@ -438,12 +438,36 @@ def test_region_refusal_and_entrusted(app):
     page = r.get_data(as_text=True)
     assert "的评审区域不包含您所在单位（乐山市建筑设计研究院）" in page and "委托评审" in page
     assert application_of(app, ids2["activity"], idn)[1] == "draft"
+    # the committee taking other unit natures only, or made internal to another unit: refused, naming why
+    with app.app_context():
+        committee = db.session.get(Committee, ids2["committee"])
+        committee.region_codes, committee.applicant_natures = "511100", "30,40"
+        db.session.commit()
+    r = c.post(f"/title/my/application/{pk}/submit", follow_redirects=True)
+    assert "只受理单位性质为国有企业、民营企业的申报单位人员，您所在单位的单位性质为事业单位" in r.get_data(as_text=True)
+    with app.app_context():
+        committee = db.session.get(Committee, ids2["committee"])
+        committee.applicant_natures, committee.internal_only = "", True
+        db.session.commit()
+    r = c.post(f"/title/my/application/{pk}/submit", follow_redirects=True)
+    assert "为单位内部自主评审委员会，只受理乐山市人力资源和社会保障局及其下级单位人员的申报" not in r.get_data(as_text=True)
+    assert application_of(app, ids2["activity"], idn)[1] == "pending"  # 乐山市人社局 is above the applicant's unit
     # a unit nature the committee does not take; an internal committee of another unit is not even shown
     ids3 = make_activity(app, natures="30,40")
     ids4 = make_activity(app, unit="乐山市经济和信息化局", internal=True)
     page = c.get("/title/my/activities").get_data(as_text=True)
     assert f"/title/my/activity/{ids3['activity']}" not in page and f"/title/my/activity/{ids4['activity']}" not in page
     assert c.get(f"/title/my/activity/{ids4['activity']}").status_code == 404
+    # a committee internal to another unit (made so after the application): refused at submission
+    ids5 = make_activity(app)
+    pk5 = fill(app, c, ids5)
+    with app.app_context():
+        committee = db.session.get(Committee, ids5["committee"])
+        committee.internal_only, committee.unit_id = True, unit_id(app, "乐山市经济和信息化局")
+        db.session.commit()
+    r = c.post(f"/title/my/application/{pk5}/submit", follow_redirects=True)
+    assert "为单位内部自主评审委员会，只受理乐山市经济和信息化局及其下级单位人员的申报" in r.get_data(as_text=True)
+    assert application_of(app, ids5["activity"], idn)[1] == "draft"
 
 
 def test_year_bar_after_a_rejection(app, review_right):
