@@ -9,10 +9,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.core.workflow import ReviewTrail
 from models.mixins import TimestampMixin, UnitScopedMixin
+from models.title.application import Application
 
 # 申报材料审核's tabs (已上报 / 已退回 / 不通过: what a unit decided last) and 评审人员统计 read the trail by
 # unit and action (migration 0023)
-Index("ix_title_trail_unit_action", ReviewTrail.unit_id, ReviewTrail.action, ReviewTrail.review_id)
+Index("ix_title_trail_unit_action", ReviewTrail.unit_id, ReviewTrail.action, ReviewTrail.review_id, ReviewTrail.id)
+# 上级单位退回,重审: the (few) 退回 entries
+Index("ix_title_trail_action", ReviewTrail.action, ReviewTrail.review_id)
+# what waits at a unit, by series and applicant's unit: the tabs' counts from the index alone
+Index("ix_title_application_waiting", Application.review_unit_id, Application.review_state, Application.series,
+      Application.unit_id)
 
 
 class CompetentConfig(UnitScopedMixin, TimestampMixin, Model):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, g, redirect, request, url_for
+from flask import abort, g, has_request_context, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.security.decorators import has_access
@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.filters import local_time
+from app.security.interface import ScopedInterface
 from app.services.core import dicts
 from app.services.title import review as service
 from app.services.title.common import TitleError
@@ -51,13 +52,23 @@ class TitleListFilter(BaseFilter):
         return query
 
 
+class TitleApplicationInterface(ScopedInterface):
+    """The scoped interface whose list count, on a tab, is the tab's badge counted beforehand."""
+
+    def query_count(self, query: Any, filters: Any = None, select_columns: Any = None) -> int:
+        known = g.get("title_list_count") if has_request_context() else None
+        if known is not None:
+            return int(known)
+        return super().query_count(query, filters, select_columns)
+
+
 class TitleApplicationView(ReviewViewMixin, ScopedModelView):
     """本单位人员审核 / 下级单位人员审核: the applications waiting at, passed on, returned or rejected by the
     user's unit; the review page shows the whole application beside the opinion and the actions."""
 
     class_permission_name = "title.Application"
     route_base = "/title/applications"
-    datamodel = scoped_interface(Application)
+    datamodel = TitleApplicationInterface(Application)
     matter = service.APPLICATION
     entity_title = _l("职称申报")
     list_title = _l("申报材料审核")
@@ -88,25 +99,31 @@ class TitleApplicationView(ReviewViewMixin, ScopedModelView):
     def _get_list_widget(self, filters: Any, **kw: Any) -> Any:
         """The rows drawn with what the columns show of other tables (提交时间, 评委会, 委托单位) fetched for
         the whole page in one statement each — never per row."""
+        tab = request.args.get("tab")
+        if tab in service.TABS and not any(k.startswith("_flt_") for k in request.args):
+            # the tab's rows are the count its badge shows (the same conditions; all of them within the
+            # scope: the unit is on their route): one statement gives both
+            side = request.args.get("side") if request.args.get("side") in service.SIDES else None
+            g.title_tab_counts = service.tab_counts(getattr(g.user, "unit_id", None), side, request.args)
+            g.title_list_count = g.title_tab_counts[tab]
         widgets = super()._get_list_widget(filters, **kw)
         args = widgets["list"].template_args
         rows = list(args.get("value_columns") or [])
         pks = list(args.get("pks") or [])
-        times = service.submitted_times(pks)
-        committees = service.committee_names({r["committee_id"] for r in rows})
-        entrusts = service.entrust_units(pks)
+        extras = service.page_extras(pks)
         page, size = int(args.get("page") or 0), int(args.get("page_size") or self.page_size)
         cells = []
         for i, (pk, row) in enumerate(zip(pks, rows, strict=False)):
+            submitted, committee, entrust = extras.get(pk, (None, "", None))
             category = CATEGORIES.get(row["category"], row["category"])
-            if entrusts.get(pk):
-                category = f"{category}（{entrusts[pk]}）"
+            if entrust:
+                category = f"{category}（{entrust}）"
             values = [
                 page * size + i + 1,
                 Markup('<a href="{}">{}</a>').format(url_for("TitleApplicationView.review", pk=pk), row["name"]),
                 EVAL_METHODS.get(row["eval_method"], row["eval_method"]), dicts.label("title_series", row["series"]),
                 dicts.label("title_level", row["level"]), row["major"],
-                local_time(times[pk]) if times.get(pk) else "", committees.get(row["committee_id"], ""), category,
+                local_time(submitted) if submitted else "", committee, category,
             ]
             cells.append(Markup("".join(f"<td>{escape(v)}</td>" for v in values)))
         args["row_cells"] = cells
@@ -119,7 +136,7 @@ class TitleApplicationView(ReviewViewMixin, ScopedModelView):
             kwargs.update(
                 title_side=side, title_sides=service.SIDES, title_tabs=service.TABS,
                 title_tab=request.args.get("tab") if request.args.get("tab") in service.TABS else None,
-                title_counts=service.tab_counts(unit_id, side, request.args),
+                title_counts=g.get("title_tab_counts") or service.tab_counts(unit_id, side, request.args),
                 title_waiting=service.WAITING_TABS, title_methods=EVAL_METHODS,
                 title_series=dicts.choices("title_series"), title_levels=dicts.choices("title_level"),
                 title_committees=service.committee_choices(g.user), title_states=service.QUERY_STATES,

@@ -9,8 +9,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, exists, func, select, true
-from sqlalchemy.orm import aliased
+from sqlalchemy import and_, any_, case, false, func, literal, select, true, union_all
 
 from app.extensions import db
 from app.services.core import attachments
@@ -151,49 +150,85 @@ QUERY_STATES = {"submitted": _l("申报"), "received": _l("接收"), "passed": _
 PASSED_RESULTS = ("passed", "confirmed")  # the results (issue II/III) that count as 通过
 
 
-def first_level(unit_id: int | None, matter: str = "title.application") -> int:
-    """The in-unit post a record enters at (多岗审核: the lowest configured level; none: 0)."""
+def first_level(unit_id: int | None, matter: str = "title.application") -> int | None:
+    """The in-unit post a record enters at (多岗审核: the lowest configured level); None without posts
+    (then nothing is 复审). Looked up once per request."""
+    from flask import g, has_request_context
+
     from app.workflow.engine import _levels
 
-    levels = _levels(unit_id, matter) if unit_id else {}
-    return min(levels) if levels else 0
-
-
-def _returned_here() -> Any:
-    """The record came to its current node by a 退回 from above (in the current round)."""
-    return exists().where(ReviewTrail.review_id == Review.id, ReviewTrail.round == Review.round,
-                          ReviewTrail.action == "return")
+    key = ("title_first_level", unit_id, matter)
+    cache = g.setdefault("title_review_cache", {}) if has_request_context() else {}
+    if key not in cache:
+        levels = _levels(unit_id, matter) if unit_id else {}
+        cache[key] = min(levels) if levels else None
+    return cache[key]
 
 
 def _waiting_at(unit_id: int | None) -> Any:
     return and_(Application.review_state == "pending", Application.review_unit_id == unit_id)
 
 
-def _last_action_ids(unit_id: int | None, action: str) -> Any:
-    """Application ids whose latest decision by ``unit_id`` (通过/退回/不通过) is ``action``."""
-    later = aliased(ReviewTrail)
-    last = (select(func.max(later.id)).where(later.review_id == ReviewTrail.review_id, later.unit_id == unit_id,
-                                               later.action.in_(tuple(LAST_ACTION.values())))
-            .scalar_subquery())
-    return (select(Review.record_id).join(ReviewTrail, ReviewTrail.review_id == Review.id)
-            .where(Review.matter == APPLICATION.code, ReviewTrail.unit_id == unit_id, ReviewTrail.action == action,
-                   ReviewTrail.id == last))
+def again_ids(unit_id: int | None) -> Any:
+    """上级单位退回,重审: waiting at the unit, brought there by a 退回 from above (in the current round)."""
+    return (select(Review.record_id)
+            .join(ReviewTrail, and_(ReviewTrail.review_id == Review.id, ReviewTrail.round == Review.round))
+            .where(ReviewTrail.action == "return", Review.matter == APPLICATION.code, Review.state == "pending",
+                   Review.current_unit_id == unit_id))
+
+
+def second_ids(unit_id: int | None) -> Any:
+    """复审: waiting at a later in-unit post than the first (None when the unit has no posts)."""
+    first = first_level(unit_id)
+    if first is None:
+        return None
+    return select(Review.record_id).where(Review.matter == APPLICATION.code, Review.state == "pending",
+                                          Review.current_unit_id == unit_id, Review.level > first)
+
+
+def last_decisions(unit_id: int | None) -> Any:
+    """(application id, action) of the unit's latest decision (通过/退回/不通过) on each application."""
+    last = (select(func.max(ReviewTrail.id).label("id"))
+            .where(ReviewTrail.unit_id == unit_id, ReviewTrail.action.in_(tuple(LAST_ACTION.values())))
+            .group_by(ReviewTrail.review_id).subquery())
+    return (select(Review.record_id.label("record_id"), ReviewTrail.action.label("action"))
+            .select_from(ReviewTrail).join(last, last.c.id == ReviewTrail.id)
+            .join(Review, Review.id == ReviewTrail.review_id).where(Review.matter == APPLICATION.code))
+
+
+def _among(ids: Any) -> Any:
+    """``Application.id`` among a (small) set of ids: on PostgreSQL as ``id = ANY(<array>)`` computed once,
+    so that the planner fetches those rows by key instead of scanning the applications with the scope's
+    condition first (whose route subquery is costly at size)."""
+    if db.engine.dialect.name == "postgresql":
+        sub = ids.subquery()
+        column = next(iter(sub.c))
+        from sqlalchemy import Integer, cast
+        from sqlalchemy.dialects.postgresql import ARRAY
+
+        # the cast makes it ANY(<array expression>), not ANY(<subquery>)
+        return Application.id == any_(cast(select(func.array_agg(column)).scalar_subquery(), ARRAY(Integer)))
+    return Application.id.in_(ids)
 
 
 def tab_clause(tab: str, unit_id: int | None) -> Any:
-    """The condition on ``Application`` of one tab for the user's unit."""
+    """The condition on ``Application`` of one tab for the user's unit: the three waiting tabs are the
+    records waiting at the unit, split by the (few) returned-from-above and later-post ones; the three
+    decided tabs by the unit's latest decision on a record no longer waiting there."""
     if tab in WAITING_TABS:
-        waiting = (select(Review.record_id).where(Review.matter == APPLICATION.code, Review.state == "pending",
-                                                  Review.current_unit_id == unit_id))
+        again, second = again_ids(unit_id), second_ids(unit_id)
         if tab == "again":
-            waiting = waiting.where(_returned_here())
-        elif tab == "second":
-            waiting = waiting.where(~_returned_here(), Review.level > first_level(unit_id))
-        else:
-            waiting = waiting.where(~_returned_here(), Review.level <= first_level(unit_id))
-        return and_(_waiting_at(unit_id), Application.id.in_(waiting))
+            return and_(_waiting_at(unit_id), _among(again))
+        if tab == "second":
+            if second is None:
+                return false()
+            return and_(_waiting_at(unit_id), _among(second), Application.id.notin_(again))
+        out = and_(_waiting_at(unit_id), Application.id.notin_(again))
+        return and_(out, Application.id.notin_(second)) if second is not None else out
     if tab in LAST_ACTION:
-        return and_(Application.id.in_(_last_action_ids(unit_id, LAST_ACTION[tab])), ~_waiting_at(unit_id))
+        decided = last_decisions(unit_id).subquery()
+        return and_(_among(select(decided.c.record_id).where(decided.c.action == LAST_ACTION[tab])),
+                    ~_waiting_at(unit_id))
     return true()
 
 
@@ -240,30 +275,29 @@ def filter_clauses(args: Any) -> list[Any]:
 
 
 def tab_counts(unit_id: int | None, side: str | None, args: Any) -> dict[str, int]:
-    """The tabs' badges in two statements: what waits at the unit (split 初审/复审/重审) and what the unit
-    decided last (已上报/已退回/不通过), with the side and the list's filters."""
+    """The tabs' badges in one statement, with the side and the list's filters: what waits at the unit
+    (all of it, the returned-from-above, the later-post) and the unit's latest decisions."""
     where = [side_clause(side, unit_id), *filter_clauses(args)]
-    first = first_level(unit_id)
-    which = case((_returned_here(), "again"), (Review.level > first, "second"), else_="first")
-    out = dict.fromkeys(TABS, 0)
-    rows = db.session.execute(
-        select(which, func.count()).select_from(Review).join(Application, Application.id == Review.record_id)
-        .where(Review.matter == APPLICATION.code, Review.state == "pending", Review.current_unit_id == unit_id,
-               *where).group_by(which)).all()
-    later = aliased(ReviewTrail)
-    last = (select(func.max(later.id)).where(later.review_id == ReviewTrail.review_id, later.unit_id == unit_id,
-                                               later.action.in_(tuple(LAST_ACTION.values())))
-            .scalar_subquery())
-    rows += db.session.execute(
-        select(ReviewTrail.action, func.count()).select_from(ReviewTrail)
-        .join(Review, Review.id == ReviewTrail.review_id).join(Application, Application.id == Review.record_id)
-        .where(Review.matter == APPLICATION.code, ReviewTrail.unit_id == unit_id,
-               ReviewTrail.action.in_(tuple(LAST_ACTION.values())), ReviewTrail.id == last,
-               ~and_(Review.state == "pending", Review.current_unit_id == unit_id), *where)
-        .group_by(ReviewTrail.action)).all()
+    waiting = and_(_waiting_at(unit_id), *where)
+    parts = [select(literal("waiting").label("k"), func.count().label("n")).select_from(Application).where(waiting),
+             select(literal("again"), func.count()).select_from(Application).where(
+                 waiting, Application.id.in_(again_ids(unit_id)))]
+    second = second_ids(unit_id)
+    if second is not None:
+        parts.append(select(literal("second"), func.count()).select_from(Application).where(
+            waiting, Application.id.in_(second), Application.id.notin_(again_ids(unit_id))))
+    decided = last_decisions(unit_id).subquery()
+    parts.append(select(decided.c.action, func.count()).select_from(Application)
+                 .join(decided, decided.c.record_id == Application.id)
+                 .where(~_waiting_at(unit_id), *where).group_by(decided.c.action))
+    rows = dict(db.session.execute(union_all(*parts)).all())
     by_action = {a: t for t, a in LAST_ACTION.items()}
-    for key, n in rows:
-        out[by_action.get(key, key)] = int(n)
+    out = dict.fromkeys(TABS, 0)
+    for key, n in rows.items():
+        if key in by_action:
+            out[by_action[key]] = int(n)
+    out["again"], out["second"] = int(rows.get("again") or 0), int(rows.get("second") or 0)
+    out["first"] = int(rows.get("waiting") or 0) - out["again"] - out["second"]
     return out
 
 
@@ -305,19 +339,19 @@ def return_targets(review: Review | None) -> list[tuple[str, str]]:
     return out
 
 
-def submitted_times(ids: list[int]) -> dict[int, Any]:
-    """提交时间 of a page of applications, in one statement."""
+def page_extras(ids: list[int]) -> dict[int, tuple[Any, str, str | None]]:
+    """提交时间, 申报评委会 and the entrusting unit of a page of applications, in one statement."""
+    from models.title.committee import Committee
+
     if not ids:
         return {}
-    return dict(db.session.execute(select(Review.record_id, Review.submitted_at).where(
-        Review.matter == APPLICATION.code, Review.record_id.in_(ids))).all())
-
-
-def unit_names(ids: set[int]) -> dict[int, str]:
-    ids = {i for i in ids if i}
-    if not ids:
-        return {}
-    return dict(db.session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(ids))).all())
+    rows = db.session.execute(
+        select(Application.id, Review.submitted_at, Committee.name, Unit.name).select_from(Application)
+        .outerjoin(Review, and_(Review.matter == APPLICATION.code, Review.record_id == Application.id))
+        .outerjoin(Committee, Committee.id == Application.committee_id)
+        .outerjoin(Unit, Unit.id == Application.entrust_unit_id)
+        .where(Application.id.in_(ids))).all()
+    return {i: (t, c or "", e) for i, t, c, e in rows}
 
 
 # -- 申报材料综合查询 (§1.2.3.3) ----------------------------------------------------------------------
@@ -503,29 +537,11 @@ def prepare_confirmation(item: Confirmation, user: Any) -> None:
 # -- the list's and the review page's data ---------------------------------------------------------
 
 
-def committee_names(ids: set[int]) -> dict[int, str]:
-    from models.title.committee import Committee
-
-    ids = {i for i in ids if i}
-    if not ids:
-        return {}
-    return dict(db.session.execute(select(Committee.id, Committee.name).where(Committee.id.in_(ids))).all())
-
-
 def committee_choices(user: Any) -> list[tuple[int, str]]:
     """申报评委会 of the filter: the committees (a short table)."""
     from models.title.committee import Committee
 
     return [(c, n) for c, n in db.session.execute(select(Committee.id, Committee.name).order_by(Committee.id)).all()]
-
-
-def entrust_units(ids: list[int]) -> dict[int, str]:
-    """The entrusting unit of each 委托评审 application of a page (one statement)."""
-    if not ids:
-        return {}
-    return dict(db.session.execute(
-        select(Application.id, Unit.name).join(Unit, Unit.id == Application.entrust_unit_id)
-        .where(Application.id.in_(ids))).all())
 
 
 def passed_up_record(user: Any, pk: int) -> Application | None:
