@@ -526,3 +526,27 @@ def test_one_person_never_reaches_another_application(app, login_as):
     # nothing changed
     assert a.get(f"/attachments/download/{entry_file}").status_code == 200
     assert a.get(f"/attachments/download/{material}").status_code == 200
+
+
+def test_withdraw_only_while_nobody_acted(app, review_right):
+    ids = make_activity(app)
+    c, idn = register(app)
+    pk = fill(app, c, ids)
+    c.post(f"/title/my/application/{pk}/submit")
+    assert 'value="withdraw"' in c.get(f"/title/my/application/{pk}").get_data(as_text=True)
+    from app.services.core import attachments
+    from models.title import Application
+
+    with app.app_context():  # the unit's 公示证明 and 单位综合推荐意见 (the review screens are another part's)
+        record = db.session.get(Application, pk)
+        for slot in ("gongshi", "tuijian"):
+            attachments.save_upload(record, slot, io.BytesIO(PDF), f"{slot}.pdf", owner_checked=True)
+        db.session.commit()
+    review(app, pk, "ls_jzy_admin", "approve", "同意推荐")
+    zjj = unit_id(app, "乐山市住房和城乡建设局")
+    assert application_of(app, ids["activity"], idn)[1:] == ("pending", zjj)
+    page = c.get(f"/title/my/application/{pk}").get_data(as_text=True)
+    assert 'value="withdraw"' not in page and "同意推荐" in page
+    r = c.post(f"/title/my/application/{pk}/submit", data={"action": "withdraw"}, follow_redirects=True)
+    assert "不能执行该操作" in r.get_data(as_text=True)
+    assert application_of(app, ids["activity"], idn)[1:] == ("pending", zjj)
