@@ -7,7 +7,7 @@ from flask_appbuilder.models.sqla import Model
 from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.core.workflow import ReviewTrail
+from models.core.workflow import ReviewNode, ReviewTrail
 from models.mixins import TimestampMixin, UnitScopedMixin
 from models.title.application import Application
 
@@ -16,6 +16,8 @@ from models.title.application import Application
 Index("ix_title_trail_unit_action", ReviewTrail.unit_id, ReviewTrail.action, ReviewTrail.review_id, ReviewTrail.id)
 # 上级单位退回,重审: the (few) 退回 entries
 Index("ix_title_trail_action", ReviewTrail.action, ReviewTrail.review_id)
+# a review's route (the review page, the engine's transitions): core_review_node had no index by review
+Index("ix_title_review_node_review", ReviewNode.review_id, ReviewNode.position)
 # what waits at a unit, by series and applicant's unit: the tabs' counts from the index alone
 Index("ix_title_application_waiting", Application.review_unit_id, Application.review_state, Application.series,
       Application.unit_id)

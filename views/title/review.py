@@ -33,6 +33,18 @@ from views.writes import write
 ALL_KINDS = ("hr", "competent", "applicant", "self_review", "central")
 
 
+def current_side() -> str | None:
+    return request.args.get("side") if request.args.get("side") in service.SIDES else None
+
+
+def current_tab() -> str | None:
+    """The tab asked for; 本单位人员审核 / 下级单位人员审核 open on 初审 (``tab=all``: every record of the side)."""
+    tab = request.args.get("tab")
+    if tab in service.TABS:
+        return tab
+    return "first" if tab is None and current_side() else None
+
+
 class TitleListFilter(BaseFilter):
     """The list's side (本单位 / 下级单位), tab and filters, read from the query string (the same
     conditions the tab counts use)."""
@@ -41,11 +53,11 @@ class TitleListFilter(BaseFilter):
 
     def apply(self, query: Any, value: Any) -> Any:
         unit_id = getattr(g.user, "unit_id", None)
-        side = request.args.get("side")
-        if side in service.SIDES:
+        side = current_side()
+        if side:
             query = query.filter(service.side_clause(side, unit_id))
-        tab = request.args.get("tab")
-        if tab in service.TABS:
+        tab = current_tab()
+        if tab:
             query = query.filter(service.tab_clause(tab, unit_id))
         for clause in service.filter_clauses(request.args):
             query = query.filter(clause)
@@ -99,11 +111,11 @@ class TitleApplicationView(ReviewViewMixin, ScopedModelView):
     def _get_list_widget(self, filters: Any, **kw: Any) -> Any:
         """The rows drawn with what the columns show of other tables (提交时间, 评委会, 委托单位) fetched for
         the whole page in one statement each — never per row."""
-        tab = request.args.get("tab")
-        if tab in service.TABS and not any(k.startswith("_flt_") for k in request.args):
+        tab = current_tab()
+        if tab and not any(k.startswith("_flt_") for k in request.args):
             # the tab's rows are the count its badge shows (the same conditions; all of them within the
             # scope: the unit is on their route): one statement gives both
-            side = request.args.get("side") if request.args.get("side") in service.SIDES else None
+            side = current_side()
             g.title_tab_counts = service.tab_counts(getattr(g.user, "unit_id", None), side, request.args)
             g.title_list_count = g.title_tab_counts[tab]
         widgets = super()._get_list_widget(filters, **kw)
@@ -132,10 +144,9 @@ class TitleApplicationView(ReviewViewMixin, ScopedModelView):
     def render_template(self, template: str, **kwargs: Any) -> Any:
         if template == self.list_template:
             unit_id = getattr(g.user, "unit_id", None)
-            side = request.args.get("side") if request.args.get("side") in service.SIDES else None
+            side = current_side()
             kwargs.update(
-                title_side=side, title_sides=service.SIDES, title_tabs=service.TABS,
-                title_tab=request.args.get("tab") if request.args.get("tab") in service.TABS else None,
+                title_side=side, title_sides=service.SIDES, title_tabs=service.TABS, title_tab=current_tab(),
                 title_counts=g.get("title_tab_counts") or service.tab_counts(unit_id, side, request.args),
                 title_waiting=service.WAITING_TABS, title_methods=EVAL_METHODS,
                 title_series=dicts.choices("title_series"), title_levels=dicts.choices("title_level"),

@@ -333,9 +333,10 @@ def return_targets(review: Review | None) -> list[tuple[str, str]]:
     out = [("applicant", str(_l("申报人")))]
     if review is None:
         return out
-    names = dict(db.session.execute(select(Unit.id, Unit.name).where(
-        Unit.id.in_([n.unit_id for n in review.nodes]))).all())
-    out += [(str(n.position), names.get(n.unit_id, "")) for n in review.nodes if n.position < review.step]
+    for n in review.nodes:
+        if n.position < review.step:
+            unit = db.session.get(Unit, n.unit_id)  # the page has loaded the route's units
+            out.append((str(n.position), unit.name if unit else ""))
     return out
 
 
@@ -583,8 +584,7 @@ def review_page(record: Application, user: Any) -> dict[str, Any]:
         (_l("最高学历"), d("education", record.education)), (_l("毕业院校"), record.school),
         (_l("所学专业"), record.school_major), (_l("毕业时间"), record.graduated_on),
     ]
-    entries = list(db.session.scalars(select(AchievementEntry).where(AchievementEntry.application_id == record.id)
-                                      .order_by(AchievementEntry.id)).all())
+    entries = list(record.entries)
     entry_owner = getattr(AchievementEntry, "__attachment_owner__", None)
     entry_files: dict[int, list[Any]] = {}
     if entry_owner and entries:
@@ -602,10 +602,14 @@ def review_page(record: Application, user: Any) -> dict[str, Any]:
     items += [{"item": None, "entries": rest} for rest in by_item.values()]
     files = attachments.current(record)
     owner = attachments.owner_of(record)
-    reviewer_slots = [s for s in owner.slots if s.code in REVIEWER_SLOTS and attachments.can_write(record, s.code, user)]
-    entrust = may_entrust(record, user)
     from app.workflow import review_of
+    from app.workflow.engine import _is_reviewer
 
+    review = review_of(APPLICATION.code, record.id)
+    # the uploads of the unit the application waits at (the slots' writers: the current reviewer)
+    reviewing = review is not None and _is_reviewer(APPLICATION, review, user)
+    reviewer_slots = [s for s in owner.slots if s.code in REVIEWER_SLOTS] if reviewing and review.step == 0 else []
+    entrust = reviewing and may_entrust(record, user)
     def plain(rows: list[tuple[Any, Any]]) -> list[tuple[Any, str]]:
         return [(k, v.strftime("%Y-%m-%d") if hasattr(v, "strftime") else ("" if v is None else str(v)))
                 for k, v in rows]
@@ -618,6 +622,6 @@ def review_page(record: Application, user: Any) -> dict[str, Any]:
         "works": record.works, "items": items, "materials": activity.materials if activity else [],
         "files": files, "owner": owner, "reviewer_slots": reviewer_slots, "may_entrust": entrust,
         "entrust_slot": owner.slot_map["entrust"] if entrust else None,
-        "return_targets": return_targets(review_of(APPLICATION.code, record.id)),
+        "return_targets": return_targets(review),
         "slot_labels": {s.code: s.label for s in owner.slots},
     }
