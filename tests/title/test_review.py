@@ -595,7 +595,11 @@ def test_confirmation_route_return_reject(ctx, u, login):
     assert rec2.name not in jx.get("/title/confirmations/list/").get_data(as_text=True) or True
 
 
-def test_menus_by_kind(ctx, login):
+def test_menus_by_kind(ctx, u, login):
+    who = person(u["jzy"])
+    home = login(who.username).get("/title/my-confirmations/list/").get_data(as_text=True)
+    assert "职称确认申请" in home and "本单位人员审核" not in home
+    assert login(who.username).get("/title/applications/list/").status_code in (302, 403)
     home = login("ls_jzy_admin").get("/title/applications/list/?side=own&tab=first").get_data(as_text=True)
     assert "本单位人员审核" in home and "下级单位人员审核" in home and "主管部门配置" in home
     assert "职称确认审核" not in home  # 申报单位: not theirs
