@@ -610,6 +610,13 @@ def review_page(record: Application, user: Any) -> dict[str, Any]:
     reviewing = review is not None and _is_reviewer(APPLICATION, review, user)
     reviewer_slots = [s for s in owner.slots if s.code in REVIEWER_SLOTS] if reviewing and review.step == 0 else []
     entrust = reviewing and may_entrust(record, user)
+    # 评审会需求材料: each uploaded file is named after its material (【材料名】…)
+    material_files = [f for f in files if f.slot == "material"]
+    materials = [(m, [f for f in material_files if f.file_name.startswith(f"【{m.name}】")])
+                 for m in (activity.materials if activity else [])]
+    placed = {f.id for _m, fs in materials for f in fs}
+    other_materials = [f for f in material_files if f.id not in placed]
+
     def plain(rows: list[tuple[Any, Any]]) -> list[tuple[Any, str]]:
         return [(k, v.strftime("%Y-%m-%d") if hasattr(v, "strftime") else ("" if v is None else str(v)))
                 for k, v in rows]
@@ -619,7 +626,7 @@ def review_page(record: Application, user: Any) -> dict[str, Any]:
             en["fields"] = plain(en["fields"])
     return {
         "personal": plain(personal), "applied": plain(applied), "current": plain(current), "educations": record.educations,
-        "works": record.works, "items": items, "materials": activity.materials if activity else [],
+        "works": record.works, "items": items, "materials": materials, "other_materials": other_materials,
         "files": files, "owner": owner, "reviewer_slots": reviewer_slots, "may_entrust": entrust,
         "entrust_slot": owner.slot_map["entrust"] if entrust else None,
         "return_targets": return_targets(review),
