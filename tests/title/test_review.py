@@ -441,6 +441,8 @@ def test_committee_unit_receives_until_the_deadline(ctx, u, login):
         review(jzy, rec, "approve")
     for rec in recs[:2]:
         review(zjj, rec, "approve")
+    assert re.search(r'value="approve" class="btn btn-success">接收<',
+                     ls.get(f"/title/applications/review/{recs[0].id}").get_data(as_text=True))
     assert review(ls, recs[0], "approve").status_code == 302
     assert state(recs[0]) == ("approved", None)  # received
     # after 评委会接收申报截止时间 nothing more is received, nor passed on to the committee's unit

@@ -630,5 +630,9 @@ def review_page(record: Application, user: Any) -> dict[str, Any]:
         "files": files, "owner": owner, "reviewer_slots": reviewer_slots, "may_entrust": entrust,
         "entrust_slot": owner.slot_map["entrust"] if entrust else None,
         "return_targets": return_targets(review),
+        # the committee's unit, at the last node, receives (接收) the application
+        "approve_label": _l("接收") if review is not None and review.state == "pending"
+        and review.step == len(review.nodes) - 1 and record.committee is not None
+        and review.current_unit_id == record.committee.unit_id else None,
         "slot_labels": {s.code: s.label for s in owner.slots},
     }
