@@ -216,8 +216,8 @@ def generate(app: Any, applications: int) -> dict[str, Any]:
 def cases(ids: dict[str, Any]) -> list[tuple[str, str, str]]:
     base = "/title/applications"
     return [
-        ("review_list", "bench_dept", f"{base}/list/?scope=lower&_flt_0_series=08"),
-        ("review_list_tab", "bench_dept", f"{base}/list/?scope=lower&tab=first&_flt_0_series=08"),
+        ("review_list", "bench_dept", f"{base}/list/?side=lower&q_series=08"),
+        ("review_list_tab", "bench_dept", f"{base}/list/?side=lower&tab=first&q_series=08"),
         ("review_page", "bench_dept", f"{base}/review/{ids['page']}"),
     ]
 

@@ -1,6 +1,6 @@
 """职称评审 (seed 004): committees and their expert libraries, review activities, applications."""
 
-from models.title.activity import Activity, ActivityCondition, ActivityLevel, ActivityMaterial, AchievementItem
+from models.title.activity import AchievementItem, Activity, ActivityCondition, ActivityLevel, ActivityMaterial
 from models.title.application import (
     AchievementEntry,
     Application,
