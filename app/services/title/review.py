@@ -9,7 +9,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, any_, case, false, func, literal, select, true, union_all
+from sqlalchemy import and_, any_, case, false, func, literal, or_, select, true, union_all
 
 from app.extensions import db
 from app.services.core import attachments
@@ -554,6 +554,17 @@ def passed_up_record(user: Any, pk: int) -> Application | None:
 REVIEWER_SLOTS = ("gongshi", "tuijian", "gangwei")
 
 
+def loaded_review(record: Application) -> Review | None:
+    """The application's review: the one the review page has just loaded (from the session, no statement),
+    else read."""
+    from app.workflow import review_of
+
+    for obj in list(db.session.identity_map.values()):
+        if isinstance(obj, Review) and obj.matter == APPLICATION.code and obj.record_id == record.id:
+            return obj
+    return review_of(APPLICATION.code, record.id)
+
+
 def review_page(record: Application, user: Any) -> dict[str, Any]:
     """Everything the review page shows of an application: each section, the achievement entries in their
     template's fields with their files, the materials, and what the reviewer uploads or decides here."""
@@ -585,12 +596,19 @@ def review_page(record: Application, user: Any) -> dict[str, Any]:
         (_l("所学专业"), record.school_major), (_l("毕业时间"), record.graduated_on),
     ]
     entries = list(record.entries)
+    # the application's files and its entries' files in one statement
+    owner = attachments.owner_of(record)
     entry_owner = getattr(AchievementEntry, "__attachment_owner__", None)
-    entry_files: dict[int, list[Any]] = {}
+    which = and_(Attachment.owner_type == owner.code, Attachment.owner_id == record.id)
     if entry_owner and entries:
-        for row in db.session.scalars(select(Attachment).where(
-                Attachment.owner_type == entry_owner, Attachment.owner_id.in_([e.id for e in entries]))
-                .order_by(Attachment.id)):
+        which = or_(which, and_(Attachment.owner_type == entry_owner,
+                                Attachment.owner_id.in_([e.id for e in entries])))
+    files: list[Any] = []
+    entry_files: dict[int, list[Any]] = {}
+    for row in db.session.scalars(select(Attachment).where(which).order_by(Attachment.id)):
+        if row.owner_type == owner.code and row.owner_id == record.id:
+            files.append(row)
+        else:
             entry_files.setdefault(row.owner_id, []).append(row)
     by_item: dict[int, list[Any]] = {}
     for e in entries:
@@ -600,12 +618,9 @@ def review_page(record: Application, user: Any) -> dict[str, Any]:
                                                   "fields": fields, "files": entry_files.get(e.id, [])})
     items = [{"item": it, "entries": by_item.pop(it.id, [])} for it in (activity.items if activity else [])]
     items += [{"item": None, "entries": rest} for rest in by_item.values()]
-    files = attachments.current(record)
-    owner = attachments.owner_of(record)
-    from app.workflow import review_of
     from app.workflow.engine import _is_reviewer
 
-    review = review_of(APPLICATION.code, record.id)
+    review = loaded_review(record)
     # the uploads of the unit the application waits at (the slots' writers: the current reviewer)
     reviewing = review is not None and _is_reviewer(APPLICATION, review, user)
     reviewer_slots = [s for s in owner.slots if s.code in REVIEWER_SLOTS] if reviewing and review.step == 0 else []
