@@ -264,6 +264,11 @@ def test_own_and_lower_lists_tabs_counts_and_filters(ctx, u, login):
     assert rb.name in page and ra.name not in page
     counts = _counts(jzy, "own", f"&q_activity={activity.id}")
     assert counts["passed"] == 1 and counts["returned"] == 1 and counts["first"] == 0
+    # 导出Excel: what the list shows, with its filters
+    r = jzy.get(f"/title/applications/export/?side=own&tab=all&q_activity={activity.id}")
+    assert r.status_code == 200
+    text = _xlsx_text(r.data)
+    assert ra.name in text and rb.name in text and activity.name in text
 
 
 def _counts(client, side, extra=""):
