@@ -42,6 +42,20 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         return _build_app(overrides)
 
 
+def _postgres_session_settings(app: Flask) -> None:
+    """PostgreSQL sessions run without JIT compilation: the platform's pages are short queries, and the
+    planner's cost of a scoped list (the subtree OR the review route, as an ``IN`` subplan it never runs)
+    passes the JIT threshold, so each request paid 1.3 s of compiling for 10 ms of work (bench/title.py)."""
+    uri = str(app.config.get("SQLALCHEMY_DATABASE_URI") or "")
+    if not uri.startswith("postgresql"):
+        return
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    connect_args = dict(options.get("connect_args") or {})
+    connect_args["options"] = (connect_args.get("options", "") + " -c jit=off -c max_parallel_workers_per_gather=0").strip()
+    options["connect_args"] = connect_args
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
 def _build_app(overrides: dict[str, Any] | None) -> Flask:
     app = Flask(
         __name__,
@@ -53,6 +67,7 @@ def _build_app(overrides: dict[str, Any] | None) -> Flask:
     if overrides:
         app.config.update(overrides)
     os.makedirs(app.instance_path, exist_ok=True)
+    _postgres_session_settings(app)
     app.config.setdefault(
         "FAB_SECURITY_MANAGER_CLASS", "app.security.manager.PlatformSecurityManager"
     )

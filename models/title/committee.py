@@ -29,6 +29,7 @@ FILING_STATES = {"draft": "未提交", "withdrawn": "未提交", "pending": "审
 class Committee(UnitScopedMixin, ReviewedMixin, TimestampMixin, Model):
     __tablename__ = "title_committee"
     __review_matter__ = "title.committee"
+    __not_personal__ = ("contact_phone",)  # 对外联系电话: the committee office's public number
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(100), nullable=False)  # 评委会名称

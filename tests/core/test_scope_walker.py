@@ -32,6 +32,9 @@ NOT_RECORD_ROUTES = {
     # 科技特派员 bundles and statistics are built from the actor's own scope (tests/commissioner/test_files_stats.py)
     "CommissionerFilesView.bundle", "CommissionerStatsView.export",
     "commissioner_moved",  # /ktp/<path>: a redirect to the line's new address (tests/core/test_modules.py)
+    # the portal shows a published public 评审活动 and its 评审政策文件 to anyone; an unpublished or internal one
+    # and the internal plan answer 404 (tests/title/test_activities.py)
+    "TitleActivityPortalView.activity", "TitleActivityPortalView.file",
 }
 ACTORS = ["sc_admin", "hb_wh_admin", "hb_wh_ja_admin", "sc_staff"]
 

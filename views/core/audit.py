@@ -27,6 +27,7 @@ ACTIONS = {
     "password_reset": _l("重置密码"),
     "batch": _l("批量处理"), "end": _l("结束"), "message": _l("发送消息"), "publish": _l("发布"),
     "register": _l("注册"), "revoke": _l("撤销"), "start": _l("启动"), "transfer": _l("转移"), "upload": _l("上传"),
+    "submit": _l("提交"),
 }
 OBJECT_TYPES = {
     "user": _l("用户"), "ab_user": _l("用户"), "ab_role": _l("角色"), "ab_group": _l("用户组"),

@@ -70,6 +70,13 @@ def route_of(app: Application) -> list[int]:
     return out
 
 
+def _edit_problem(record: Application) -> str | None:
+    """The applicant's materials follow the form's rule (个人初次/修改提交截止时间 included)."""
+    from app.services.title import applications
+
+    return applications.edit_problem(record)
+
+
 def _submit_check(record: Application, review: Any, user: Any) -> str | None:
     """The applicant part's checks before a submission (region, nature, year bar, complete sections)."""
     from app.services.title import applications
@@ -123,7 +130,8 @@ attachments.register_owner("title.application", Application, [
     # the applicant's materials (评审会需求材料: the activity's list names them)
     attachments.Slot("material", _l("申报材料"), multiple=True,
                      writers=attachments.Writers(attachments.OWNER_PERSON, ("can_application", "title.My"),
-                                                 states=attachments.EDITABLE_STATES, label=_l("申报人本人"))),
+                                                 states=attachments.EDITABLE_STATES, label=_l("申报人本人"),
+                                                 check=lambda record, user: _edit_problem(record))),
     # the applicant's own unit, while the application waits there
     attachments.Slot("gongshi", _l("公示证明附件"), required=True,
                      writers=attachments.Writers(attachments.CURRENT_REVIEWER, states=("pending",))),
@@ -438,7 +446,7 @@ def change_method(record: Application, user: Any, level: str | None, method: str
     if record.eval_method != method:
         changes["eval_method"] = [EVAL_METHODS.get(record.eval_method, record.eval_method), EVAL_METHODS[method]]
     record.level, record.eval_method = str(level), str(method)
-    audit.record("edit", record, changes=changes or None, detail="title.method", user=user)
+    audit.record("update", record, changes=changes or None, detail="title.method", user=user)
     return record
 
 
