@@ -21,13 +21,13 @@ def _pdf(name: str) -> dict:
     return {"name": name, "mimeType": "application/pdf", "buffer": PDF}
 
 
-def _save(page, selector: str) -> None:
-    with page.expect_navigation():
-        page.click(selector)
+def _save(pg, selector: str) -> None:
+    with pg.expect_navigation():
+        pg.click(selector)
 
 
-def _logout(page) -> None:
-    page.goto(page.base + "/logout/")
+def _logout(pg) -> None:
+    pg.goto(pg.base + "/logout/")
 
 
 def test_a_season_up_to_the_committees_receipt(app, page):  # noqa: F811
