@@ -48,7 +48,8 @@ def db_digest() -> str:
         cols = [c["name"] for c in insp.get_columns(table)]
         if table == "ab_user":
             cols = [c for c in cols if c not in ("last_login", "login_count", "fail_login_count")]
-        rows = db.session.execute(text(f'SELECT {", ".join(cols)} FROM {table} ORDER BY 1')).all()
+        quoted = ", ".join(f'"{c}"' for c in cols)  # a column may be a reserved word (start, end)
+        rows = db.session.execute(text(f'SELECT {quoted} FROM "{table}" ORDER BY 1')).all()
         h.update(f"{table}:{len(rows)}:{rows!r}".encode())
     return h.hexdigest()
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tests.e2e.conftest import browser, live_server, login, page, shot  # noqa: F401  (fixtures)
+from tests.e2e.conftest import login, shot
 from tests.title.test_activities import committee
 
 
-def test_publish_an_activity_in_the_browser(app, page):  # noqa: F811
+def test_publish_an_activity_in_the_browser(app, page):
     committee(app, name="乐山市工程技术系列中级职称评审委员会（浏览器）")
     year = dt.date.today().year + 1
     login(page, "ls_admin")

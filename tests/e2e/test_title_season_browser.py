@@ -11,7 +11,7 @@ import datetime as dt
 
 from stdnum.cn import ric
 
-from tests.e2e.conftest import browser, live_server, login, page, pick_unit, shot  # noqa: F401  (fixtures)
+from tests.e2e.conftest import login, pick_unit, shot
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 COMMITTEE = "乐山市农业技术系列中级职称评审委员会（浏览器）"
@@ -30,7 +30,7 @@ def _logout(pg) -> None:
     pg.goto(pg.base + "/logout/")
 
 
-def test_a_season_up_to_the_committees_receipt(app, page):  # noqa: F811
+def test_a_season_up_to_the_committees_receipt(app, page):
     # 1. the committee: three steps, then 提交备案
     login(page, "ls_admin")
     page.goto(page.base + "/title/committees/list/")
