@@ -71,6 +71,8 @@ class ImportSpec:
     # every call returns the same keys
     row_values: Callable[[dict[str, Any], Any, Any], dict[str, Any]]
     key: str | None = None  # the column whose value must be new (duplicates in the file and in the database)
+    # False: the key must be unique in the file only (a person listed once, who may already be on record)
+    key_in_database: bool = True
     row_check: Callable[[dict[str, Any]], list[tuple[str, str]]] | None = None  # cross-field checks
     # the same checks for a chunk of rows at once (optional; used instead of row_check when given):
     # {column key: the chunk's values} -> [(position in the chunk, column key, reason)]
@@ -850,7 +852,7 @@ class Checker:
                 else:
                     seen[key] = n
                     keys[key] = n
-        if keys:
+        if keys and spec.key_in_database:
             existing = self.existing(list(keys))
             if existing:
                 for n, _values, problems, key in rows:
@@ -1484,7 +1486,7 @@ def _insert_all(chunks: Iterator[list[tuple[Any, ...]]], table: Any, columns: li
 
 def _taken(spec: ImportSpec, batch: ImportBatch, user: Any) -> list[int]:
     """The good rows whose key someone has added to the database since the check (read only)."""
-    if not spec.key:
+    if not spec.key or not spec.key_in_database:
         return []
     column = getattr(spec.model, spec.key)
     good = (ImportRow.batch_id == batch.id, ImportRow.ok.is_(True), ImportRow.key.is_not(None))

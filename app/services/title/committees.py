@@ -369,21 +369,6 @@ def _member_row(values: dict[str, Any], user: Any, committee: Committee) -> dict
     return row
 
 
-def _rows_check(cols: dict[str, list[Any]]) -> list[tuple[int, str, str]]:
-    """The library's identity checks, and an ID number twice in the file."""
-    out = expert_library.check_identities(cols)
-    seen: dict[str, int] = {}
-    for pos, number in enumerate(cols["id_number"]):
-        if not number:
-            continue
-        key = str(number).upper()
-        if key in seen:
-            out.append((pos, "id_number", _("与第%(n)s条数据的证件号码重复", n=seen[key] + 1)))
-        else:
-            seen[key] = pos
-    return out
-
-
 def _filing_context(ctx: str, user: Any) -> Committee:
     committee = db.session.get(Committee, to_id(ctx)) if to_id(ctx) else None
     if committee is None or not record_in_scope(committee, user):
@@ -404,14 +389,16 @@ def _library_context(ctx: str, user: Any) -> Committee:
 
 FILING_IMPORT = imports.register(imports.ImportSpec(
     code="title.committee_experts", title=_l("评委会专家名单"), model=CommitteeExpert,
-    columns=expert_library.COLUMNS, row_values=_member_row, rows_check=_rows_check, max_rows=imports.STAGE_ROWS,
+    columns=expert_library.COLUMNS, row_values=_member_row, rows_check=expert_library.check_identities,
+    key="id_number", key_in_database=False, max_rows=imports.STAGE_ROWS,  # a person once per file; may be on record
     permission=("can_edit", "title.Committee"), context=_filing_context,
     context_endpoint=lambda ctx: f"/title/committees/step/experts/{ctx}",
 ))
 
 LIBRARY_IMPORT = imports.register(imports.ImportSpec(
     code="title.library_experts", title=_l("评委会专家库"), model=CommitteeExpert,
-    columns=expert_library.COLUMNS, row_values=_member_row, rows_check=_rows_check, max_rows=imports.STAGE_ROWS,
+    columns=expert_library.COLUMNS, row_values=_member_row, rows_check=expert_library.check_identities,
+    key="id_number", key_in_database=False, max_rows=imports.STAGE_ROWS,
     permission=("can_manage", "title.ExpertLibrary"), context=_library_context,
     context_endpoint=lambda ctx: f"/title/expert-library/?committee={ctx}&tab=draft",
 ))
