@@ -22,6 +22,7 @@ from app.security.interface import ScopedInterface
 from app.services.core import dicts
 from app.services.title import review as service
 from app.services.title.common import TitleError
+from models.core.workflow import EDITABLE_STATES
 from models.title.application import CATEGORIES, EVAL_METHODS, Application, Confirmation
 from models.title.config import CompetentConfig
 from views.base import ScopedModelView, scoped_interface
@@ -306,14 +307,10 @@ class TitleConfirmMyView(ReviewViewMixin, ScopedModelView):
     def pre_add(self, item: Any) -> None:
         service.prepare_confirmation(item, g.user)
 
-    def pre_update(self, item: Any) -> None:
-        if not item.editable:
-            raise TitleError(_("职称确认申请已提交，不能修改"))
-        service.prepare_confirmation(item, g.user)
+    pre_update = pre_add
 
     def pre_delete(self, item: Any) -> None:
-        if not service.confirmation_deletable(item):
-            raise TitleError(_("该职称确认申请已提交或已办结（不通过的记录不能删除），不能删除"))
+        service.check_confirmation_deletable(item)
 
     def post_add_redirect(self) -> Any:
         latest = db.session.scalar(select(Confirmation.id).where(Confirmation.user_id == g.user.id)
@@ -321,7 +318,7 @@ class TitleConfirmMyView(ReviewViewMixin, ScopedModelView):
         return redirect(url_for("TitleConfirmMyView.review", pk=latest)) if latest else super().post_add_redirect()
 
     def row_rule(self) -> tuple[Any, Any] | None:
-        editable = Confirmation.review_state.in_(("draft", "returned", "withdrawn"))
+        editable = Confirmation.review_state.in_(EDITABLE_STATES)
         return editable, editable
 
     def can_add_here(self) -> bool:

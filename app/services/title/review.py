@@ -24,7 +24,7 @@ from app.services.title.common import (
 )
 from app.workflow import Deadlines, MatterType, Require, act, register
 from models.core.unit import Unit
-from models.core.workflow import Review, ReviewTrail
+from models.core.workflow import Review, ReviewTrail, editable_state
 from models.title.application import Application, Confirmation
 from models.title.config import CompetentConfig
 
@@ -528,7 +528,7 @@ attachments.register_owner("title.confirmation", Confirmation, [
 
 def confirmation_deletable(record: Confirmation) -> bool:
     """不通过 is final: such a record (and one under review or confirmed) cannot be deleted."""
-    return record.review_state in ("draft", "returned", "withdrawn")
+    return editable_state(record.review_state)
 
 
 def prepare_confirmation(item: Confirmation, user: Any) -> None:
@@ -537,10 +537,17 @@ def prepare_confirmation(item: Confirmation, user: Any) -> None:
 
     if getattr(user, "unit_id", None) is None:
         raise TitleError(_("您的账号没有所在单位，不能申请职称确认"))
+    if not item.editable:
+        raise TitleError(_("职称确认申请已提交，不能修改"))
     if item.user_id is None:
         item.user_id, item.unit_id = user.id, user.unit_id
     if item.obtained_on and item.obtained_on > dt.date.today():
         raise TitleError(_("取得时间不能晚于今天"), "obtained_on")
+
+
+def check_confirmation_deletable(record: Confirmation) -> None:
+    if not confirmation_deletable(record):
+        raise TitleError(_("该职称确认申请已提交或已办结（不通过的记录不能删除），不能删除"))
 
 
 # -- the list's and the review page's data ---------------------------------------------------------
