@@ -16,7 +16,7 @@ from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, select
 
 from app.extensions import db
 from app.services.core import attachments, dicts
@@ -60,12 +60,7 @@ class OwnOrReviewingFilter(BaseFilter):
     name = "own_or_reviewing"
 
     def apply(self, query: Any, value: Any) -> Any:
-        from models.core.workflow import Review, ReviewNode
-
-        unit_id = getattr(getattr(g, "user", None), "unit_id", None)
-        on_route = (select(Review.record_id).join(ReviewNode, ReviewNode.review_id == Review.id)
-                    .where(Review.matter == service.ACTIVITY.code, ReviewNode.unit_id == unit_id))
-        return query.filter(or_(Activity.unit_id == unit_id, Activity.id.in_(on_route)))
+        return query.filter(service.listed_clause(getattr(getattr(g, "user", None), "unit_id", None)))
 
 
 def _form_values(activity: Activity | None) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from app.extensions import db
 from app.services.core import attachments, dicts
@@ -77,6 +77,15 @@ def own_committee(user: Any, committee_id: Any) -> Committee:
     if committee is None or committee.unit_id != getattr(user, "unit_id", None):
         raise TitleError(_("评委会不存在或不属于本单位"), "committee_id")
     return committee
+
+
+def listed_clause(unit_id: int | None) -> Any:
+    """评审活动发布's list: the activities of the unit's own committees and those on whose route the unit is."""
+    from models.core.workflow import Review, ReviewNode
+
+    on_route = (select(Review.record_id).join(ReviewNode, ReviewNode.review_id == Review.id)
+                .where(Review.matter == "title.activity", ReviewNode.unit_id == unit_id))
+    return or_(Activity.unit_id == unit_id, Activity.id.in_(on_route))
 
 
 def may_publish(user: Any) -> bool:
