@@ -33,7 +33,7 @@ from models.title.committee import (
     Committee,
     CommitteeExpert,
 )
-from views.base import FormError, ScopedModelView, scoped_interface
+from views.base import ScopedModelView, scoped_interface
 from views.review import ReviewViewMixin
 from views.title.common import unit_kind
 from views.writes import write
@@ -175,8 +175,7 @@ class TitleCommitteeView(ReviewViewMixin, ScopedModelView):
         return editable, deletable
 
     def pre_delete(self, item: Committee) -> None:
-        if item.unit_id != g.user.unit_id or item.review_state != "draft" or item.filed_at is not None:
-            raise FormError(_("只能删除本单位从未提交备案的评委会"))
+        service.check_deletable(g.user, item)
 
     def review_context(self, record: Committee) -> dict[str, Any]:
         rows = service.members(record, states=("draft", "in", "recommended"))

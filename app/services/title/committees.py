@@ -228,9 +228,14 @@ def save_basic(user: Any, committee: Committee | None, data: Mapping[str, Any]) 
     return committee
 
 
-def delete_committee(user: Any, committee: Committee) -> None:
+def check_deletable(user: Any, committee: Committee) -> None:
+    """Only the constituting unit deletes, and only a committee never submitted for filing."""
     if committee.unit_id != user.unit_id or committee.review_state != "draft" or committee.filed_at is not None:
         raise TitleError(_("只能删除本单位从未提交备案的评委会"))
+
+
+def delete_committee(user: Any, committee: Committee) -> None:
+    check_deletable(user, committee)
     db.session.delete(committee)
 
 
