@@ -10,9 +10,27 @@ from models.title.application import (
 )
 from models.title.committee import Committee, CommitteeExpert, ExpertParticipation
 from models.title.config import CompetentConfig
+from models.title.meeting import (
+    Ballot,
+    Defense,
+    Draw,
+    DrawGroup,
+    Meeting,
+    MeetingApplicant,
+    MeetingExpert,
+    Objection,
+    ProfGroup,
+    Publicity,
+    RoundEntry,
+    RoundExpert,
+    ScoringStandard,
+    VoteRound,
+)
 
 __all__ = [
     "AchievementEntry", "AchievementItem", "Activity", "ActivityCondition", "ActivityLevel", "ActivityMaterial",
     "Application", "ApplicationEducation", "ApplicationWork", "Committee", "CommitteeExpert", "CompetentConfig",
-    "Confirmation", "ExpertParticipation",
+    "Confirmation", "ExpertParticipation", "Ballot", "Defense", "Draw", "DrawGroup", "Meeting", "MeetingApplicant",
+    "MeetingExpert", "Objection", "ProfGroup", "Publicity", "RoundEntry", "RoundExpert", "ScoringStandard",
+    "VoteRound",
 ]

@@ -10,10 +10,11 @@ in its template's fields (``AchievementEntry.data``), each with its attachments.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from flask_appbuilder.models.sqla import Model
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, select, text
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Text, select, text
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from models.core.workflow import ReviewedMixin
@@ -68,6 +69,13 @@ class Application(UnitScopedMixin, ReviewedMixin, TimestampMixin, Model):
     school_major: Mapped[str | None] = mapped_column(String(50))
     graduated_on: Mapped[dt.date | None] = mapped_column(Date)
     summary: Mapped[str | None] = mapped_column(Text)  # 个人专业技术工作总结
+    # 评审会议 (issue II): 参评资格审核 and 导入笔试成绩
+    qualification: Mapped[str | None] = mapped_column(String(8))  # pass | fail (meeting.QUALIFICATION)
+    qualification_reason: Mapped[str | None] = mapped_column(String(500))
+    qualified_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    qualified_by: Mapped[int | None] = mapped_column(Integer, ForeignKey("ab_user.id"))
+    written_score: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))  # 笔试成绩
+    written_passed: Mapped[bool | None] = mapped_column(Boolean)  # 笔试是否通过
     # results (issues II and III fill these)
     result: Mapped[str | None] = mapped_column(String(16))  # qualified | failed | passed | confirmed | …
     result_reason: Mapped[str | None] = mapped_column(String(500))

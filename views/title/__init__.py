@@ -13,10 +13,22 @@ from typing import Any
 def register(appbuilder: Any) -> None:
     from views.title.activities import register_activities
     from views.title.applicant import register_applicant
+    from views.title.assign import register_assign
     from views.title.committees import register_committees
+    from views.title.draw import register_draw
+    from views.title.meetings import register_meetings
+    from views.title.prep import register_prep
+    from views.title.publicity import register_publicity
     from views.title.review import register_review
+    from views.title.voting import register_voting
 
     register_committees(appbuilder)
     register_activities(appbuilder)
     register_review(appbuilder)
+    register_meetings(appbuilder)
+    register_prep(appbuilder)
+    register_draw(appbuilder)
+    register_assign(appbuilder)
+    register_voting(appbuilder)
+    register_publicity(appbuilder)
     register_applicant(appbuilder)

@@ -20,6 +20,7 @@ PERSON_SELF = {
     "Portal": ["menu_access"],
 }
 APPLICANT = "职称申报人"
+EXPERT = "评审专家"  # an expert drawn for a meeting, voting in their own pages (TR-17)
 
 # the units' work (each kind finds its menus by its category)
 WORK: dict[str, list[str]] = {
@@ -32,6 +33,8 @@ WORK: dict[str, list[str]] = {
     # material review, query, statistics, 主管部门配置, 职称确认审核 (TR-07, TR-08, TR-25)
     "title.Application": REVIEW, "title.Query": ["can_list"], "title.Stats": ["can_list", "can_edit"],
     "title.CompetentConfig": CRUD, "title.Confirmation": REVIEW,
+    # 评审会议管理 (TR-11 … TR-18): every page of the meetings reads with can_list and writes with can_manage
+    "title.Meeting": ["can_list", "can_manage"],
 }
 
 MODULE = Module(
@@ -40,7 +43,8 @@ MODULE = Module(
     models="models.title",
     views="views.title:register",
     declarations=("app.services.title.committees", "app.services.title.activities", "app.services.title.applications",
-                  "app.services.title.review"),
+                  "app.services.title.review", "app.services.title.prep", "app.services.title.draw",
+                  "app.services.title.assign", "app.services.title.voting", "app.services.title.publicity"),
     categories={
         "title.hr": ("人社部门", 20, ["title.hr", "title.competent", "title.applicant", "title.self_review",
                                      "title.central"]),
