@@ -14,6 +14,7 @@ from app.security.scope import record_in_scope
 from app.services.core.attachments import storage
 from app.services.core.validators import to_id
 from app.services.documents import imports, jobs
+from app.services.errors import BusinessError
 from models.core.document import ImportBatch, Job
 from views.writes import write
 
@@ -90,7 +91,14 @@ class ImportView(BaseView):
     @expose("/<spec>/template")
     def template(self, spec: str) -> Any:
         the_spec = self._spec(spec)
-        return _xlsx(imports.template(the_spec), f"{the_spec.title}导入模板.xlsx")
+        rows: list[list[Any]] = []
+        if the_spec.template_rows is not None and the_spec.context is not None:
+            try:  # the context the user may import into, or none
+                ctx = the_spec.context(request.args.get("ctx") or "", g.user)
+            except BusinessError:
+                abort(404)
+            rows = list(the_spec.template_rows(ctx, g.user))
+        return _xlsx(imports.template(the_spec, rows), f"{the_spec.title}导入模板.xlsx")
 
     @expose("/batch/<int:pk>")
     def batch(self, pk: int) -> Any:

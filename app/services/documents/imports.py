@@ -90,6 +90,9 @@ class ImportSpec:
     # the checks need no database (no unit column; row_check/rows_check plain Python): a large upload may
     # be checked by two processes (a forked worker takes the second half; IMPORT_FORK_ROWS, off by default)
     parallel: bool = False
+    # a template prefilled with rows (a defense schedule lists each received applicant): (context object,
+    # user) -> rows of cell values in the columns' order; the template download passes ?ctx= through
+    template_rows: Callable[[Any, Any], Iterable[list[Any]]] | None = None
 
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)
@@ -127,8 +130,9 @@ def max_rows_of(spec: ImportSpec) -> int:
 # -- template --------------------------------------------------------------------------------
 
 
-def template(spec: ImportSpec) -> bytes:
-    """The template: Chinese headers (* marks required), notes, drop-downs, text-formatted IDs."""
+def template(spec: ImportSpec, rows: Iterable[list[Any]] = ()) -> bytes:
+    """The template: Chinese headers (* marks required), notes, drop-downs, text-formatted IDs; ``rows``
+    prefilled below the headers (``ImportSpec.template_rows``)."""
     from openpyxl import Workbook
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -167,6 +171,9 @@ def template(spec: ImportSpec) -> bytes:
             dv = DataValidation(type="list", formula1='"是,否"', allow_blank=True)
             dv.add(f"{letter}2:{letter}5000")
             ws.add_data_validation(dv)
+    for r, values in enumerate(rows, start=2):
+        for i, value in enumerate(values, start=1):
+            ws.cell(row=r, column=i, value=value)
     ws.freeze_panes = "A2"
     buf = io.BytesIO()
     wb.save(buf)
