@@ -75,5 +75,96 @@ def foreign_records(yc: Any, hb: Any, admin: Any, staff: Any, expert: Any) -> tu
     }
     assert all(out.values()), "the walker holds records of every title model"
     entry_id = db.session.scalar(select(AchievementEntry.id).where(AchievementEntry.application_id.in_(application_ids)))
+    meeting_args = meeting_records(activity_ids[0], application_ids[0], expert, committee, yc, staff)
+    from models.title import Meeting, Objection, Publicity
+
+    out.update({Meeting: [meeting_args["meeting_id"]], Publicity: [meeting_args["publicity_id"]],
+                Objection: [meeting_args["objection_id"]]})
     return out, {"committee_id": committee.id, "activity_id": activity_ids[0], "application_id": application_ids[0],
-                 "entry_id": entry_id}
+                 "entry_id": entry_id, **meeting_args}
+
+
+def meeting_records(activity_id: int, application_id: int, expert: Any, committee: Any, yc: Any,
+                    staff: Any) -> dict[str, int]:
+    """The 宜昌 activity's meeting carried to a sealed round, its publicity and an objection: one row of each
+    meeting model, and the URL arguments of the meeting routes."""
+    from models.title import (
+        Ballot,
+        Defense,
+        Draw,
+        DrawGroup,
+        Meeting,
+        MeetingApplicant,
+        MeetingExpert,
+        Objection,
+        ProfGroup,
+        Publicity,
+        RoundEntry,
+        RoundExpert,
+        ScoringStandard,
+        VoteRound,
+    )
+
+    meeting = db.session.scalar(select(Meeting).where(Meeting.activity_id == activity_id))
+    if meeting is None:
+        now = dt.datetime.now(dt.UTC)
+        meeting = Meeting(activity_id=activity_id, kind="normal", unit_id=yc.id, state="voting", multiplier="2",
+                          plan="宜昌评审方案")
+        db.session.add(meeting)
+        db.session.flush()
+        group = DrawGroup(meeting_id=meeting.id, sort=1, name="宜昌水利组", major="水利", title_level="1", count=1)
+        db.session.add(group)
+        db.session.flush()
+        draw = Draw(meeting_id=meeting.id, number=1, seed="00" * 16, multiplier="2", rules={}, pool={}, result=[],
+                    result_digest="0" * 64, created_at=now)
+        db.session.add(draw)
+        db.session.flush()
+        meeting.current_draw_id = draw.id
+        prof = ProfGroup(meeting_id=meeting.id, sort=1, name="宜昌专业组")
+        db.session.add(prof)
+        db.session.flush()
+        member = MeetingExpert(meeting_id=meeting.id, draw_id=draw.id, group_id=group.id, expert_id=expert.id,
+                               draw_order=1, chair=True, attendance="confirmed", prof_group_id=prof.id)
+        db.session.add(member)
+        db.session.flush()
+        prof.leader_id = member.id
+        applicant = MeetingApplicant(meeting_id=meeting.id, application_id=application_id, sort=1,
+                                     prof_group_id=prof.id, main_expert_id=member.id)
+        db.session.add(applicant)
+        db.session.flush()
+        rnd = VoteRound(meeting_id=meeting.id, number=1, kind="full", method="vote", opened_at=now)
+        db.session.add(rnd)
+        db.session.flush()
+        entry = RoundEntry(round_id=rnd.id, meeting_applicant_id=applicant.id, sort=1)
+        rexp = RoundExpert(round_id=rnd.id, meeting_expert_id=member.id)
+        db.session.add_all([entry, rexp])
+        db.session.flush()
+        db.session.add(Ballot(round_id=rnd.id, round_expert_id=rexp.id, entry_id=entry.id, choice="agree", saved_at=now))
+        db.session.add(ScoringStandard(activity_id=activity_id, sort=1, name="宜昌评分项", weight=100, max_score=100))
+        db.session.add(Defense(application_id=application_id, activity_id=activity_id, day=dt.date.today(),
+                               arrive_at="08:30", address="宜昌"))
+        db.session.add(Publicity(activity_id=activity_id, unit_id=yc.id, starts_at=dt.datetime.now(),
+                                 ends_at=dt.datetime.now() + dt.timedelta(days=5), contact="0717-6000000"))
+        db.session.add(Objection(activity_id=activity_id, application_id=application_id, unit_id=yc.id, kind="offline",
+                                 complainant_name="宜昌投诉人", reason="宜昌投诉原因"))
+        db.session.commit()
+
+    def first(model: Any, *where: Any) -> int:
+        return int(db.session.scalar(select(model.id).where(*where).order_by(model.id).limit(1)))
+
+    rnd_id = first(VoteRound, VoteRound.meeting_id == meeting.id)
+    return {
+        "meeting_id": meeting.id,
+        "draw_id": first(Draw, Draw.meeting_id == meeting.id),
+        "group_id": first(DrawGroup, DrawGroup.meeting_id == meeting.id),
+        "prof_group_id": first(ProfGroup, ProfGroup.meeting_id == meeting.id),
+        "meeting_expert_id": first(MeetingExpert, MeetingExpert.meeting_id == meeting.id),
+        "meeting_applicant_id": first(MeetingApplicant, MeetingApplicant.meeting_id == meeting.id),
+        "round_id": rnd_id,
+        "entry_id_": first(RoundEntry, RoundEntry.round_id == rnd_id),
+        "round_expert_id": first(RoundExpert, RoundExpert.round_id == rnd_id),
+        "standard_id": first(ScoringStandard, ScoringStandard.activity_id == activity_id),
+        "defense_id": first(Defense, Defense.activity_id == activity_id),
+        "publicity_id": first(Publicity, Publicity.activity_id == activity_id),
+        "objection_id": first(Objection, Objection.activity_id == activity_id),
+    }

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.services.core import attachments, dicts
 from app.services.title import applications as service
+from app.services.title.meetings import APPLICANT_STATES, result_label
 from app.services.title.templates import TEMPLATES
 from app.workflow import act, allowed_actions, last_refusal, review_of
 from models.core.workflow import STATES
@@ -131,8 +132,8 @@ class TitleMyView(BaseView):
     @has_access
     def applications(self) -> Any:
         rows = service.my_applications(g.user)
-        return self.render_template("title/applicant_list.html", rows=rows, states=STATES, dict_label=dicts.label,
-                                    title=_("我的职称申报"))
+        return self.render_template("title/applicant_list.html", rows=rows, states={**STATES, **APPLICANT_STATES},
+                                    dict_label=dicts.label, result_label=result_label, title=_("我的职称申报"))
 
     def _own(self, pk: Any) -> Any:
         app = service.own_application(g.user, pk)
@@ -160,7 +161,8 @@ class TitleMyView(BaseView):
         return self.render_template(
             "title/applicant_application.html", app=app, activity=app.activity, values=values, rows=rows,
             errors=errors or {}, section=section, sections=service.SECTIONS, editable=problem is None,
-            edit_problem=problem, review=review, states=STATES, labels={**ACTION_LABELS, **APPLICATION.labels},
+            edit_problem=problem, review=review, states={**STATES, **APPLICANT_STATES},
+            labels={**ACTION_LABELS, **APPLICATION.labels}, result_label=result_label,
             can_submit=problem is None, returned=returned,
             can_withdraw="withdraw" in allowed_actions(APPLICATION, review, g.user),
             entries=entries, templates=TEMPLATES, summary_of=service.entry_summary, missing_of=service.entry_missing,

@@ -28,6 +28,18 @@ STEPS: list[tuple[str, Any, str]] = [
     ("tally", _l("计票"), "TitleTallyView.tally"),
 ]
 NOT_FOUND = _l("所选数据不存在或不在您的管理范围内")
+# Application.result as the applicant and the units read it
+RESULT_LABELS = {"failed": _l("不通过"), "passed": _l("评审通过"), "confirmed": _l("已确认")}
+# the review state as the applicant reads it: approved at the last node is the committee's receipt
+APPLICANT_STATES = {"approved": _l("评委会已接收")}
+
+
+def result_label(app: Any) -> str:
+    """The application's result with its reason: "不通过（笔试不通过）", "评审通过", or "" (none yet)."""
+    if not getattr(app, "result", None):
+        return ""
+    label = str(RESULT_LABELS.get(app.result, app.result))
+    return f"{label}（{app.result_reason}）" if app.result_reason else label
 
 
 def steps_of(meeting: Meeting) -> list[tuple[str, Any, str]]:
