@@ -370,10 +370,13 @@ def _sync_record(matter: MatterType, record: Any, review: Review) -> None:
 
 
 def _trail(review: Review, user: Any, action: str, opinion: str | None, before: str) -> None:
-    unit = getattr(user, "unit", None) if getattr(user, "user_type", "unit") != "person" else None
+    # a person acts for themself: the trail names their unit but counts the step for no unit
+    person = getattr(user, "user_type", "unit") == "person"
+    unit = getattr(user, "unit", None) if not person else None
+    unit_name = getattr(getattr(user, "unit", None) if person else unit, "name", None)
     review.trail.append(ReviewTrail(
         at=now(), user_id=getattr(user, "id", None), user_name=getattr(user, "name", None),
-        unit_id=getattr(unit, "id", None), unit_name=getattr(unit, "name", None),
+        unit_id=getattr(unit, "id", None), unit_name=unit_name,
         post=(_("第%(n)s级审核", n=review.level) if review.level else None), action=action, opinion=opinion,
         from_state=before, to_state=review.state, step=review.step, level=review.level, round=review.round,
     ))
