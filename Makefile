@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export FLASK_APP := run.py
 
-.PHONY: run serve test setup db babel lint bench-scope bench-import bench-export bench-pdf audit e2e-deps
+.PHONY: run serve test setup db babel lint bench-scope bench-title bench-meeting bench-import bench-export bench-pdf audit e2e-deps
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,10 @@ bench-scope: setup
 
 bench-title: setup
 	$(PY) -m bench.title
+
+bench-meeting: setup
+	$(PY) -m bench.title_draw
+	$(PY) -m bench.title_vote
 
 bench-import: setup
 	$(PY) -m bench.imports

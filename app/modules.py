@@ -168,8 +168,22 @@ def gate(user: Any, pairs: set[tuple[str, str]]) -> set[tuple[str, str]]:
 
 
 def person_links(user: Any) -> list[tuple[str, str, Any]]:
-    """The home page's quick links of the line ``user`` (a person) registered in."""
-    return [link for m in enabled() if m.slug in lines_of(user) for link in m.person_links]
+    """The home page's quick links of the line ``user`` (a person) registered in — those whose page the
+    logged-in user may open (an expert's 我的评审任务 only for the role 评审专家)."""
+    return [link for m in enabled() if m.slug in lines_of(user) for link in m.person_links if _may_open(link[0])]
+
+
+def _may_open(endpoint: str) -> bool:
+    """Whether the logged-in user holds the permission of ``endpoint``'s view method (unknown: yes)."""
+    from flask import current_app
+
+    view_name, _dot, method = endpoint.partition(".")
+    appbuilder = current_app.appbuilder
+    for view in appbuilder.baseviews:
+        if type(view).__name__ == view_name and getattr(view, "class_permission_name", None):
+            permission = "can_" + (getattr(view, "method_permission_name", None) or {}).get(method, method)
+            return bool(appbuilder.sm.has_access(permission, view.class_permission_name))
+    return True
 
 
 def each(attribute: str) -> list[tuple[Module, Any]]:

@@ -50,6 +50,13 @@ APPLICANTS = [
     ("褚文静", "511112198809210060", "ls_jx", "3", "entrusted"),
     ("卫海涛", "511102198012300074", "ls_jzy", "3", "received"),
 ]
+# the experts' workplaces: one in ten works at each of two applicants' units (an expert never reviews an
+# applicant of their own unit), so every major has at most two of each
+OTHER_WORKPLACES = ["乐山市城市建设投资有限公司", "乐山职业技术学院", "西南交通大学峨眉校区"]
+
+
+def workplace(i: int) -> str:
+    return {3: "乐山市建筑设计研究院", 8: "乐山市路桥建设有限公司"}.get(i % 10, OTHER_WORKPLACES[i % 3])
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 ENTRIES = {
     "general": {"start": "2019-03-01", "end": "2021-10-31", "work_name": "乐山市中心城区排水管网改造工程", "after_title": "是",
@@ -78,6 +85,9 @@ def load_title(root: Unit, rng: random.Random) -> None:
         _accounts(made[login], login, rng)
     db.session.commit()
     _season(made, rng)
+    from seed.title_meetings import load_meetings
+
+    load_meetings(made, rng)
 
 
 def _user(login: str) -> Any:
@@ -95,8 +105,7 @@ def _experts(unit: Unit, n: int, rng: random.Random) -> list[Any]:
     for i in range(n):
         num = id_number(rng, "511100")
         expert = Expert(unit_id=unit.id, name=rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN), id_type="01",
-                        id_number=num, sex=rng.choice(["1", "2"]), birth_ym=num[6:12], work_unit="乐山市建筑设计研究院"
-                        if i % 2 else "乐山市路桥建设有限公司", admin_post="总工程师" if i % 5 == 0 else "无",
+                        id_number=num, sex=rng.choice(["1", "2"]), birth_ym=num[6:12], work_unit=workplace(i), admin_post="总工程师" if i % 5 == 0 else "无",
                         phone=f"1398133{i:04d}", honours="四川省学术和技术带头人后备人选" if i % 7 == 0 else "无",
                         series="08", major=majors[i % len(majors)], title="1" if i % 3 == 0 else "2")
         db.session.add(expert)

@@ -954,6 +954,21 @@ def audit_event(action: str, obj: Any) -> None:
     audit.record_now(action, obj)
 
 
+def xlsx_download(title: str, headers: list[str], rows: Any, file_name: str | None = None) -> Any:
+    """A small table (a roster, a tally, a statistic) as an .xlsx download through the export writer; the
+    temporary file is removed once sent. Large lists go through ``ExportMixin`` (jobs above EXPORT_JOB_ROWS)."""
+    from flask import send_file
+
+    from app.services.documents import exports
+
+    path = exports.temp_path()
+    exports.write_xlsx(path, title, headers, rows)
+    response = send_file(path, as_attachment=True, download_name=file_name or f"{title}.xlsx", max_age=0,
+                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response.call_on_close(lambda: os.remove(path))
+    return response
+
+
 def scoped_interface(model: Any) -> SQLAInterface:
     return SQLAInterface(model)
 

@@ -24,6 +24,10 @@ class Notice(UnitScopedMixin, TimestampMixin, Model):
     state: Mapped[str] = mapped_column(String(16), nullable=False, default="draft")
     published_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     author_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("ab_user.id"))
+    # the portal shows a published notice only within this window (naive UTC; None: no bound), e.g. the
+    # 评审结果公示 of 职称评审 for exactly its period (migration 0029)
+    visible_from: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    visible_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
     author = relationship("UnitUser", foreign_keys=[author_id])
 
     __table_args__ = (Index("ix_core_notice_portal", "state", "kind", "published_at"),)

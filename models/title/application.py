@@ -194,3 +194,6 @@ class Confirmation(UnitScopedMixin, ReviewedMixin, TimestampMixin, Model):
     doc_number: Mapped[str | None] = mapped_column(String(50))  # 职称文件文号
     reason: Mapped[str | None] = mapped_column(String(500))  # 确认事由
     confirmed: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=text("false"))
+
+    def __repr__(self) -> str:
+        return f"{self.name}的职称确认"

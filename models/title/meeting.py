@@ -95,6 +95,9 @@ class Defense(Model):
     group: Mapped[str | None] = mapped_column(String(50))  # 答辩分组
     imported_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     imported_by: Mapped[int | None] = mapped_column(Integer, ForeignKey("ab_user.id"))
+    # 确认发布答辩通知: the 答辩通知 shows on the applicant's and the route units' pages once published
+    published_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    published_by: Mapped[int | None] = mapped_column(Integer, ForeignKey("ab_user.id"))
 
     application = relationship("models.title.application.Application")
 
@@ -161,6 +164,9 @@ class Draw(Model):
     group, chair and reserve marks). ``result_digest`` is the SHA-256 of the canonical result."""
 
     __tablename__ = "title_draw"
+    # not copied whole into the audit log by the flush listener (the pool is large): the draw service
+    # records each draw itself with the seed and the SHA-256 of the pool, the rules and the result
+    __audit__ = False
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     meeting_id: Mapped[int] = mapped_column(Integer, ForeignKey("title_meeting.id", ondelete="CASCADE"),
@@ -267,6 +273,9 @@ class VoteRound(Model):
     result and the head of the ballots' hash chain (``seal_hash``)."""
 
     __tablename__ = "title_vote_round"
+    # not copied into the audit log by the flush listener (``accounts`` holds initial passwords): the voting
+    # service records the opening and the seal itself (with the head hash)
+    __audit__ = False
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     meeting_id: Mapped[int] = mapped_column(Integer, ForeignKey("title_meeting.id", ondelete="CASCADE"),
@@ -280,6 +289,9 @@ class VoteRound(Model):
     sealed_by: Mapped[int | None] = mapped_column(Integer, ForeignKey("ab_user.id"))
     seal_hash: Mapped[str | None] = mapped_column(String(64))
     ballot_count: Mapped[int | None] = mapped_column(Integer)  # ballots in the chain at the seal
+    # 专家账号通知单: the accounts created for the experts at the opening, with their initial passwords,
+    # shown to the staff once (cleared when shown)
+    accounts: Mapped[list | None] = mapped_column(JSON)
 
     meeting = relationship(Meeting, back_populates="rounds")
     entries = relationship("RoundEntry", back_populates="round", cascade="all, delete-orphan",
@@ -344,6 +356,9 @@ class Ballot(Model):
     ballot); the round keeps the head. No screen shows a ballot with its expert."""
 
     __tablename__ = "title_ballot"
+    # secret: never copied into the audit log (a row there would pair an expert with a choice); the seal's
+    # hash chain is the ballots' integrity record
+    __audit__ = False
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     round_id: Mapped[int] = mapped_column(Integer, ForeignKey("title_vote_round.id", ondelete="CASCADE"),
@@ -387,6 +402,7 @@ class Objection(UnitScopedMixin, TimestampMixin, Model):
     owner "title.objection/evidence"). ``unit_id`` is the committee's unit."""
 
     __tablename__ = "title_objection"
+    __personal_columns__ = {"complainant_id_number": "id", "complainant_phone": "phone"}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     activity_id: Mapped[int] = mapped_column(Integer, ForeignKey("title_activity.id", ondelete="CASCADE"),

@@ -88,6 +88,7 @@ def meeting_records(activity_id: int, application_id: int, expert: Any, committe
                     staff: Any) -> dict[str, int]:
     """The 宜昌 activity's meeting carried to a sealed round, its publicity and an objection: one row of each
     meeting model, and the URL arguments of the meeting routes."""
+    from models.core.attachment import Attachment
     from models.title import (
         Ballot,
         Defense,
@@ -167,4 +168,8 @@ def meeting_records(activity_id: int, application_id: int, expert: Any, committe
         "defense_id": first(Defense, Defense.activity_id == activity_id),
         "publicity_id": first(Publicity, Publicity.activity_id == activity_id),
         "objection_id": first(Objection, Objection.activity_id == activity_id),
+        # a drawn expert, an export's code, an attachment (any: the route refuses the round before the file)
+        "expert_id": first(MeetingExpert, MeetingExpert.meeting_id == meeting.id),
+        "code": "roster",
+        "attachment_id": int(db.session.scalar(select(Attachment.id).order_by(Attachment.id).limit(1)) or 1),
     }

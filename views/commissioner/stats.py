@@ -3,11 +3,9 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
-from urllib.parse import quote
 
-from flask import Response, abort, g, jsonify
+from flask import abort, g, jsonify
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
@@ -15,7 +13,7 @@ from flask_babel import gettext as _
 from app.services.commissioner import statistics as service
 from app.services.core import audit
 from app.services.core import charts as chart_service
-from app.services.documents import exports
+from views.base import xlsx_download
 
 
 class CommissionerStatsView(BaseView):
@@ -63,14 +61,5 @@ class CommissionerStatsView(BaseView):
     @has_access
     def export(self, code: str) -> Any:
         title, headers, rows = self._table(code)
-        path = exports.temp_path()
-        try:
-            exports.write_xlsx(path, title, headers, rows)
-            with open(path, "rb") as fh:
-                body = fh.read()
-        finally:
-            os.unlink(path)
         audit.record_now("export", object_type="commissioner.Stats", object_repr=title, detail=f"rows={len(rows)}")
-        return Response(body, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        headers={"Content-Disposition": "attachment; filename=statistics.xlsx; "
-                                                        f"filename*=UTF-8''{quote(title + '.xlsx')}"})
+        return xlsx_download(title, headers, rows)

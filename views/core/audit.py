@@ -28,6 +28,13 @@ ACTIONS = {
     "batch": _l("批量处理"), "end": _l("结束"), "message": _l("发送消息"), "publish": _l("发布"),
     "register": _l("注册"), "revoke": _l("撤销"), "start": _l("启动"), "transfer": _l("转移"), "upload": _l("上传"),
     "submit": _l("提交"),
+    # 职称评审 评审会议 (issue II)
+    "qualify": _l("参评资格审核"), "standard": _l("设置评分标准"), "written": _l("导入笔试成绩"),
+    "draw": _l("专家抽选"), "redraw": _l("重新抽选"), "draw_replay": _l("重放抽选"), "draw_attendance": _l("确认出席"),
+    "draw_replace": _l("候补替补"), "draw_executive_chair": _l("设置执行主任"), "draw_finish": _l("完成出席确认"),
+    "open_vote": _l("开启专家投票"), "expert_accounts": _l("领取专家账号通知单"), "submit_ballot": _l("提交投票"),
+    "send_back_ballot": _l("回退投票"), "absent_expert": _l("置为缺席"), "seal_round": _l("计票完成"),
+    "meeting_tallied": _l("评审会议结束"), "feedback": _l("我要反馈"),
 }
 OBJECT_TYPES = {
     "user": _l("用户"), "ab_user": _l("用户"), "ab_role": _l("角色"), "ab_group": _l("用户组"),

@@ -124,4 +124,5 @@ class PortalView(BaseView):
         if item is None:
             abort(404)
         return self.render_template("notices/portal_show.html", notice=item, files=attachments.current(item),
-                                    kind_labels=dict(self._kinds()), title=item.title)
+                                    kind_labels=dict(self._kinds()), title=item.title,
+                                    actions=service.portal_actions(item))

@@ -15,12 +15,12 @@ from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app.extensions import db
 from app.services.title import meetings as service
 from app.services.title.common import TitleError
 from models.title.meeting import MEETING_KINDS, MEETING_STATES
 from views.registry import add_link
 from views.title.common import unit_kind
+from views.writes import write
 
 COMMITTEE_KINDS = ("hr", "competent", "self_review", "central")
 KIND_LABELS = {"exceptional": _l("破格评审会议"), "normal": _l("普通评审会议")}
@@ -68,9 +68,9 @@ class TitleMeetingView(BaseView):
         except TitleError:
             abort(404)
         own = activity.unit_id == getattr(g.user, "unit_id", None)
-        meetings = service.meetings_of(activity, create=own)
-        if own:
-            db.session.commit()
+        # the committee's unit opening the page makes the activity's meetings (the exceptional one when asked for)
+        meetings = (write(lambda: service.meetings_of(activity, create=True)).value or {}) if own else \
+            service.meetings_of(activity)
         before = [(_("参评资格审核"), step_url("TitlePrepView.qualification", activity_id=activity.id)),
                   (_("设置评分标准"), step_url("TitlePrepView.standards", activity_id=activity.id))]
         if activity.defense != "none":

@@ -1,6 +1,8 @@
-"""职称评审 II: the review meetings (004 §1.2.5–1.2.6) — scoring standards, defense arrangements, the
-meeting, its draw groups, draws, drawn experts, professional groups, pool, vote rounds, ballots, the
-publicity and the objections; the application's 参评资格 and 笔试 columns.
+"""职称评审 II: the review meetings (004 §1.2.5–1.2.6) — scoring standards, defense arrangements (with their
+publication), the meeting, its draw groups, draws, drawn experts, professional groups, pool, vote rounds (with
+the 专家账号通知单 until it is taken), ballots, the publicity and the objections; the application's 参评资格 and
+笔试 columns; a notice's portal window (core_notice.visible_from / visible_until, naive UTC, NULL = no bound:
+the 评审结果公示 is on the portal for exactly its period).
 
 Revision ID: 0024
 Revises: 0023
@@ -73,9 +75,12 @@ def upgrade():
     sa.Column('group', sa.String(length=50), nullable=True),
     sa.Column('imported_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('imported_by', sa.Integer(), nullable=True),
+    sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('published_by', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['activity_id'], ['title_activity.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['application_id'], ['title_application.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['imported_by'], ['ab_user.id'], ),
+    sa.ForeignKeyConstraint(['published_by'], ['ab_user.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('application_id')
     )
@@ -186,6 +191,7 @@ def upgrade():
     sa.Column('sealed_by', sa.Integer(), nullable=True),
     sa.Column('seal_hash', sa.String(length=64), nullable=True),
     sa.Column('ballot_count', sa.Integer(), nullable=True),
+    sa.Column('accounts', sa.JSON(), nullable=True),
     sa.ForeignKeyConstraint(['meeting_id'], ['title_meeting.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['sealed_by'], ['ab_user.id'], ),
     sa.PrimaryKeyConstraint('id'),
@@ -301,6 +307,10 @@ def upgrade():
     with op.batch_alter_table('title_ballot', schema=None) as batch_op:
         batch_op.create_index('ix_title_ballot_round_entry', ['round_id', 'entry_id'], unique=False)
 
+    with op.batch_alter_table('core_notice', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('visible_from', sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column('visible_until', sa.DateTime(), nullable=True))
+
     with op.batch_alter_table('title_application', schema=None) as batch_op:
         batch_op.add_column(sa.Column('qualification', sa.String(length=8), nullable=True))
         batch_op.add_column(sa.Column('qualification_reason', sa.String(length=500), nullable=True))
@@ -334,6 +344,10 @@ def downgrade():
         batch_op.drop_column('qualified_at')
         batch_op.drop_column('qualification_reason')
         batch_op.drop_column('qualification')
+
+    with op.batch_alter_table('core_notice', schema=None) as batch_op:
+        batch_op.drop_column('visible_until')
+        batch_op.drop_column('visible_from')
 
     with op.batch_alter_table('title_ballot', schema=None) as batch_op:
         batch_op.drop_index('ix_title_ballot_round_entry')
