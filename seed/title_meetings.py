@@ -444,8 +444,11 @@ def _passwords() -> None:
     from app.services.core.users import hash_password
     from app.services.title.module import EXPERT
     from models.core.user import UnitUser
+    from models.title import VoteRound
     from seed.demo import DEMO_PASSWORD
 
     for user in db.session.scalars(select(UnitUser).where(UnitUser.roles.any(name=EXPERT))):
         user.password = hash_password(DEMO_PASSWORD)
+    for rnd in db.session.scalars(select(VoteRound).where(VoteRound.accounts.is_not(None))):
+        rnd.accounts = None  # the 专家账号通知单 was taken (its passwords replaced by the demo's)
     db.session.flush()

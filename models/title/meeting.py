@@ -343,6 +343,7 @@ class RoundExpert(Model):
     state: Mapped[str] = mapped_column(String(10), nullable=False, default="open", server_default="open")
     submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     returned: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    return_reason: Mapped[str | None] = mapped_column(String(500))  # the last 回退's reason, shown to the expert
 
     round = relationship(VoteRound, back_populates="experts")
     meeting_expert = relationship(MeetingExpert)

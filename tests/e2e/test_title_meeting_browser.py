@@ -193,4 +193,5 @@ def test_the_demo_meetings_mid_vote(app, page):
     shot(page, "title_meeting_21_demo_expert_tasks.png")
     _save(page, "a[href*='/title/vote/round/'] >> nth=0")
     assert page.locator("input[type=radio]:not([disabled])").count() > 0  # open again
+    assert "误选" in page.locator(".title-return-reason").inner_text()  # and told why
     shot(page, "title_meeting_22_demo_expert_sent_back.png")

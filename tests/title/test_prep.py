@@ -281,7 +281,8 @@ def test_defense_template_import_publish_and_notice(ctx, login):
         Message.id > before, Message.title.contains(a0.name))))
     assert a0.user_id in got
     for unit in (s.units["jzy"], s.units["zjj"], s.units["ls"]):
-        uid = db.session.scalar(select(UnitUser.id).where(UnitUser.unit_id == unit.id, UnitUser.active.is_(True)))
+        uid = db.session.scalar(select(UnitUser.id).where(UnitUser.unit_id == unit.id, UnitUser.active.is_(True),
+                                                          UnitUser.user_type != "person").order_by(UnitUser.id))
         assert uid in got, unit.name
     assert a1.user_id not in got  # each applicant gets their own notice only
     # a second publish has nothing left

@@ -259,6 +259,7 @@ def upgrade():
     sa.Column('state', sa.String(length=10), server_default='open', nullable=False),
     sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('returned', sa.Integer(), server_default='0', nullable=False),
+    sa.Column('return_reason', sa.String(length=500), nullable=True),
     sa.ForeignKeyConstraint(['meeting_expert_id'], ['title_meeting_expert.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['prof_group_id'], ['title_prof_group.id'], ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['round_id'], ['title_vote_round.id'], ondelete='CASCADE'),

@@ -375,7 +375,8 @@ def send_back(user: Any, round_: VoteRound, round_expert_id: Any, reason: str) -
     if len(reason) > 500:
         raise TitleError(_("回退原因不能超过500字"))
     done = db.session.execute(update(RoundExpert).where(RoundExpert.id == rex.id, RoundExpert.state == "submitted")
-                              .values(state="open", submitted_at=None, returned=RoundExpert.returned + 1)
+                              .values(state="open", submitted_at=None, returned=RoundExpert.returned + 1,
+                                      return_reason=reason)
                               .execution_options(synchronize_session=False))
     if done.rowcount != 1:
         raise TitleError(_("该专家尚未提交投票，不能回退"))
