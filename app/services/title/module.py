@@ -44,7 +44,9 @@ MODULE = Module(
     views="views.title:register",
     declarations=("app.services.title.committees", "app.services.title.activities", "app.services.title.applications",
                   "app.services.title.review", "app.services.title.prep", "app.services.title.draw",
-                  "app.services.title.assign", "app.services.title.voting", "app.services.title.publicity"),
+                  "app.services.title.assign", "app.services.title.voting", "app.services.title.publicity",
+                  "app.services.title.confirm", "app.services.title.cert", "app.services.title.history",
+                  "app.services.title.talent"),
     categories={
         "title.hr": ("人社部门", 20, ["title.hr", "title.competent", "title.applicant", "title.self_review",
                                      "title.central"]),

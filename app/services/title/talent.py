@@ -1,0 +1,1 @@
+"""职称评审 III — the talent part (being written)."""

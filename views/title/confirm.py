@@ -1,0 +1,9 @@
+"""职称评审 III — the views of the confirm part (being written)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def register_confirm(appbuilder: Any) -> None:
+    """Registers the part's views (none yet)."""

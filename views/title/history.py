@@ -1,0 +1,9 @@
+"""职称评审 III — the views of the history part (being written)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def register_history(appbuilder: Any) -> None:
+    """Registers the part's views (none yet)."""
