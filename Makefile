@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export FLASK_APP := run.py
 
-.PHONY: run serve test setup db babel lint bench-scope bench-title bench-meeting bench-import bench-export bench-pdf audit e2e-deps
+.PHONY: run serve test setup db babel lint bench-scope bench-title bench-meeting bench-cert bench-history bench-import bench-export bench-pdf audit e2e-deps
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,12 @@ bench-title: setup
 bench-meeting: setup
 	$(PY) -m bench.title_draw
 	$(PY) -m bench.title_vote
+
+bench-cert: setup
+	$(PY) -m bench.title_cert
+
+bench-history: setup
+	$(PY) -m bench.title_history
 
 bench-import: setup
 	$(PY) -m bench.imports

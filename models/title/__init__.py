@@ -8,8 +8,10 @@ from models.title.application import (
     ApplicationWork,
     Confirmation,
 )
+from models.title.certificate import Certificate, CertificateBatch
 from models.title.committee import Committee, CommitteeExpert, ExpertParticipation
 from models.title.config import CompetentConfig
+from models.title.history import HistoryGroup, HistoryInstitution, HistoryTitle
 from models.title.meeting import (
     Ballot,
     Defense,
@@ -26,11 +28,13 @@ from models.title.meeting import (
     ScoringStandard,
     VoteRound,
 )
+from models.title.talent import Talent
 
 __all__ = [
     "AchievementEntry", "AchievementItem", "Activity", "ActivityCondition", "ActivityLevel", "ActivityMaterial",
     "Application", "ApplicationEducation", "ApplicationWork", "Committee", "CommitteeExpert", "CompetentConfig",
+    "Certificate", "CertificateBatch",
     "Confirmation", "ExpertParticipation", "Ballot", "Defense", "Draw", "DrawGroup", "Meeting", "MeetingApplicant",
     "MeetingExpert", "Objection", "ProfGroup", "Publicity", "RoundEntry", "RoundExpert", "ScoringStandard",
-    "VoteRound",
+    "VoteRound", "Talent", "HistoryGroup", "HistoryInstitution", "HistoryTitle",
 ]

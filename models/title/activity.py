@@ -59,6 +59,9 @@ class Activity(UnitScopedMixin, ReviewedMixin, TimestampMixin, Model):
     saved_part: Mapped[str | None] = mapped_column(String(16))  # the last part saved (PARTS)
     published_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     stage: Mapped[str] = mapped_column(String(16), nullable=False, default="preparing", server_default="preparing")
+    # 评审结果确认 (issue III): submitted to the confirming units, 办结
+    confirm_submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     committee = relationship("models.title.committee.Committee")
     levels = relationship("ActivityLevel", back_populates="activity", cascade="all, delete-orphan",

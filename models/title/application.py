@@ -79,12 +79,22 @@ class Application(UnitScopedMixin, ReviewedMixin, TimestampMixin, Model):
     # results (issues II and III fill these)
     result: Mapped[str | None] = mapped_column(String(16))  # qualified | failed | passed | confirmed | …
     result_reason: Mapped[str | None] = mapped_column(String(500))
+    # 评审结果确认 (issue III, app.services.title.confirm): the confirming unit (授权管理单位, or the entrusting unit),
+    # the state there (CONFIRM_STATES), the 职称文件文号 and 批准日期 set by the committee, 提交发证信息
+    confirm_unit_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("core_unit.id"), index=True)
+    confirm_state: Mapped[str | None] = mapped_column(String(12))  # pending | resubmitted | returned | passed | rejected
+    confirm_reason: Mapped[str | None] = mapped_column(String(500))  # 退回 / 不通过 reason
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    doc_number: Mapped[str | None] = mapped_column(String(50))  # 职称文件文号
+    approved_on: Mapped[dt.date | None] = mapped_column(Date)  # 批准日期
+    issuance_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))  # 提交发证信息
 
     activity = relationship("models.title.activity.Activity")
     committee = relationship("models.title.committee.Committee")
     user = relationship("UnitUser", foreign_keys=[user_id])
     entrust_unit = relationship("models.core.unit.Unit", foreign_keys=[entrust_unit_id])
     competent_unit = relationship("models.core.unit.Unit", foreign_keys=[competent_unit_id])
+    confirm_unit = relationship("models.core.unit.Unit", foreign_keys=[confirm_unit_id])
     educations = relationship("ApplicationEducation", cascade="all, delete-orphan", order_by="ApplicationEducation.start")
     works = relationship("ApplicationWork", cascade="all, delete-orphan", order_by="ApplicationWork.start")
     entries = relationship("AchievementEntry", cascade="all, delete-orphan", back_populates="application",

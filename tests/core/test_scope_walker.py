@@ -35,6 +35,10 @@ NOT_RECORD_ROUTES = {
     # the portal shows a published public 评审活动 and its 评审政策文件 to anyone; an unpublished or internal one
     # and the internal plan answer 404 (tests/title/test_activities.py)
     "TitleActivityPortalView.activity", "TitleActivityPortalView.file",
+    # the public certificate check (no login; a token, or a number with the holder's name; tests/title/test_cert.py)
+    "TitleCertVerifyView.by_token", "TitleCertVerifyView.verify",
+    # a kind's own lists and a new batch from the actor's own eligible records (forged ids: tests/title/test_cert.py)
+    "TitleCertView.index", "TitleCertView.create",
 }
 ACTORS = ["sc_admin", "hb_wh_admin", "hb_wh_ja_admin", "sc_staff"]
 

@@ -73,6 +73,8 @@ def foreign_records(yc: Any, hb: Any, admin: Any, staff: Any, expert: Any) -> tu
         Confirmation: ids(Confirmation, Confirmation.user_id == staff.id),
         CompetentConfig: ids(CompetentConfig, CompetentConfig.committee_id == committee.id),
     }
+    results_ids, results_args = results_records(yc, staff, committee, activity_ids[0], application_ids[0])
+    out.update(results_ids)
     assert all(out.values()), "the walker holds records of every title model"
     entry_id = db.session.scalar(select(AchievementEntry.id).where(AchievementEntry.application_id.in_(application_ids)))
     meeting_args = meeting_records(activity_ids[0], application_ids[0], expert, committee, yc, staff)
@@ -81,7 +83,7 @@ def foreign_records(yc: Any, hb: Any, admin: Any, staff: Any, expert: Any) -> tu
     out.update({Meeting: [meeting_args["meeting_id"]], Publicity: [meeting_args["publicity_id"]],
                 Objection: [meeting_args["objection_id"]]})
     return out, {"committee_id": committee.id, "activity_id": activity_ids[0], "application_id": application_ids[0],
-                 "entry_id": entry_id, **meeting_args}
+                 "entry_id": entry_id, **meeting_args, **results_args}
 
 
 def meeting_records(activity_id: int, application_id: int, expert: Any, committee: Any, yc: Any,
@@ -173,3 +175,60 @@ def meeting_records(activity_id: int, application_id: int, expert: Any, committe
         "code": "roster",
         "attachment_id": int(db.session.scalar(select(Attachment.id).order_by(Attachment.id).limit(1)) or 1),
     }
+
+
+def results_records(yc: Any, staff: Any, committee: Any, activity_id: int,
+                    application_id: int) -> tuple[dict[Any, list[int]], dict[str, Any]]:
+    """职称评审 III of the 宜昌 side: a 专技人才 record, a certificate batch with a certificate, a historical
+    institution and an import group with one title."""
+    from models.core.attachment import Attachment
+    from models.title import (
+        Certificate,
+        CertificateBatch,
+        HistoryGroup,
+        HistoryInstitution,
+        HistoryTitle,
+        Talent,
+    )
+
+    if db.session.scalar(select(Talent.id).where(Talent.user_id == staff.id)) is None:
+        db.session.add(Talent(unit_id=staff.unit_id, user_id=staff.id, name="宜昌专技人", sex="1",
+                              id_number="420502198001010014", birth_date=dt.date(1980, 1, 1), ethnicity="01",
+                              politics="13", education="21", kind="title", series="08", level="3",
+                              review_state="approved"))
+    if db.session.scalar(select(CertificateBatch.id).where(CertificateBatch.unit_id == yc.id)) is None:
+        batch = CertificateBatch(unit_id=yc.id, kind="review", approved_on=dt.date.today(), doc_number="宜人社〔2026〕1号",
+                                 state="issuing")
+        db.session.add(batch)
+        db.session.flush()
+        db.session.add(Certificate(number="51202699999999", token="yichang-walker-token-000000000000",
+                                   kind="review", batch_id=batch.id, source_id=application_id, name="宜昌申报人",
+                                   id_number="420502198001010014", series="工程技术", level="中级",
+                                   qualification="工程师", approved_on=dt.date.today(), doc_number="宜人社〔2026〕1号",
+                                   unit_id=yc.id, issuing_unit_name=yc.name, state="pending"))
+    if db.session.scalar(select(HistoryInstitution.id).where(HistoryInstitution.unit_id == yc.id)) is None:
+        db.session.add(HistoryInstitution(unit_id=yc.id, owner_unit_id=yc.id, name="宜昌市原工程技术中级评委会",
+                                          series="08", levels="3"))
+    if db.session.scalar(select(HistoryGroup.id).where(HistoryGroup.unit_id == yc.id)) is None:
+        group = HistoryGroup(unit_id=yc.id, way="review", doc_number="宜人社〔2015〕3号", doc_year=2015,
+                             review_state="draft")
+        db.session.add(group)
+        db.session.flush()
+        db.session.add(HistoryTitle(group_id=group.id, unit_id=yc.id, name="宜昌历史人员", id_number="420502198001010014",
+                                    series="08", level="3", qualification="工程师", institution="宜昌市原工程技术中级评委会",
+                                    approved_on=dt.date(2015, 6, 1), doc_number="宜人社〔2015〕3号"))
+    db.session.commit()
+
+    def ids(model: Any, *where: Any) -> list[int]:
+        return list(db.session.scalars(select(model.id).where(*where).order_by(model.id).limit(2)).all())
+
+    found = {
+        Talent: ids(Talent, Talent.user_id == staff.id),
+        CertificateBatch: ids(CertificateBatch, CertificateBatch.unit_id == yc.id),
+        Certificate: ids(Certificate, Certificate.unit_id == yc.id),
+        HistoryInstitution: ids(HistoryInstitution, HistoryInstitution.unit_id == yc.id),
+        HistoryGroup: ids(HistoryGroup, HistoryGroup.unit_id == yc.id),
+    }
+    args = {"batch_id": found[CertificateBatch][0], "cert_id": found[Certificate][0], "kind": "review",
+            "file_id": int(db.session.scalar(select(Attachment.id).order_by(Attachment.id).limit(1)) or 1)}
+    return found, args

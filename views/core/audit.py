@@ -35,6 +35,8 @@ ACTIONS = {
     "open_vote": _l("开启专家投票"), "expert_accounts": _l("领取专家账号通知单"), "submit_ballot": _l("提交投票"),
     "send_back_ballot": _l("回退投票"), "absent_expert": _l("置为缺席"), "seal_round": _l("计票完成"),
     "meeting_tallied": _l("评审会议结束"), "feedback": _l("我要反馈"),
+    # 职称评审 III
+    "issue": _l("发放证书"),
 }
 OBJECT_TYPES = {
     "user": _l("用户"), "ab_user": _l("用户"), "ab_role": _l("角色"), "ab_group": _l("用户组"),

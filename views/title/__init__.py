@@ -14,12 +14,16 @@ def register(appbuilder: Any) -> None:
     from views.title.activities import register_activities
     from views.title.applicant import register_applicant
     from views.title.assign import register_assign
+    from views.title.cert import register_cert
     from views.title.committees import register_committees
+    from views.title.confirm import register_confirm
     from views.title.draw import register_draw
+    from views.title.history import register_history
     from views.title.meetings import register_meetings
     from views.title.prep import register_prep
     from views.title.publicity import register_publicity
     from views.title.review import register_review
+    from views.title.talent import register_talent
     from views.title.voting import register_voting
 
     register_committees(appbuilder)
@@ -31,4 +35,8 @@ def register(appbuilder: Any) -> None:
     register_assign(appbuilder)
     register_voting(appbuilder)
     register_publicity(appbuilder)
+    register_confirm(appbuilder)
+    register_cert(appbuilder)
+    register_history(appbuilder)
+    register_talent(appbuilder)
     register_applicant(appbuilder)

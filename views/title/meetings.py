@@ -78,7 +78,8 @@ class TitleMeetingView(BaseView):
         if activity.written_test != "none":
             before.append((_("导入笔试成绩"), step_url("TitlePrepView.written", activity_id=activity.id)))
         after = [(_("评审结果公示"), step_url("TitlePublicityView.publicity", activity_id=activity.id)),
-                 (_("异议人员列表"), step_url("TitlePublicityView.objections", activity_id=activity.id))]
+                 (_("异议人员列表"), step_url("TitlePublicityView.objections", activity_id=activity.id)),
+                 (_("评审结果确认"), step_url("TitleConfirmView.committee", activity_id=activity.id))]
         rows = [(KIND_LABELS[kind], meetings[kind], STATE_LABELS[meetings[kind].state])
                 for kind in service.kinds_of_activity(activity) if kind in meetings]
         return self.render_template("title/meeting/activity.html", activity=activity, before=before, after=after,

@@ -776,8 +776,14 @@ def _section_problems(app: Application) -> list[str]:
 
 
 def year_barred(app: Application) -> bool:
-    """The same person was rejected (不通过) this year in the same series."""
+    """The same person was rejected (不通过) this year in the same series (in review, or at the 评审结果确认)."""
     today = dt.date.today()
+    if db.session.scalar(
+            select(func.count()).select_from(Application)
+            .where(Application.id != app.id, Application.series == app.series, Application.year == today.year,
+                   Application.confirm_state == "rejected",
+                   (Application.user_id == app.user_id) | (Application.id_number == app.id_number))):
+        return True
     return bool(db.session.scalar(
         select(func.count()).select_from(Application)
         .join(Review, and_(Review.matter == MATTER_CODE, Review.record_id == Application.id))

@@ -35,6 +35,12 @@ WORK: dict[str, list[str]] = {
     "title.CompetentConfig": CRUD, "title.Confirmation": REVIEW,
     # 评审会议管理 (TR-11 … TR-18): every page of the meetings reads with can_list and writes with can_manage
     "title.Meeting": ["can_list", "can_manage"],
+    # 电子证书管理 (TR-21): 初定发证, 评审发证, 委托发证, 历史证书 — read with can_list, write with can_manage
+    "title.Certificate": ["can_list", "can_manage"],
+    # 历史职称数据管理 (TR-22): 数据上传, 数据审核 (review through the engine), 历史评审机构管理
+    "title.History": ["can_list", "can_manage", "can_review"],
+    # 专技人才审核 and 专技人才统计 (TR-24)
+    "title.Talent": REVIEW, "title.TalentStats": ["can_list", "can_export"],
 }
 
 MODULE = Module(
@@ -44,7 +50,9 @@ MODULE = Module(
     views="views.title:register",
     declarations=("app.services.title.committees", "app.services.title.activities", "app.services.title.applications",
                   "app.services.title.review", "app.services.title.prep", "app.services.title.draw",
-                  "app.services.title.assign", "app.services.title.voting", "app.services.title.publicity"),
+                  "app.services.title.assign", "app.services.title.voting", "app.services.title.publicity",
+                  "app.services.title.confirm", "app.services.title.cert", "app.services.title.history",
+                  "app.services.title.talent"),
     categories={
         "title.hr": ("人社部门", 20, ["title.hr", "title.competent", "title.applicant", "title.self_review",
                                      "title.central"]),
@@ -56,7 +64,8 @@ MODULE = Module(
     root_grants=("title.hr",),
     roles={
         APPLICANT: {**PERSON_SELF, "title.My": ["can_activities", "can_application"],
-                    "title.MyConfirmation": CRUD},
+                    "title.MyConfirmation": CRUD, "title.MyTalent": CRUD,
+                    "title.MyCertificate": ["can_list"]},
         # the expert's own pages (TR-17: 我的评审任务, 专家投票), given at the opening of a vote
         EXPERT: {**PERSON_SELF, "title.ExpertVote": ["can_list", "can_vote"]},
     },
@@ -64,10 +73,12 @@ MODULE = Module(
     demo="seed.title:load_title",
     person_links=(("TitleMyView.activities", "fa-bullhorn", _l("评审活动")),
                   ("TitleMyView.applications", "fa-file-signature", _l("我的职称申报")),
-                  ("TitleExpertVoteView.tasks", "fa-gavel", _l("我的评审任务"))),
-    portal_links=(("TitleRegisterView.form", _l("职称申报人注册")),),
+                  ("TitleExpertVoteView.tasks", "fa-gavel", _l("我的评审任务")),
+                  ("TitleTalentMyView.mine", "fa-id-badge", _l("专技人才信息")),
+                  ("TitleMyCertView.index", "fa-certificate", _l("我的证书"))),
+    portal_links=(("TitleRegisterView.form", _l("职称申报人注册")), ("TitleCertVerifyView.verify", _l("职称证书查询验证")),),
     portal_panels=("title/activity_portal.html", "title/publicity/_portal.html"),
-    object_types={"title_committee_expert": _l("评委会专家"), "title_activity_level": _l("开设级别"),
+    object_types={"title_talent": _l("专技人才信息"), "title_committee_expert": _l("评委会专家"), "title_activity_level": _l("开设级别"),
                   "title_achievement_item": _l("业绩成果配置"), "title_achievement_entry": _l("业绩成果"),
                   "title_application_education": _l("学习经历"), "title_application_work": _l("工作经历"),
                   "title_activity_condition": _l("破格条件需求配置"), "title_activity_material": _l("评审会需求材料配置"),
@@ -76,5 +87,8 @@ MODULE = Module(
                   "title_draw": _l("专家抽选记录"), "title_prof_group": _l("专业组"), "title_meeting_expert": _l("抽选专家"),
                   "title_meeting_applicant": _l("参评人员"), "title_vote_round": _l("投票轮次"),
                   "title_round_entry": _l("投票名单"), "title_round_expert": _l("投票专家"), "title_ballot": _l("选票"),
-                  "title_publicity": _l("评审结果公示"), "title_objection": _l("公示异议")},
+                  "title_publicity": _l("评审结果公示"), "title_objection": _l("公示异议"),
+                  "title_history_institution": _l("历史评审机构"), "title_history_group": _l("历史职称数据"),
+                  "title_history_title": _l("历史职称证书"),
+                  "title_cert_batch": _l("发证批次"), "title_certificate": _l("电子证书")},
 )
