@@ -201,7 +201,7 @@ def results_records(yc: Any, staff: Any, committee: Any, activity_id: int,
                                  state="issuing")
         db.session.add(batch)
         db.session.flush()
-        db.session.add(Certificate(number="51202699999999", token="yichang-walker-token-000000000000",
+        db.session.add(Certificate(number="51201500000001", token="yichang-walker-token-000000000000",
                                    kind="review", batch_id=batch.id, source_id=application_id, name="宜昌申报人",
                                    id_number="420502198001010014", series="工程技术", level="中级",
                                    qualification="工程师", approved_on=dt.date.today(), doc_number="宜人社〔2026〕1号",

